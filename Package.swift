@@ -1,0 +1,107 @@
+// swift-tools-version: 6.1
+// The package draws the architecture of DESIGN.md: pure domain modules
+// (Telemetry, FloorModel, ContaminationRules) import no IO; drivers, the
+// store and the ITSM link do IO; only the executables wire everything.
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+let package = Package(
+    name: "DCAgent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dcagent", targets: ["DCAgent"]),
+        .executable(name: "dcagent-sim", targets: ["DCAgentSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+    ],
+    targets: [
+        // MARK: Vocabulary and pure domain
+        .target(name: "Telemetry", swiftSettings: upcoming),
+        .target(name: "FloorModel", dependencies: ["Telemetry"], swiftSettings: upcoming),
+        .target(name: "ContaminationRules", dependencies: ["Telemetry"], swiftSettings: upcoming),
+
+        // MARK: C libraries
+        .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
+        .systemLibrary(name: "CNetSNMP", providers: [.apt(["libsnmp-dev"])]),
+
+        // MARK: IO modules
+        .target(
+            name: "SensorDrivers",
+            dependencies: ["Telemetry", "CModbus", "CNetSNMP", log, lifecycle],
+            swiftSettings: upcoming),
+        .target(
+            name: "ITSMLink",
+            dependencies: ["ContaminationRules", "FloorModel", log],
+            swiftSettings: upcoming),
+        .target(
+            name: "AgentStore",
+            dependencies: [
+                "Telemetry",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                log, lifecycle,
+            ],
+            swiftSettings: upcoming),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "DCAgent",
+            dependencies: [
+                "Telemetry", "AgentStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                log, lifecycle,
+            ],
+            swiftSettings: upcoming),
+        .executableTarget(
+            name: "DCAgentSim",
+            dependencies: [
+                "Telemetry", "CModbus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: upcoming),
+
+        // MARK: Tests
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: upcoming),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: upcoming),
+        .testTarget(
+            name: "FloorModelTests", dependencies: ["FloorModel", "Telemetry", .product(name: "Yams", package: "Yams")],
+            swiftSettings: upcoming),
+        .testTarget(
+            name: "ContaminationRulesTests",
+            dependencies: ["ContaminationRules", "Telemetry", .product(name: "Yams", package: "Yams")],
+            swiftSettings: upcoming),
+        .testTarget(
+            name: "SensorDriverTests",
+            dependencies: ["SensorDrivers", "Telemetry", "TestSupport", log, .product(name: "Yams", package: "Yams")],
+            swiftSettings: upcoming),
+        .testTarget(name: "ITSMLinkTests", dependencies: ["ITSMLink"], swiftSettings: upcoming),
+        .testTarget(
+            name: "AgentStoreTests",
+            dependencies: ["AgentStore", "Telemetry", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), log],
+            swiftSettings: upcoming),
+        .testTarget(
+            name: "DCAgentTests", dependencies: ["Telemetry", "AgentStore"],
+            swiftSettings: upcoming),
+    ]
+)

@@ -1,0 +1,116 @@
+public import Foundation
+public import GRDB
+
+/// The database façade: one `DatabaseWriter` (a WAL `DatabasePool` on disk), the frozen
+/// migrations, and the repositories built on it. DESIGN decisions 4 and 7.
+public final class AgentDatabase: Sendable {
+    /// Where the database lives (`:memory:`-like temp paths in tests are real files too).
+    public let path: String
+    /// The GRDB writer: a `DatabasePool` in WAL mode with `synchronous=FULL`.
+    public let writer: any DatabaseWriter
+
+    /// Settings for opening the database.
+    public struct Options: Sendable {
+        /// How long a writer waits for another process's lock before failing.
+        public var busyTimeout: Duration = .seconds(5)
+        /// Open read-only (no migration is run).
+        public var readOnly: Bool = false
+        /// Creates options.
+        public init(busyTimeout: Duration = .seconds(5), readOnly: Bool = false) {
+            self.busyTimeout = busyTimeout
+            self.readOnly = readOnly
+        }
+    }
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    ///
+    /// Refuses, naming the path and reason, when the directory is not writable, the file is not a
+    /// SQLite database, or it was written by a newer schema. Nothing is written in those cases.
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        let fm = FileManager.default
+        if !options.readOnly {
+            var isDir: ObjCBool = false
+            if !fm.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir) || !isDir.boolValue {
+                throw StoreError.notWritable(path, "directory \(dir) does not exist")
+            }
+            if !fm.isWritableFile(atPath: dir.isEmpty ? "." : dir) {
+                throw StoreError.notWritable(path, "directory \(dir) is not writable by this user")
+            }
+            if fm.fileExists(atPath: path) && !fm.isWritableFile(atPath: path) {
+                throw StoreError.notWritable(path, "the file is read-only for this user")
+            }
+        } else if !fm.fileExists(atPath: path) {
+            throw StoreError.notADatabase(path, "no such file")
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(Double(options.busyTimeout.components.seconds))
+        config.readonly = options.readOnly
+        config.label = "dcagent"
+        config.prepareDatabase { db in
+            // DESIGN decision 7: a committed batch survives a power cut.
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let e as DatabaseError {
+            if e.resultCode == .SQLITE_NOTADB { throw StoreError.notADatabase(path, "not a SQLite database") }
+            throw StoreError.notWritable(path, e.message ?? "\(e)")
+        }
+        self.writer = pool
+        if !options.readOnly {
+            try Self.migrate(pool, path: path)
+        } else {
+            try pool.read { db in
+                let m = Migrations.migrator
+                if try m.hasBeenSuperseded(db) {
+                    let unknown = try m.appliedIdentifiers(db).subtracting(m.migrations).sorted()
+                    throw StoreError.newerSchema(path, unknown: unknown)
+                }
+            }
+        }
+    }
+
+    private static func migrate(_ writer: any DatabaseWriter, path: String) throws {
+        let migrator = Migrations.migrator
+        do {
+            try writer.read { db in
+                if try migrator.hasBeenSuperseded(db) {
+                    let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+                    throw StoreError.newerSchema(path, unknown: unknown)
+                }
+            }
+            try migrator.migrate(writer)
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notADatabase(path, "not a SQLite database")
+        }
+    }
+
+    /// The names of the schema migrations this build knows, in order.
+    public static var schemaMigrations: [String] { Migrations.migrator.migrations }
+
+    /// Runs `PRAGMA integrity_check`; returns "ok" or the problems SQLite found.
+    public func integrityCheck() throws -> String {
+        try writer.read { db in
+            try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+        }
+    }
+
+    /// Reads a value from the `meta` table.
+    public func meta(_ key: String) throws -> String? {
+        try writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Writes a value into the `meta` table.
+    public func setMeta(_ key: String, _ value: String) throws {
+        try writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value])
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import GRDB
+
+/// The schema, as frozen, named migrations. Never edit a migration once shipped: add a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-points-samples-rollups") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE points (
+                        id INTEGER PRIMARY KEY,
+                        key TEXT NOT NULL UNIQUE,
+                        ci TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        quantity TEXT,
+                        unit TEXT,
+                        states TEXT,
+                        derived INTEGER NOT NULL DEFAULT 0,
+                        created_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX points_ci ON points(ci);
+                    CREATE TABLE samples (
+                        point_id INTEGER NOT NULL REFERENCES points(id),
+                        t INTEGER NOT NULL,
+                        value REAL,
+                        quality INTEGER NOT NULL,
+                        reason TEXT,
+                        PRIMARY KEY (point_id, t)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE rollups_hourly (
+                        point_id INTEGER NOT NULL REFERENCES points(id),
+                        hour INTEGER NOT NULL,
+                        min REAL NOT NULL,
+                        max REAL NOT NULL,
+                        sum REAL NOT NULL,
+                        count INTEGER NOT NULL,
+                        first REAL NOT NULL,
+                        first_t INTEGER NOT NULL,
+                        last REAL NOT NULL,
+                        last_t INTEGER NOT NULL,
+                        PRIMARY KEY (point_id, hour)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        m.registerMigration("v1-users-audit") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE users (
+                        name TEXT PRIMARY KEY,
+                        role TEXT NOT NULL,
+                        full_name TEXT,
+                        disabled INTEGER NOT NULL DEFAULT 0,
+                        created_ms INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE audit_log (
+                        seq INTEGER PRIMARY KEY,
+                        t INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        object TEXT NOT NULL,
+                        details TEXT NOT NULL,
+                        prev_mac TEXT NOT NULL,
+                        mac TEXT NOT NULL
+                    );
+                    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                    CREATE TABLE meta (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,254 @@
+public import Telemetry
+import GRDB
+import Synchronization
+
+/// Raw samples, their points and hourly rollups (DESIGN decisions 2 and 8).
+///
+/// Writing a batch inserts each sample once (a sample read again, such as a particle-counter
+/// record with its own timestamp, is ignored), and folds the inserted values with a value into
+/// the hourly rollup of their point, in the same transaction: when the batch is acknowledged,
+/// its rollups exist.
+public final class SampleStore: Sendable {
+    let database: AgentDatabase
+    private let pointIDs = Mutex<[PointID: Int64]>([:])
+
+    /// Creates the repository over a database.
+    public init(database: AgentDatabase) { self.database = database }
+
+    /// The outcome of writing one batch.
+    public struct BatchResult: Sendable, Equatable {
+        /// Samples newly stored.
+        public var inserted: Int
+        /// Samples already stored (same point and time), ignored.
+        public var duplicates: Int
+    }
+
+    /// Writes readings in one transaction; returns when it has committed.
+    @discardableResult
+    public func write(_ readings: [Reading], descriptors: [PointID: PointDescriptor] = [:]) throws -> BatchResult {
+        guard !readings.isEmpty else { return BatchResult(inserted: 0, duplicates: 0) }
+        var known = pointIDs.withLock { $0 }
+        var newlyKnown: [PointID: Int64] = [:]
+        let result = try database.writer.write { db -> BatchResult in
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO samples(point_id, t, value, quality, reason) VALUES (?, ?, ?, ?, ?)")
+            var rollups: [RollupKey: Rollup] = [:]
+            var inserted = 0
+            var duplicates = 0
+            for r in readings {
+                let pid: Int64
+                if let id = known[r.point] {
+                    pid = id
+                } else {
+                    pid = try Self.ensurePoint(db, r.point, descriptors[r.point])
+                    known[r.point] = pid
+                    newlyKnown[r.point] = pid
+                }
+                let value: Double? = r.isUsable ? r.value : nil
+                try insert.execute(arguments: [pid, r.time.milliseconds, value, Self.qualityCode(r.quality), r.quality.reason])
+                if db.changesCount == 0 {
+                    duplicates += 1
+                    continue
+                }
+                inserted += 1
+                if let v = value {
+                    rollups[RollupKey(point: pid, hour: r.time.hourStart.milliseconds), default: Rollup()].add(v, at: r.time.milliseconds)
+                }
+            }
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO rollups_hourly(point_id, hour, min, max, sum, count, first, first_t, last, last_t)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(point_id, hour) DO UPDATE SET
+                        min = min(rollups_hourly.min, excluded.min),
+                        max = max(rollups_hourly.max, excluded.max),
+                        sum = rollups_hourly.sum + excluded.sum,
+                        count = rollups_hourly.count + excluded.count,
+                        first = CASE WHEN excluded.first_t < rollups_hourly.first_t THEN excluded.first ELSE rollups_hourly.first END,
+                        first_t = min(rollups_hourly.first_t, excluded.first_t),
+                        last = CASE WHEN excluded.last_t >= rollups_hourly.last_t THEN excluded.last ELSE rollups_hourly.last END,
+                        last_t = max(rollups_hourly.last_t, excluded.last_t)
+                    """)
+            for (k, r) in rollups {
+                try upsert.execute(arguments: [k.point, k.hour, r.min, r.max, r.sum, r.count, r.first, r.firstT, r.last, r.lastT])
+            }
+            return BatchResult(inserted: inserted, duplicates: duplicates)
+        }
+        if !newlyKnown.isEmpty {
+            pointIDs.withLock { $0.merge(newlyKnown) { a, _ in a } }
+        }
+        return result
+    }
+
+    /// Registers or updates a point's descriptor.
+    public func register(_ descriptors: [PointDescriptor]) throws {
+        try database.writer.write { db in
+            for d in descriptors { _ = try Self.ensurePoint(db, d.id, d, update: true) }
+        }
+    }
+
+    private static func ensurePoint(_ db: Database, _ id: PointID, _ d: PointDescriptor?, update: Bool = false) throws -> Int64 {
+        let key = id.description
+        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM points WHERE key = ?", arguments: [key]) {
+            if update, let d {
+                try db.execute(
+                    sql: "UPDATE points SET quantity = ?, unit = ?, states = ?, derived = ? WHERE id = ?",
+                    arguments: [d.quantity.rawValue, d.unit.rawValue, statesJSON(d.states), d.derived, existing])
+            }
+            return existing
+        }
+        try db.execute(
+            sql: "INSERT INTO points(key, ci, name, quantity, unit, states, derived, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                key, id.ci.rawValue, id.name, d?.quantity.rawValue, d?.unit.rawValue, d.map { statesJSON($0.states) },
+                d?.derived ?? false, Timestamp.now.milliseconds,
+            ])
+        return db.lastInsertedRowID
+    }
+
+    private static func statesJSON(_ states: [Int: String]) -> String? {
+        guard !states.isEmpty else { return nil }
+        return "{" + states.keys.sorted().map { "\"\($0)\":\"\(states[$0]!)\"" }.joined(separator: ",") + "}"
+    }
+
+    static func qualityCode(_ q: Quality) -> Int {
+        switch q {
+        case .good: 0
+        case .uncertain: 1
+        case .bad: 2
+        case .absent: 3
+        }
+    }
+
+    static func quality(code: Int, reason: String?) -> Quality {
+        switch code {
+        case 0: .good
+        case 1: .uncertain
+        case 3: .absent
+        default: .bad(reason: reason ?? "unknown")
+        }
+    }
+
+    // MARK: Queries
+
+    /// Raw samples of a point in `[from, to)`, oldest first.
+    public func samples(_ point: PointID, from: Timestamp, to: Timestamp) throws -> [Reading] {
+        try database.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT s.t, s.value, s.quality, s.reason FROM samples s JOIN points p ON p.id = s.point_id
+                    WHERE p.key = ? AND s.t >= ? AND s.t < ? ORDER BY s.t
+                    """,
+                arguments: [point.description, from.milliseconds, to.milliseconds]
+            ).map { row in
+                Reading(
+                    point: point, time: Timestamp(milliseconds: row[0]), value: row[1] ?? .nan,
+                    quality: Self.quality(code: row[2], reason: row[3]))
+            }
+        }
+    }
+
+    /// The number of raw samples stored, for all points.
+    public func sampleCount() throws -> Int {
+        try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM samples") ?? 0 }
+    }
+
+    /// Hourly rollups of a point whose hour starts in `[from, to)`.
+    public func rollups(_ point: PointID, from: Timestamp, to: Timestamp) throws -> [HourlyRollup] {
+        try database.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.hour, r.min, r.max, r.sum, r.count, r.first, r.first_t, r.last, r.last_t
+                    FROM rollups_hourly r JOIN points p ON p.id = r.point_id
+                    WHERE p.key = ? AND r.hour >= ? AND r.hour < ? ORDER BY r.hour
+                    """,
+                arguments: [point.description, from.milliseconds, to.milliseconds]
+            ).map { row in
+                HourlyRollup(
+                    point: point, hour: Timestamp(milliseconds: row[0]), min: row[1], max: row[2], sum: row[3],
+                    count: row[4], first: row[5], firstTime: Timestamp(milliseconds: row[6]), last: row[7],
+                    lastTime: Timestamp(milliseconds: row[8]))
+            }
+        }
+    }
+
+    /// The latest stored reading of each point of a CI (or of all points when `ci` is nil).
+    public func latest(ci: CIID? = nil) throws -> [Reading] {
+        try database.writer.read { db in
+            let filter = ci == nil ? "" : "WHERE p.ci = ?"
+            let args: StatementArguments = ci.map { [$0.rawValue] } ?? []
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.key, s.t, s.value, s.quality, s.reason FROM points p
+                    JOIN samples s ON s.point_id = p.id AND s.t = (SELECT max(t) FROM samples WHERE point_id = p.id)
+                    \(filter) ORDER BY p.key
+                    """, arguments: args
+            ).compactMap { row in
+                guard let id = PointID(row[0] as String) else { return nil }
+                return Reading(
+                    point: id, time: Timestamp(milliseconds: row[1]), value: row[2] ?? .nan,
+                    quality: Self.quality(code: row[3], reason: row[4]))
+            }
+        }
+    }
+}
+
+/// One hour of one point: min, max, sum, count, first and last (DESIGN decision 8).
+public struct HourlyRollup: Sendable, Equatable {
+    /// The point.
+    public var point: PointID
+    /// The start of the UTC hour.
+    public var hour: Timestamp
+    /// Smallest value in the hour.
+    public var min: Double
+    /// Largest value in the hour.
+    public var max: Double
+    /// Sum of values (mean = sum / count).
+    public var sum: Double
+    /// Number of values with a usable quality.
+    public var count: Int
+    /// The earliest value of the hour (cumulative counters).
+    public var first: Double
+    /// When the earliest value was taken.
+    public var firstTime: Timestamp
+    /// The latest value of the hour (cumulative counters).
+    public var last: Double
+    /// When the latest value was taken.
+    public var lastTime: Timestamp
+    /// The mean value.
+    public var mean: Double { sum / Double(count) }
+}
+
+struct RollupKey: Hashable {
+    var point: Int64
+    var hour: Int64
+}
+
+struct Rollup {
+    var min = Double.infinity
+    var max = -Double.infinity
+    var sum = 0.0
+    var count = 0
+    var first = 0.0
+    var firstT = Int64.max
+    var last = 0.0
+    var lastT = Int64.min
+
+    mutating func add(_ v: Double, at t: Int64) {
+        min = Swift.min(min, v)
+        max = Swift.max(max, v)
+        sum += v
+        count += 1
+        if t < firstT {
+            firstT = t
+            first = v
+        }
+        if t >= lastT {
+            lastT = t
+            last = v
+        }
+    }
+}

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// An error of the store, with the context a person needs to act on it.
+public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    private enum Code: Sendable, Equatable {
+        case notWritable, newerSchema, locked, notADatabase, integrity, unknownUser, userDisabled
+        case notAllowed, duplicateUser, invalid, audit, io
+    }
+    private let code: Code
+    /// What went wrong, for a person.
+    public let message: String
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// The database path cannot be created or written.
+    public static func notWritable(_ path: String, _ reason: String) -> StoreError {
+        StoreError(.notWritable, "database \(path) is not writable: \(reason)")
+    }
+    /// The database was written by a newer DCAgent (unknown migrations).
+    public static func newerSchema(_ path: String, unknown: [String]) -> StoreError {
+        StoreError(
+            .newerSchema,
+            "database \(path) was written by a newer DCAgent (unknown schema migrations: \(unknown.joined(separator: ", "))); upgrade dcagent or restore an older backup"
+        )
+    }
+    /// Another process (a running daemon) holds the database.
+    public static func locked(_ path: String, holder: String) -> StoreError {
+        StoreError(.locked, "database \(path) is in use by \(holder); stop the daemon first")
+    }
+    /// A file is not a DCAgent database.
+    public static func notADatabase(_ path: String, _ reason: String) -> StoreError {
+        StoreError(.notADatabase, "\(path) is not a usable DCAgent database: \(reason)")
+    }
+    /// `PRAGMA integrity_check` failed.
+    public static func integrity(_ path: String, _ detail: String) -> StoreError {
+        StoreError(.integrity, "database \(path) failed its integrity check: \(detail)")
+    }
+    /// The named user does not exist.
+    public static func unknownUser(_ name: String) -> StoreError {
+        StoreError(.unknownUser, "user '\(name)' is not registered (add one with `dcagent user add NAME --role ROLE`)")
+    }
+    /// The named user is disabled.
+    public static func userDisabled(_ name: String) -> StoreError {
+        StoreError(.userDisabled, "user '\(name)' is disabled")
+    }
+    /// The actor's role does not allow the action.
+    public static func notAllowed(_ actor: String, role: Role, action: String, needs: Role) -> StoreError {
+        StoreError(.notAllowed, "user '\(actor)' (role \(role.rawValue)) may not \(action); it needs role \(needs.rawValue) or higher")
+    }
+    /// A user of that name exists already.
+    public static func duplicateUser(_ name: String) -> StoreError {
+        StoreError(.duplicateUser, "user '\(name)' exists already")
+    }
+    /// Invalid input to a store operation.
+    public static func invalid(_ message: String) -> StoreError { StoreError(.invalid, message) }
+    /// The audit trail cannot be written or read.
+    public static func audit(_ message: String) -> StoreError { StoreError(.audit, message) }
+    /// A file operation failed.
+    public static func io(_ path: String, _ reason: String) -> StoreError { StoreError(.io, "\(path): \(reason)") }
+}

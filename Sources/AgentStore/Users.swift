@@ -1,0 +1,116 @@
+public import Telemetry
+import GRDB
+
+/// The roles of DESIGN decision 5, from least to most privileged.
+public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
+    case viewer, operator_ = "operator", engineer, approver, supervisor, admin
+
+    /// The rank of the role; a higher rank includes the rights of lower ones.
+    public var rank: Int { Role.allCases.firstIndex(of: self)! }
+
+    public static func < (a: Role, b: Role) -> Bool { a.rank < b.rank }
+}
+
+/// A registered user.
+public struct User: Sendable, Equatable, Codable {
+    /// Login name (matches the OS login where the CLI infers the actor).
+    public var name: String
+    /// Role.
+    public var role: Role
+    /// A full name for pages and reports.
+    public var fullName: String?
+    /// Disabled users cannot act.
+    public var disabled: Bool
+    /// When the user was added.
+    public var created: Timestamp
+}
+
+/// Users and roles, and the resolution of the acting user (DESIGN decisions 4–5).
+public struct UserRepository: Sendable {
+    let database: AgentDatabase
+    let audit: AuditTrail
+
+    /// Creates the repository; every change is written to the audit trail.
+    public init(database: AgentDatabase, audit: AuditTrail) {
+        self.database = database
+        self.audit = audit
+    }
+
+    /// Valid user names: 1–64 of letters, digits, `.`, `_`, `-`.
+    public static func isValidName(_ name: String) -> Bool { CIID.isValid(name) }
+
+    /// All users, by name.
+    public func list() throws -> [User] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, role, full_name, disabled, created_ms FROM users ORDER BY name").map(Self.user)
+        }
+    }
+
+    /// One user, or nil.
+    public func find(_ name: String) throws -> User? {
+        try database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT name, role, full_name, disabled, created_ms FROM users WHERE name = ?", arguments: [name])
+                .map(Self.user)
+        }
+    }
+
+    private static func user(_ row: Row) -> User {
+        User(
+            name: row[0], role: Role(rawValue: row[1]) ?? .viewer, fullName: row[2], disabled: row[3],
+            created: Timestamp(milliseconds: row[4]))
+    }
+
+    /// Resolves who acts: `explicit` (`--as`) if given, else the OS login if registered; refuses
+    /// otherwise. The user must be enabled and hold at least `role`.
+    public func resolveActor(explicit: String?, osLogin: String?, needs role: Role, action: String) throws -> User {
+        let name: String
+        if let explicit {
+            name = explicit
+        } else if let osLogin, try find(osLogin) != nil {
+            name = osLogin
+        } else {
+            throw StoreError.invalid(
+                "no acting user: pass --as USER (a registered user)"
+                    + (osLogin.map { "; the OS login '\($0)' is not registered" } ?? ""))
+        }
+        guard let user = try find(name) else { throw StoreError.unknownUser(name) }
+        guard !user.disabled else { throw StoreError.userDisabled(name) }
+        guard user.role >= role else { throw StoreError.notAllowed(name, role: user.role, action: action, needs: role) }
+        return user
+    }
+
+    /// True while no user exists: the first admin may then be added without an actor.
+    public func isEmpty() throws -> Bool {
+        try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users") == 0 }
+    }
+
+    /// Adds a user. `actor` is nil only for the very first user, who must be an admin.
+    public func add(name: String, role: Role, fullName: String?, actor: String?) throws -> User {
+        guard Self.isValidName(name) else {
+            throw StoreError.invalid("invalid user name '\(name)' (letters, digits, '.', '_', '-'; at most 64)")
+        }
+        let now = Timestamp.now
+        let user = User(name: name, role: role, fullName: fullName, disabled: false, created: now)
+        try audit.append(actor: actor ?? name, action: "user.add", object: "user/\(name)", details: ["role": role.rawValue]) { db in
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
+            if actor == nil && (count > 0 || role != .admin) {
+                throw StoreError.invalid("only the first user may be added without --as, and it must have role admin")
+            }
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE name = ?", arguments: [name]) ?? 0 > 0 {
+                throw StoreError.duplicateUser(name)
+            }
+            try db.execute(
+                sql: "INSERT INTO users(name, role, full_name, disabled, created_ms) VALUES (?, ?, ?, 0, ?)",
+                arguments: [name, role.rawValue, fullName, now.milliseconds])
+        }
+        return user
+    }
+
+    /// Disables (or re-enables) a user.
+    public func setDisabled(_ name: String, _ disabled: Bool, actor: String) throws {
+        try audit.append(actor: actor, action: disabled ? "user.disable" : "user.enable", object: "user/\(name)", details: [:]) { db in
+            try db.execute(sql: "UPDATE users SET disabled = ? WHERE name = ?", arguments: [disabled, name])
+            if db.changesCount == 0 { throw StoreError.unknownUser(name) }
+        }
+    }
+}

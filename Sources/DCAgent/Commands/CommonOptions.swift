@@ -1,0 +1,59 @@
+import AgentStore
+import ArgumentParser
+import Foundation
+import Glibc
+
+/// `--config FILE`, shared by every command (DESIGN decision 4).
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The config file that names the database.")
+    var config: String = "/etc/dcagent/dcagent.yaml"
+
+    /// Loads and validates the config, or prints every problem and exits 2.
+    func plan() throws -> ConfigPlan {
+        switch ConfigLoader.load(path: config) {
+        case .success(let p): return p
+        case .failure(let e):
+            printErr(e.description)
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `--as USER`, for commands that change data.
+struct ActorOption: ParsableArguments {
+    @Option(name: .customLong("as"), help: "The registered user acting (default: the OS login name, if registered).")
+    var actor: String?
+}
+
+func printErr(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+/// The OS login name of the process, for DESIGN decision 4's actor fallback.
+func osLoginName() -> String? {
+    if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+    return ProcessInfo.processInfo.environment["USER"]
+}
+
+/// The store opened from a plan: database, audit trail, users.
+struct OpenedStore {
+    let database: AgentDatabase
+    let audit: AuditTrail
+    let users: UserRepository
+
+    init(plan: ConfigPlan, readOnly: Bool = false) throws {
+        database = try AgentDatabase(path: plan.storage.path, options: .init(busyTimeout: plan.storage.busyTimeout, readOnly: readOnly))
+        audit = try AuditTrail(database: database, keyFile: plan.audit.keyFile, anchorFile: plan.audit.anchorFile)
+        users = UserRepository(database: database, audit: audit)
+    }
+}
+
+/// Runs a body, turning store errors into a message and exit code 1.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as StoreError {
+        printErr("dcagent: \(e.message)")
+        throw ExitCode(1)
+    }
+}

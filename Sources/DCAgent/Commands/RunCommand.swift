@@ -1,0 +1,81 @@
+import AgentStore
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// `dcagent run --config FILE`: the daemon, as one `ServiceGroup` wired in dependency order
+/// (store first, HTTP last; STYLE habit 3).
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the daemon in the foreground.")
+    @OptionGroup var config: ConfigOption
+
+    func run() async throws {
+        let plan = try config.plan()
+        let logSettings = LogSettings(plan.logging)
+        LoggingSystem.bootstrap { label in DCAgentLogHandler(label: label, settings: logSettings) }
+        var logger = Logger(label: "dcagent")
+        logger[metadataKey: "agent"] = "\(plan.agentName)"
+
+        let lock: FileLock
+        let store: OpenedStore
+        do {
+            lock = try DaemonLock.acquire(databasePath: plan.storage.path)
+            store = try OpenedStore(plan: plan)
+        } catch let e as StoreError {
+            logger.critical("cannot open the store: \(e.message)")
+            printErr("dcagent: \(e.message)")
+            throw ExitCode(1)
+        }
+        let samples = SampleStore(database: store.database)
+        let writer = BatchWriter(
+            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger)
+        let runtime = Runtime(plan: plan, database: store.database, audit: store.audit, writer: writer, samples: samples, logSettings: logSettings)
+        let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
+        let notifier = SystemdNotifier()
+        let http = HTTPServer.make(runtime: runtime, logger: logger) {
+            readyContinuation.yield()
+            readyContinuation.finish()
+        }
+        let retention = RetentionService(
+            retention: Retention(database: store.database), window: plan.storage.retentionRaw, every: plan.storage.retentionEvery,
+            clock: ContinuousClock(), logger: logger)
+        let notify = NotifyService(
+            notifier: notifier, ready: ready,
+            status: {
+                let p = runtime.current
+                return "serving http://\(p.http.bind):\(p.http.port), \(p.sites.count) sites, \(p.sensors.count) sensors"
+            },
+            writerStuck: { writer.health.stuck }, clock: ContinuousClock(), logger: logger)
+
+        var groupConfig = ServiceGroupConfiguration(
+            services: [
+                .init(service: writer, serviceName: "store-writer"),
+                .init(service: retention, serviceName: "retention"),
+                .init(service: ReloadService(runtime: runtime, configPath: config.config, logger: logger), serviceName: "reload"),
+                .init(service: http, serviceName: "http"),
+                .init(service: notify, serviceName: "systemd-notify"),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = Duration.seconds(15)
+        groupConfig.maximumCancellationDuration = Duration.seconds(5)
+        logger.info(
+            "starting",
+            metadata: [
+                "config.file": "\(config.config)", "storage.path": "\(plan.storage.path)",
+                "http.address": "\(plan.http.bind):\(plan.http.port)", "version": "\(DCAgentVersion.string)",
+            ])
+        do {
+            try await ServiceGroup(configuration: groupConfig).run()
+        } catch {
+            logger.critical("stopped with an error: \(error)")
+            lock.unlock()
+            throw ExitCode(1)
+        }
+        lock.unlock()
+        logger.info("stopped cleanly")
+    }
+}

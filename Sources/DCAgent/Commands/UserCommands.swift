@@ -1,0 +1,89 @@
+import AgentStore
+import ArgumentParser
+
+/// `dcagent user add|list|disable|enable` (DESIGN decision 5).
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage users and roles.", subcommands: [Add.self, List.self, Disable.self, Enable.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a user. The very first user must be an admin and needs no --as.")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "Login name.") var name: String
+        @Option(help: "Role: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
+        @Option(name: .customLong("full-name"), help: "Full name for pages and reports.") var fullName: String?
+
+        func validate() throws {
+            if Role(rawValue: role) == nil {
+                throw ValidationError("unknown role '\(role)' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan)
+                var by: String? = nil
+                if try !store.users.isEmpty() {
+                    by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .admin, action: "add users").name
+                }
+                let u = try store.users.add(name: name, role: Role(rawValue: role)!, fullName: fullName, actor: by)
+                print("added user \(u.name) (\(u.role.rawValue))")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users.")
+        @OptionGroup var config: ConfigOption
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan)
+                let users = try store.users.list()
+                if users.isEmpty { print("no users; add the first admin with: dcagent user add NAME --role admin") }
+                for u in users {
+                    print("\(u.name)\t\(u.role.rawValue)\t\(u.disabled ? "disabled" : "active")\t\(u.fullName ?? "")")
+                }
+            }
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a user.")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument var name: String
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan)
+                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .admin, action: "disable users")
+                if by.name == name { throw StoreError.invalid("a user cannot disable themself") }
+                try store.users.setDisabled(name, true, actor: by.name)
+                print("disabled user \(name)")
+            }
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled user.")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument var name: String
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan)
+                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .admin, action: "enable users")
+                try store.users.setDisabled(name, false, actor: by.name)
+                print("enabled user \(name)")
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// `dcagent`: the DCAgent daemon and its command-line tools.
+@main
+struct DCAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dcagent",
+        abstract: "DCAgent: data-center floor agent (sensors, floor model, contamination rules, ITSM events).",
+        version: DCAgentVersion.string,
+        subcommands: [
+            RunCommand.self, CheckConfigCommand.self, UserCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
+            BenchCommand.self,
+        ])
+}
+
+enum DCAgentVersion {
+    static let string = "0.1.0"
+}

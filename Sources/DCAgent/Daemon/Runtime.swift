@@ -1,0 +1,60 @@
+import AgentStore
+import Foundation
+import Logging
+import Synchronization
+
+/// What the running daemon shares between its services: the current plan (replaced on a valid
+/// SIGHUP reload), the database and the writer.
+final class Runtime: Sendable {
+    let database: AgentDatabase
+    let samples: SampleStore
+    let audit: AuditTrail
+    let writer: BatchWriter<ContinuousClock>
+    let logSettings: LogSettings
+    let started = Date()
+    private let plan: Mutex<ConfigPlan>
+    private let reloads = Atomic<Int>(0)
+
+    init(plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore, logSettings: LogSettings) {
+        self.plan = Mutex(plan)
+        self.database = database
+        self.audit = audit
+        self.writer = writer
+        self.samples = samples
+        self.logSettings = logSettings
+    }
+
+    /// The plan in force.
+    var current: ConfigPlan { plan.withLock { $0 } }
+
+    /// Successful reloads since start.
+    var reloadCount: Int { reloads.load(ordering: .relaxed) }
+
+    /// Replaces the plan with a validated new one; returns the settings that changed, and those
+    /// that need a restart to take effect.
+    func apply(_ new: ConfigPlan) -> (applied: [String], needRestart: [String]) {
+        let old = current
+        var applied: [String] = []
+        var restart: [String] = []
+        if old.logging != new.logging {
+            logSettings.update(new.logging)
+            applied.append("logging")
+        }
+        if old.agentName != new.agentName { applied.append("agent.name") }
+        if old.sites != new.sites { applied.append("sites") }
+        if old.storage.path != new.storage.path { restart.append("storage.path") }
+        if old.storage.writer != new.storage.writer { restart.append("storage.writer") }
+        if old.audit != new.audit { restart.append("audit") }
+        if old.http != new.http { restart.append("http") }
+        if old.sensors != new.sensors { restart.append("sensors") }
+        // Keep the settings that need a restart as they run now.
+        var merged = new
+        merged.storage = old.storage
+        merged.audit = old.audit
+        merged.http = old.http
+        merged.sensors = old.sensors
+        plan.withLock { $0 = merged }
+        reloads.add(1, ordering: .relaxed)
+        return (applied, restart)
+    }
+}
