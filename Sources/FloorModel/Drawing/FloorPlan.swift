@@ -1,0 +1,119 @@
+public import Telemetry
+
+/// A linear colour scale for a metric: low → middle → high.
+public struct ColorScale: Hashable, Sendable {
+    /// Value drawn in the low colour.
+    public var min: Double
+    /// Value drawn in the high colour.
+    public var max: Double
+    /// Colour at `min`.
+    public var low: RGB
+    /// Colour half way.
+    public var middle: RGB
+    /// Colour at `max`.
+    public var high: RGB
+
+    /// Creates a scale (default blue → yellow → red).
+    public init(min: Double, max: Double, low: RGB = RGB(hex: 0x2c7bb6), middle: RGB = RGB(hex: 0xffffbf), high: RGB = RGB(hex: 0xd7191c)) {
+        self.min = min
+        self.max = max
+        self.low = low
+        self.middle = middle
+        self.high = high
+    }
+
+    /// The colour of a value (clamped to the scale).
+    public func color(for v: Double) -> RGB {
+        let t = max > min ? Swift.max(0, Swift.min(1, (v - min) / (max - min))) : 0.5
+        return t < 0.5 ? low.mixed(with: middle, t * 2) : middle.mixed(with: high, (t - 0.5) * 2)
+    }
+}
+
+/// The computed view of one room for drawing: grid, aisles, racks with a metric value each,
+/// sensors.
+public struct FloorPlan: Hashable, Sendable {
+    /// A rack as drawn.
+    public struct RackMark: Hashable, Sendable {
+        /// CI id.
+        public var id: CIID
+        /// Tile.
+        public var tile: Tile
+        /// Front direction.
+        public var facing: Direction
+        /// The metric's value, nil when there is none.
+        public var value: Double?
+
+        /// Creates a mark.
+        public init(id: CIID, tile: Tile, facing: Direction, value: Double?) {
+            self.id = id
+            self.tile = tile
+            self.facing = facing
+            self.value = value
+        }
+    }
+
+    /// A sensor as drawn.
+    public struct SensorMark: Hashable, Sendable {
+        /// CI id.
+        public var id: CIID
+        /// Kind (marker colour).
+        public var kind: SensorKind
+        /// Tile it is on (a rack sensor is drawn on its rack's tile).
+        public var tile: Tile
+        /// True when it is in a rack.
+        public var inRack: Bool
+
+        /// Creates a mark.
+        public init(id: CIID, kind: SensorKind, tile: Tile, inRack: Bool) {
+            self.id = id
+            self.kind = kind
+            self.tile = tile
+            self.inRack = inRack
+        }
+    }
+
+    /// The room.
+    public var room: Room
+    /// Its aisles.
+    public var aisles: [Aisle]
+    /// Its racks.
+    public var racks: [RackMark]
+    /// Its sensors.
+    public var sensors: [SensorMark]
+    /// Name of the metric racks are coloured by (`inlet temperature`).
+    public var metric: String
+    /// Unit of the metric (`°C`).
+    public var unit: String
+    /// The colour scale.
+    public var scale: ColorScale
+
+    /// Creates a plan from parts.
+    public init(room: Room, aisles: [Aisle], racks: [RackMark], sensors: [SensorMark], metric: String, unit: String, scale: ColorScale) {
+        self.room = room
+        self.aisles = aisles
+        self.racks = racks
+        self.sensors = sensors
+        self.metric = metric
+        self.unit = unit
+        self.scale = scale
+    }
+
+    /// Computes a room's plan with racks coloured by `values` (rack id → value), passed in by
+    /// the caller (live temperature, power, alarm state as a number).
+    public init(floor: Floor, room: Room, metric: String, unit: String, values: [CIID: Double], scale: ColorScale) {
+        let racks = floor.racks.filter { $0.room == room.id }
+        var sensors: [SensorMark] = []
+        for s in floor.sensors {
+            switch s.location {
+            case .tile(let r, let t) where r == room.id: sensors.append(SensorMark(id: s.id, kind: s.kind, tile: t, inRack: false))
+            case .rack(let rid, _, _):
+                if let rack = racks.first(where: { $0.id == rid }) { sensors.append(SensorMark(id: s.id, kind: s.kind, tile: rack.tile, inRack: true)) }
+            default: break
+            }
+        }
+        self.init(
+            room: room, aisles: floor.aisles(in: room.id),
+            racks: racks.map { RackMark(id: $0.id, tile: $0.tile, facing: $0.facing, value: values[$0.id]) }, sensors: sensors,
+            metric: metric, unit: unit, scale: scale)
+    }
+}
