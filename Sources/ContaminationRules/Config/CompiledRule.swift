@@ -1,0 +1,208 @@
+public import Telemetry
+
+/// Flapping detection: `transitions` fire/resolve transitions within `window` make one flapping event.
+public struct FlappingPolicy: Hashable, Sendable, Codable {
+    /// Transitions that make a condition flap.
+    public var transitions: Int
+    /// Window the transitions are counted in, seconds.
+    public var window: Double
+    /// Defaults: 6 transitions in 30 minutes (configurable).
+    public static let standard = FlappingPolicy(transitions: 6, window: 1800)
+    /// Creates a policy.
+    public init(transitions: Int, window: Double) {
+        self.transitions = transitions
+        self.window = window
+    }
+}
+
+/// A room's compiled policy.
+public struct RoomPolicy: Hashable, Sendable, Codable {
+    /// Worst ASHRAE class allowed without an event.
+    public var ashraeClass: ASHRAEClass
+    /// Tape drives present: rate limit 5 °C/h.
+    public var tapeDrives: Bool
+    /// High pollutants: recommended RH ceiling 50 %.
+    public var highPollutants: Bool
+    /// Sensitive area (escort needed for third-party cleaning).
+    public var sensitive: Bool
+    /// Defaults: A1, no tape, normal pollutants, sensitive.
+    public static let standard = RoomPolicy(ashraeClass: .a1, tapeDrives: false, highPollutants: false, sensitive: true)
+    /// Creates a policy.
+    public init(ashraeClass: ASHRAEClass, tapeDrives: Bool, highPollutants: Bool, sensitive: Bool) {
+        self.ashraeClass = ashraeClass
+        self.tapeDrives = tapeDrives
+        self.highPollutants = highPollutants
+        self.sensitive = sensitive
+    }
+}
+
+/// Threshold levels; for a falling threshold the comparisons are mirrored.
+public struct ThresholdLevels: Hashable, Sendable, Codable {
+    /// True when high values are bad.
+    public var rising: Bool
+    /// Warning level, if any.
+    public var warning: Double?
+    /// Critical level, if any.
+    public var critical: Double?
+    /// Clear level: a firing condition resolves only at or past it (hysteresis).
+    public var clear: Double
+
+    /// The verdict for a value, given the severity currently firing (for hysteresis).
+    func verdict(_ v: Double, active: Severity?) -> Verdict {
+        func past(_ level: Double?) -> Bool { level.map { rising ? v >= $0 : v <= $0 } ?? false }
+        if past(critical) { return .breach(.critical) }
+        if past(warning) { return .breach(.warning) }
+        if let active {
+            let cleared = rising ? v <= clear : v >= clear
+            // In the band between clear and the first level the event holds, at most at warning.
+            return cleared ? .normal : .hold(warning != nil ? min(active, .warning) : active)
+        }
+        return .normal
+    }
+}
+
+/// A temperature/humidity probe bound to a room for the envelope rule.
+public struct EnvelopeProbe: Hashable, Sendable, Codable {
+    /// The probe's temperature point.
+    public var temperature: PointID
+    /// The probe's relative-humidity point.
+    public var humidity: PointID
+}
+
+/// What is compared against a budget by a capacity or allocation rule.
+public struct PowerTarget: Hashable, Sendable, Codable {
+    /// The rack or device.
+    public var ci: CIID
+    /// Its power points (W or kW), summed.
+    public var points: [PointID]
+    /// The budget or rating (capacity) or the allocated power (allocation), watts.
+    public var watts: Double
+}
+
+/// A corrosion monitor's two metal points.
+public struct CorrosionMonitor: Hashable, Sendable, Codable {
+    /// The monitor CI.
+    public var ci: CIID
+    /// Cumulative copper thickness point, Å.
+    public var copper: PointID?
+    /// Cumulative silver thickness point, Å.
+    public var silver: PointID?
+}
+
+/// A particle counter's channels.
+public struct ParticleCounter: Hashable, Sendable, Codable {
+    /// The counter CI.
+    public var ci: CIID
+    /// Count point → particle size (µm).
+    public var channels: [PointID: Double]
+    /// Sample-volume point.
+    public var volume: PointID
+    /// Its unit (L or m³).
+    public var volumeUnit: Unit
+}
+
+/// A compiled rule kind with its parameters and bindings.
+public enum CompiledRuleKind: Hashable, Sendable {
+    /// Threshold on each point.
+    case threshold(ThresholdLevels, points: [PointID])
+    /// Rate of change (slope over `window`) against a per-room limit per hour.
+    case rate(window: Double, limits: [PointID: Double], minReadings: Int)
+    /// No usable reading for `intervals × interval` seconds.
+    case stale(after: Double, points: [PointID])
+    /// The same raw value for `polls` consecutive readings.
+    case frozen(polls: Int, points: [PointID])
+    /// Bad-quality readings for `polls` consecutive readings.
+    case quality(polls: Int, points: [PointID])
+    /// A device offline (from the drivers' health).
+    case offline(devices: [CIID])
+    /// A discrete point in a listed state.
+    case state(severities: [PointID: [Int: Severity]])
+    /// ASHRAE envelope per room; a probe whose readings are older than `maxAge` s is left out.
+    case envelope(probes: [CIID: [EnvelopeProbe]], maxAge: Double)
+    /// Measured power against budget/rating: fractions warning, critical, clear.
+    case capacity(ThresholdLevels, targets: [PowerTarget])
+    /// Measured against allocated power.
+    case allocation(over: Double, under: Double?, targets: [PowerTarget])
+    /// Corrosion rate and ISA-71.04 level.
+    case corrosion(target: CorrosionLevel, critical: CorrosionLevel, minSpan: Double, replacementDrop: Double, monitors: [CorrosionMonitor])
+    /// Particle concentrations and ISO class.
+    case particles(target: ISOClass, critical: ISOClass?, differential: Bool, counters: [ParticleCounter])
+    /// Yearly obligations per room.
+    case obligation(ObligationSchedule, kinds: [ObligationKind], rooms: [CIID])
+
+    /// The kind's name.
+    public var name: RuleKindName {
+        switch self {
+        case .threshold: .threshold
+        case .rate: .rate
+        case .stale: .stale
+        case .frozen: .frozen
+        case .quality: .quality
+        case .offline: .offline
+        case .state: .state
+        case .envelope: .envelope
+        case .capacity: .capacity
+        case .allocation: .allocation
+        case .corrosion: .corrosion
+        case .particles: .particles
+        case .obligation: .obligation
+        }
+    }
+
+    /// Every point whose readings the rule reads.
+    public var inputPoints: [PointID] {
+        switch self {
+        case .threshold(_, let p), .stale(_, let p), .frozen(_, let p), .quality(_, let p): p
+        case .rate(_, let limits, _): limits.keys.sorted(by: PointID.byParts)
+        case .state(let s): s.keys.sorted(by: PointID.byParts)
+        case .envelope(let probes, _): probes.values.flatMap { $0.flatMap { [$0.temperature, $0.humidity] } }
+        case .capacity(_, let t), .allocation(_, _, let t): t.flatMap(\.points)
+        case .corrosion(_, _, _, _, let m): m.flatMap { [$0.copper, $0.silver].compactMap { $0 } }
+        case .particles(_, _, _, let c): c.flatMap { Array($0.channels.keys) + [$0.volume] }
+        case .offline, .obligation: []
+        }
+    }
+}
+
+/// One validated rule, immutable.
+public struct CompiledRule: Hashable, Sendable {
+    /// The rule's id.
+    public var id: String
+    /// Kind, parameters and bindings.
+    public var kind: CompiledRuleKind
+    /// Sustain time, seconds (0 fires at once).
+    public var sustain: Double
+    /// Flapping detection.
+    public var flapping: FlappingPolicy
+}
+
+/// Verdict of one evaluation of one condition.
+enum Verdict: Hashable, Sendable, Codable {
+    /// The condition is normal: clear.
+    case normal
+    /// The condition breaches at a severity.
+    case breach(Severity)
+    /// Inside the hysteresis band: keep firing, at this severity.
+    case hold(Severity)
+}
+
+/// The validated rule set: rules, room policies, and the topology they were bound with.
+public struct CompiledRuleSet: Hashable, Sendable {
+    /// Rules in file order.
+    public var rules: [CompiledRule]
+    /// Room policies by room id (every topology room).
+    public var rooms: [CIID: RoomPolicy]
+    /// The topology the rules were bound to.
+    public var topology: RuleTopology
+    /// The ASHRAE figures in force.
+    public var guidelines: ThermalGuidelines
+
+    /// A one-line summary for the start-up log: `12 rules (3 threshold, …) on 40 points`.
+    public var summary: String {
+        var byKind: [RuleKindName: Int] = [:]
+        for r in rules { byKind[r.kind.name, default: 0] += 1 }
+        let kinds = RuleKindName.allCases.compactMap { k in byKind[k].map { "\($0) \(k.rawValue)" } }.joined(separator: ", ")
+        let points = Set(rules.flatMap(\.kind.inputPoints)).count
+        return "\(rules.count) rules (\(kinds)) reading \(points) points in \(rooms.count) rooms"
+    }
+}

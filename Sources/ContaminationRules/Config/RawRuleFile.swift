@@ -1,0 +1,122 @@
+/// A rule file as written (`config/rules/*.yaml`), before validation. Values stay as written
+/// (strings for durations, ids and names) so that validation can name the rule and key of
+/// every problem.
+public struct RawRuleFile: Decodable, Sendable {
+    /// File format version (1).
+    public var version: Int?
+    /// Default flapping detection for every rule.
+    public var flapping: RawFlapping?
+    /// Policy applied to every room unless `rooms` overrides it.
+    public var roomDefaults: RawRoomPolicy?
+    /// Per-room overrides, keyed by room id.
+    public var rooms: [String: RawRoomPolicy]?
+    /// The rules, in file order.
+    public var rules: [RawRule]
+
+    enum CodingKeys: String, CodingKey {
+        case version, flapping, rooms, rules
+        case roomDefaults = "room_defaults"
+    }
+
+    /// Creates a file from parts (tests, generated configs).
+    public init(
+        version: Int? = 1, flapping: RawFlapping? = nil, roomDefaults: RawRoomPolicy? = nil, rooms: [String: RawRoomPolicy]? = nil,
+        rules: [RawRule]
+    ) {
+        self.version = version
+        self.flapping = flapping
+        self.roomDefaults = roomDefaults
+        self.rooms = rooms
+        self.rules = rules
+    }
+}
+
+/// Flapping detection as written: `transitions` within `window`.
+public struct RawFlapping: Codable, Sendable, Hashable {
+    /// Number of fire/resolve transitions that make a condition flap.
+    public var transitions: Int?
+    /// The window the transitions are counted in (`30m`).
+    public var window: String?
+    /// Creates a flapping section.
+    public init(transitions: Int? = nil, window: String? = nil) {
+        self.transitions = transitions
+        self.window = window
+    }
+}
+
+/// A room's policy as written.
+public struct RawRoomPolicy: Codable, Sendable, Hashable {
+    /// The worst ASHRAE class the room may reach without an event (`recommended`, `A1`…`A4`).
+    public var ashraeClass: String?
+    /// True when tape drives are present (rate of change limit 5 °C/h instead of 20).
+    public var tapeDrives: Bool?
+    /// True when pollutants are high (coupons above G1): recommended RH ceiling 50 %.
+    public var highPollutants: Bool?
+    /// True for a sensitive area: a third party's cleaning needs an operator's escort (I.2.b.4.b).
+    public var sensitive: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case ashraeClass = "ashrae_class"
+        case tapeDrives = "tape_drives"
+        case highPollutants = "high_pollutants"
+        case sensitive
+    }
+
+    /// Creates a room policy section.
+    public init(ashraeClass: String? = nil, tapeDrives: Bool? = nil, highPollutants: Bool? = nil, sensitive: Bool? = nil) {
+        self.ashraeClass = ashraeClass
+        self.tapeDrives = tapeDrives
+        self.highPollutants = highPollutants
+        self.sensitive = sensitive
+    }
+}
+
+/// Which points, devices, racks or rooms a rule applies to. Every list narrows; absent = all.
+public struct RawSelector: Codable, Sendable, Hashable {
+    /// Explicit point ids (`DC-R1-A05-TH1/temperature`).
+    public var points: [String]?
+    /// Device CI ids.
+    public var devices: [String]?
+    /// Rack ids: the points of devices mounted in them.
+    public var racks: [String]?
+    /// Room ids.
+    public var rooms: [String]?
+    /// A quantity (`temperature`, `active_power`).
+    public var quantity: String?
+    /// A point-name pattern; `*` matches any run of characters (`inlet.*`).
+    public var name: String?
+
+    /// Creates a selector.
+    public init(
+        points: [String]? = nil, devices: [String]? = nil, racks: [String]? = nil, rooms: [String]? = nil, quantity: String? = nil,
+        name: String? = nil
+    ) {
+        self.points = points
+        self.devices = devices
+        self.racks = racks
+        self.rooms = rooms
+        self.quantity = quantity
+        self.name = name
+    }
+}
+
+/// A state named by number (`4`) or by the point's state name (`overload`).
+public enum RawStateRef: Codable, Sendable, Hashable {
+    /// A state number.
+    case number(Int)
+    /// A state name from the point's name map.
+    case name(String)
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let n = try? c.decode(Int.self) { self = .number(n) } else { self = .name(try c.decode(String.self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .number(let n): try c.encode(n)
+        case .name(let s): try c.encode(s)
+        }
+    }
+}

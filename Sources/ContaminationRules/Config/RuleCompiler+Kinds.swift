@@ -1,0 +1,309 @@
+import Telemetry
+
+/// Compiles the kind-specific part of one rule, collecting problems.
+struct KindContext {
+    let raw: RawRule
+    let name: String
+    let topology: RuleTopology
+    let rooms: [CIID: RoomPolicy]
+    let selection: Selection
+    /// Points by device, sorted (built once per file).
+    let pointsByDevice: [CIID: [PointID]]
+    var problems: [RuleProblem] = []
+
+    mutating func problem(_ key: String, _ message: String) {
+        problems.append(RuleProblem(rule: name, key: key, message: message))
+    }
+
+    mutating func duration(_ text: String?, key: String, default value: Double) -> Double {
+        RuleCompiler.duration(text, key: key, rule: name, problems: &problems) ?? value
+    }
+
+    mutating func positive(_ value: Int?, key: String, default d: Int) -> Int {
+        guard let value else { return d }
+        if value < 1 { problem(key, "must be at least 1, got \(value)") }
+        return value
+    }
+
+    mutating func compile(_ kind: RuleKindName) -> CompiledRuleKind? {
+        switch kind {
+        case .threshold: threshold()
+        case .rate: rate()
+        case .stale:
+            .stale(
+                after: duration(raw.interval, key: "interval", default: 60) * Double(positive(raw.intervals, key: "intervals", default: 3)),
+                points: selection.points)
+        case .frozen: .frozen(polls: positive(raw.polls, key: "polls", default: 30), points: selection.points)
+        case .quality: .quality(polls: positive(raw.polls, key: "polls", default: 3), points: selection.points)
+        case .offline: .offline(devices: selection.devices)
+        case .state: state()
+        case .envelope: envelope()
+        case .capacity: capacity()
+        case .allocation: allocation()
+        case .corrosion: corrosion()
+        case .particles: particles()
+        case .obligation: obligation()
+        }
+    }
+
+    /// The physical range of a quantity, for the "clear level can never be reached" check.
+    static func physicalRange(_ q: Quantity) -> ClosedRange<Double>? {
+        switch q {
+        case .relativeHumidity: 0...100
+        case .temperature, .dewPoint: -273.15...Double.greatestFiniteMagnitude
+        case .activePower, .apparentPower, .current, .particleCount, .particleConcentration, .sampleVolume,
+            .corrosionThickness, .corrosionRate, .energy, .frequency:
+            0...Double.greatestFiniteMagnitude
+        case .powerFactor: -1...1
+        default: nil
+        }
+    }
+
+    mutating func levels(rising: Bool, warning: Double?, critical: Double?, clear: Double?, range: ClosedRange<Double>?) -> ThresholdLevels?
+    {
+        guard warning != nil || critical != nil else {
+            problem("warning", "a threshold needs a warning or a critical level")
+            return nil
+        }
+        let word = rising ? "above" : "below"
+        if let w = warning, let c = critical, rising ? w > c : w < c {
+            problem("warning", "warning level \(w) is \(word) the critical level \(c) on a \(rising ? "rising" : "falling") threshold")
+        }
+        let first = warning ?? critical ?? 0
+        let clearLevel = clear ?? first
+        if rising ? clearLevel > first : clearLevel < first {
+            problem("clear", "clear level \(clearLevel) can never be reached: it is \(word) the first firing level \(first)")
+        }
+        if let range, clear != nil, rising ? clearLevel < range.lowerBound : clearLevel > range.upperBound {
+            problem("clear", "clear level \(clearLevel) can never be reached: values lie in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return ThresholdLevels(rising: rising, warning: warning, critical: critical, clear: clearLevel)
+    }
+
+    mutating func threshold() -> CompiledRuleKind? {
+        var rising = true
+        if let d = raw.direction {
+            switch d {
+            case "rising": rising = true
+            case "falling": rising = false
+            default: problem("direction", "'\(d)' is not rising or falling")
+            }
+        }
+        let quantities = Set(selection.points.compactMap { topology.points[$0]?.quantity })
+        let ranges = quantities.compactMap(Self.physicalRange)
+        let range =
+            ranges.count == quantities.count && !ranges.isEmpty
+            ? ranges.dropFirst().reduce(ranges[0]) { max($0.lowerBound, $1.lowerBound)...min($0.upperBound, $1.upperBound) } : nil
+        guard let l = levels(rising: rising, warning: raw.warning, critical: raw.critical, clear: raw.clear, range: range) else {
+            return nil
+        }
+        return .threshold(l, points: selection.points)
+    }
+
+    mutating func rate() -> CompiledRuleKind? {
+        let window = duration(raw.window, key: "window", default: 900)
+        if window <= 0 { problem("window", "must be longer than zero") }
+        let tape = raw.limitTape ?? 5
+        let noTape = raw.limitNoTape ?? 20
+        for (key, v) in [("limit", raw.limit), ("limit_tape", tape), ("limit_no_tape", noTape)] where (v ?? 1) <= 0 {
+            problem(key, "a rate limit must be above zero")
+        }
+        var limits: [PointID: Double] = [:]
+        for p in selection.points {
+            let room = topology.room(of: p.ci).flatMap { rooms[$0] } ?? .standard
+            limits[p] = raw.limit ?? (room.tapeDrives ? tape : noTape)
+        }
+        let minReadings = positive(raw.minReadings, key: "min_readings", default: 3)
+        if minReadings < 2 { problem("min_readings", "a slope needs at least 2 readings") }
+        return .rate(window: window, limits: limits, minReadings: minReadings)
+    }
+
+    mutating func stateNumbers(_ refs: [RawStateRef]?, key: String, point: PointID) -> [Int] {
+        guard let refs else { return [] }
+        let names = topology.points[point]?.states ?? [:]
+        return refs.enumerated().compactMap { i, ref in
+            switch ref {
+            case .number(let n): return n
+            case .name(let s):
+                if let n = names.first(where: { $0.value.lowercased() == s.lowercased() })?.key { return n }
+                problem(
+                    "\(key)[\(i)]",
+                    "point \(point) has no state named '\(s)' (states: \(names.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"
+                )
+                return nil
+            }
+        }
+    }
+
+    mutating func state() -> CompiledRuleKind? {
+        guard raw.warningStates != nil || raw.criticalStates != nil else {
+            problem("critical_states", "a state rule needs warning_states or critical_states")
+            return nil
+        }
+        var map: [PointID: [Int: Severity]] = [:]
+        for p in selection.points {
+            var s: [Int: Severity] = [:]
+            for n in stateNumbers(raw.warningStates, key: "warning_states", point: p) { s[n] = .warning }
+            for n in stateNumbers(raw.criticalStates, key: "critical_states", point: p) { s[n] = .critical }
+            map[p] = s
+        }
+        return .state(severities: map)
+    }
+
+    mutating func envelope() -> CompiledRuleKind? {
+        let tPattern = raw.temperature ?? "*"
+        let hPattern = raw.humidity ?? "*"
+        var probes: [CIID: [EnvelopeProbe]] = [:]
+        for room in selection.rooms { probes[room] = [] }
+        for device in selection.devices {
+            let pts = (pointsByDevice[device] ?? []).compactMap { topology.points[$0] }
+            guard let room = topology.devices[device]?.room, probes[room] != nil,
+                let t = pts.first(where: { $0.quantity == .temperature && Glob.matches(tPattern, $0.id.name) }),
+                let h = pts.first(where: { $0.quantity == .relativeHumidity && Glob.matches(hPattern, $0.id.name) })
+            else { continue }
+            probes[room, default: []].append(EnvelopeProbe(temperature: t.id, humidity: h.id))
+        }
+        let maxAge = duration(raw.maxAge, key: "max_age", default: 600)
+        if maxAge <= 0 { problem("max_age", "must be longer than zero") }
+        return .envelope(probes: probes, maxAge: maxAge)
+    }
+
+    /// Power points of a device (W or kW).
+    func powerPoints(of device: CIID) -> [PointID] {
+        (pointsByDevice[device] ?? []).filter { topology.points[$0]?.quantity == .activePower }
+    }
+
+    mutating func capacity() -> CompiledRuleKind? {
+        guard
+            let l = levels(
+                rising: true, warning: raw.warning ?? 0.8, critical: raw.critical ?? 1.0, clear: raw.clear,
+                range: 0...Double.greatestFiniteMagnitude)
+        else { return nil }
+        let scope = raw.scope ?? "device"
+        var targets: [PowerTarget] = []
+        switch scope {
+        case "device":
+            for d in selection.devices {
+                let pts = powerPoints(of: d).filter { selection.points.isEmpty || selection.points.contains($0) }
+                guard !pts.isEmpty, let rating = topology.devices[d]?.powerRatingWatts, rating > 0 else { continue }
+                targets.append(PowerTarget(ci: d, points: pts, watts: rating))
+            }
+        case "rack":
+            let racks = Set(selection.devices.compactMap { topology.devices[$0]?.rack })
+            for rack in racks.sorted() {
+                guard let budget = topology.racks[rack]?.powerBudgetWatts, budget > 0 else { continue }
+                let pts = topology.devices.values.filter { $0.rack == rack }.flatMap { powerPoints(of: $0.id) }.sorted(by: PointID.byParts)
+                if !pts.isEmpty { targets.append(PowerTarget(ci: rack, points: pts, watts: budget)) }
+            }
+        default:
+            problem("scope", "'\(scope)' is not rack or device")
+        }
+        return .capacity(l, targets: targets)
+    }
+
+    mutating func allocation() -> CompiledRuleKind? {
+        let over = raw.over ?? 1.0
+        if over <= 0 { problem("over", "must be above zero") }
+        if let u = raw.under, u <= 0 || u >= over { problem("under", "must lie between 0 and over (\(over))") }
+        let racks = Set(selection.devices.compactMap { topology.devices[$0]?.rack })
+        var targets: [PowerTarget] = []
+        for rack in racks.sorted() {
+            guard let allocated = topology.racks[rack]?.allocatedWatts, allocated > 0 else { continue }
+            let pts = topology.devices.values.filter { $0.rack == rack }.flatMap { powerPoints(of: $0.id) }.sorted(by: PointID.byParts)
+            if !pts.isEmpty { targets.append(PowerTarget(ci: rack, points: pts, watts: allocated)) }
+        }
+        return .allocation(over: over, under: raw.under, targets: targets)
+    }
+
+    mutating func corrosionLevel(_ text: String?, key: String, default d: CorrosionLevel) -> CorrosionLevel {
+        guard let text else { return d }
+        guard let l = CorrosionLevel(name: text) else {
+            problem(key, "'\(text)' is not G1, G2, G3 or GX")
+            return d
+        }
+        return l
+    }
+
+    mutating func corrosion() -> CompiledRuleKind? {
+        let target = corrosionLevel(raw.target, key: "target", default: .g1)
+        let critical = corrosionLevel(raw.criticalClass, key: "critical_class", default: .gx)
+        if critical <= target { problem("critical_class", "\(critical) must be worse than the target \(target)") }
+        let copper = raw.copper ?? "copper.thickness"
+        let silver = raw.silver ?? "silver.thickness"
+        var monitors: [CorrosionMonitor] = []
+        for d in selection.devices {
+            let cu = PointID(ci: d, name: copper).flatMap { topology.points[$0] != nil ? $0 : nil }
+            let ag = PointID(ci: d, name: silver).flatMap { topology.points[$0] != nil ? $0 : nil }
+            if cu != nil || ag != nil { monitors.append(CorrosionMonitor(ci: d, copper: cu, silver: ag)) }
+        }
+        let drop = raw.replacementDrop ?? 50
+        if drop <= 0 { problem("replacement_drop", "must be above zero") }
+        return .corrosion(
+            target: target, critical: critical, minSpan: duration(raw.minSpan, key: "min_span", default: 86_400), replacementDrop: drop,
+            monitors: monitors)
+    }
+
+    mutating func isoClass(_ text: String?, key: String) -> ISOClass? {
+        guard let text else { return nil }
+        guard let c = ISOClass(parsing: text) else {
+            problem(key, "'\(text)' is not an ISO 14644-1 class (1–9 in steps of 0.1)")
+            return nil
+        }
+        return c
+    }
+
+    mutating func particles() -> CompiledRuleKind? {
+        let target = isoClass(raw.target, key: "target") ?? ISOClass(8)
+        let critical = isoClass(raw.criticalClass, key: "critical_class")
+        if let critical, critical <= target { problem("critical_class", "\(critical) must be worse than the target \(target)") }
+        guard let channels = raw.channels, !channels.isEmpty else {
+            problem("channels", "a particles rule needs channels (point name: size in µm)")
+            return nil
+        }
+        for (pointName, size) in channels.sorted(by: { $0.key < $1.key })
+        where !ParticleClassifier.sizes.contains(where: { ParticleClassifier.sameSize($0, size) }) {
+            problem("channels.\(pointName)", "\(size) µm is not a size of ISO 14644-1 (0.1, 0.2, 0.3, 0.5, 1, 5)")
+        }
+        let volumeName = raw.volume ?? "sample_volume"
+        var differential = false
+        switch raw.counts ?? "cumulative" {
+        case "cumulative": differential = false
+        case "differential": differential = true
+        case let other: problem("counts", "'\(other)' is not cumulative or differential")
+        }
+        var counters: [ParticleCounter] = []
+        for d in selection.devices {
+            var ch: [PointID: Double] = [:]
+            for (n, size) in channels { if let p = PointID(ci: d, name: n), topology.points[p] != nil { ch[p] = size } }
+            guard !ch.isEmpty else { continue }
+            guard let v = PointID(ci: d, name: volumeName), let vd = topology.points[v] else {
+                problem("volume", "particle counter \(d) has no point '\(volumeName)'")
+                continue
+            }
+            guard vd.unit == .litre || vd.unit == .cubicMetre else {
+                problem("volume", "point \(v) is in '\(vd.unit.rawValue)'; a sample volume must be in L or m³")
+                continue
+            }
+            counters.append(ParticleCounter(ci: d, channels: ch, volume: v, volumeUnit: vd.unit))
+        }
+        return .particles(target: target, critical: critical, differential: differential, counters: counters)
+    }
+
+    mutating func obligation() -> CompiledRuleKind? {
+        var kinds: [ObligationKind] = []
+        for (i, text) in (raw.obligations ?? ObligationKind.allCases.map(\.rawValue)).enumerated() {
+            if let k = ObligationKind(rawValue: text) {
+                kinds.append(k)
+            } else {
+                problem(
+                    "obligations[\(i)]",
+                    "unknown obligation '\(text)' (known: \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        let every = duration(raw.every, key: "every", default: 365 * 86_400)
+        let warn = duration(raw.warnBefore, key: "warn_before", default: 30 * 86_400)
+        if warn >= every { problem("warn_before", "must be shorter than every") }
+        let schedule = ObligationSchedule(every: RuleDuration(seconds: every), warnBefore: RuleDuration(seconds: warn))
+        return .obligation(schedule, kinds: kinds, rooms: selection.rooms)
+    }
+}

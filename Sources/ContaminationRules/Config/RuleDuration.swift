@@ -1,0 +1,55 @@
+import Foundation
+
+/// A duration written in rule files as `90s`, `2m`, `15m`, `1h`, `30d`, `1y` (365 d) or plain seconds.
+public struct RuleDuration: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    /// The duration in seconds.
+    public let seconds: Double
+
+    /// Creates a duration from seconds.
+    public init(seconds: Double) { self.seconds = seconds }
+
+    /// Parses `<number><unit>` with unit `s`, `m`, `h`, `d`, `w` or `y`; a bare number is seconds.
+    /// Nil for negative, non-finite or malformed text.
+    public init?(parsing text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800), ("y", 31_536_000)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            let number = String(t.dropLast(suffix.count))
+            if let v = Double(number), v.isFinite, v >= 0 {
+                self.seconds = v * factor
+                return
+            }
+        }
+        guard let v = Double(t), v.isFinite, v >= 0 else { return nil }
+        self.seconds = v
+    }
+
+    /// The shortest exact spelling (`2m`, `1h`, `30d`, `45s`).
+    public var description: String {
+        for (suffix, factor) in [("d", 86_400.0), ("h", 3600), ("m", 60)]
+        where seconds >= factor && seconds.truncatingRemainder(dividingBy: factor) == 0 {
+            return "\(Int(seconds / factor))\(suffix)"
+        }
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
+    }
+
+    public static func < (a: RuleDuration, b: RuleDuration) -> Bool { a.seconds < b.seconds }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let n = try? c.decode(Double.self), n.isFinite, n >= 0 {
+            self.seconds = n
+            return
+        }
+        let text = try c.decode(String.self)
+        guard let d = RuleDuration(parsing: text) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is not a duration (use 90s, 2m, 1h, 30d)")
+        }
+        self = d
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

@@ -1,0 +1,122 @@
+public import Telemetry
+
+/// What the engine remembers of one point between evaluations.
+public struct PointMemory: Hashable, Sendable, Codable {
+    /// An empty memory.
+    public init() {}
+
+    /// The latest reading of any quality.
+    public var last: Reading?
+    /// The latest usable reading.
+    public var lastUsable: Reading?
+    /// Usable readings kept for slopes (within the longest rate window), oldest first.
+    public var history: [Reading] = []
+    /// The latest few readings of any quality, for evidence.
+    public var recent: [Reading] = []
+    /// Consecutive usable readings carrying the same raw value (frozen sensor).
+    public var sameValueCount: Int = 0
+    /// Consecutive bad-quality readings.
+    public var badCount: Int = 0
+
+    /// How many readings evidence keeps.
+    static let evidenceCount = 5
+
+    /// Takes a reading; false when it is a duplicate or older than the latest (ignored).
+    mutating func record(_ r: Reading, keepHistory window: Double?) -> Bool {
+        if let last, r.time <= last.time { return false }
+        last = r
+        recent.append(r)
+        if recent.count > Self.evidenceCount { recent.removeFirst(recent.count - Self.evidenceCount) }
+        if r.isUsable {
+            sameValueCount = (lastUsable?.value == r.value) ? sameValueCount + 1 : 1
+            lastUsable = r
+            badCount = 0
+            if let window {
+                history.append(r)
+                history.removeAll { r.time.seconds(since: $0.time) > window }
+            }
+        } else if case .bad = r.quality {
+            badCount += 1
+        }
+        return true
+    }
+}
+
+/// Least-squares slope of readings, in units per hour.
+enum Slope {
+    /// The slope over `readings`, nil with fewer than 2 distinct times.
+    static func perHour(_ readings: [Reading]) -> Double? {
+        guard readings.count >= 2, let t0 = readings.first?.time else { return nil }
+        let xs = readings.map { $0.time.seconds(since: t0) / 3600 }
+        let ys = readings.map(\.value)
+        let n = Double(xs.count)
+        let mx = xs.reduce(0, +) / n
+        let my = ys.reduce(0, +) / n
+        var sxx = 0.0
+        var sxy = 0.0
+        for (x, y) in zip(xs, ys) {
+            sxx += (x - mx) * (x - mx)
+            sxy += (x - mx) * (y - my)
+        }
+        guard sxx > 0 else { return nil }
+        return sxy / sxx
+    }
+}
+
+// MARK: - Compact persistence
+
+extension PointMemory {
+    /// A reading without its point (the memory knows it): `t` ms, `v` value, `q` quality, `r` reason.
+    struct CompactReading: Codable {
+        var t: Int64
+        var v: Double?
+        var q: String
+        var r: String?
+
+        init(_ reading: Reading) {
+            t = reading.time.milliseconds
+            v = reading.quality.hasValue ? reading.value : nil
+            q = reading.quality.code
+            r = reading.quality.reason
+        }
+
+        func reading(_ point: PointID) -> Reading {
+            Reading(
+                point: point, time: Timestamp(milliseconds: t), value: v ?? .nan,
+                quality: Quality(code: q, reason: r) ?? .bad(reason: "unknown"))
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case point = "p"
+        case last = "l"
+        case lastUsable = "u"
+        case history = "h"
+        case recent = "r"
+        case sameValueCount = "s"
+        case badCount = "b"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let point = try c.decodeIfPresent(PointID.self, forKey: .point) else { return }
+        last = try c.decodeIfPresent(CompactReading.self, forKey: .last)?.reading(point)
+        lastUsable = try c.decodeIfPresent(CompactReading.self, forKey: .lastUsable)?.reading(point)
+        history = try c.decode([CompactReading].self, forKey: .history).map { $0.reading(point) }
+        recent = try c.decode([CompactReading].self, forKey: .recent).map { $0.reading(point) }
+        sameValueCount = try c.decode(Int.self, forKey: .sameValueCount)
+        badCount = try c.decode(Int.self, forKey: .badCount)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(last?.point ?? lastUsable?.point, forKey: .point)
+        try c.encodeIfPresent(last.map(CompactReading.init), forKey: .last)
+        try c.encodeIfPresent(lastUsable.map(CompactReading.init), forKey: .lastUsable)
+        try c.encode(history.map(CompactReading.init), forKey: .history)
+        try c.encode(recent.map(CompactReading.init), forKey: .recent)
+        try c.encode(sameValueCount, forKey: .sameValueCount)
+        try c.encode(badCount, forKey: .badCount)
+    }
+}

@@ -1,0 +1,175 @@
+public import Telemetry
+
+/// The rule engine: readings, device health and an explicit `now` in; event changes and derived
+/// readings out. A value type with no IO and no clock: the daemon owns time and persistence.
+public struct RuleEngine: Sendable {
+    /// The compiled rules.
+    public let rules: CompiledRuleSet
+    /// The persisted state; encode it after each evaluation.
+    public internal(set) var state: RuleEngineState
+    /// Maintenance windows in force (from the store); events under them are recorded, not notified.
+    public var maintenance: [MaintenanceWindow] = []
+    /// Obligation records (DESIGN decision 10), from the store.
+    public var records: [ObligationRecord] = []
+
+    /// Rule indices by input point.
+    let rulesByPoint: [PointID: [Int]]
+    /// Longest rate window per point (history kept for slopes).
+    let historyWindow: [PointID: Double]
+
+    /// Creates an engine from compiled rules and a state decoded from the store (or a new one).
+    public init(rules: CompiledRuleSet, state: RuleEngineState = RuleEngineState()) {
+        self.rules = rules
+        self.state = state
+        var byPoint: [PointID: [Int]] = [:]
+        var windows: [PointID: Double] = [:]
+        for (i, rule) in rules.rules.enumerated() {
+            for p in Set(rule.kind.inputPoints) { byPoint[p, default: []].append(i) }
+            if case .rate(let window, let limits, _) = rule.kind {
+                for p in limits.keys { windows[p] = max(windows[p] ?? 0, window) }
+            }
+        }
+        self.rulesByPoint = byPoint
+        self.historyWindow = windows
+    }
+
+    /// Every open event.
+    public var openEvents: [Event] { state.openEvents }
+
+    /// Evaluates a batch of readings at `now`: point rules per reading, then room, rack and
+    /// device rules touched by the batch. Duplicate or older readings of a point are ignored.
+    public mutating func ingest(_ readings: [Reading], now: Timestamp) -> RuleOutput {
+        if state.startedAt == nil { state.startedAt = now }
+        var out = RuleOutput()
+        var touched: Set<Int> = []
+        var batch: [PointID: [Reading]] = [:]
+        for (_, r) in readings.enumerated().sorted(by: { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }) {
+            guard state.points[r.point, default: PointMemory()].record(r, keepHistory: historyWindow[r.point]),
+                let memory = state.points[r.point]
+            else { continue }
+            batch[r.point, default: []].append(r)
+            for i in rulesByPoint[r.point] ?? [] {
+                if evaluatePointRule(i, reading: r, memory: memory, now: now, into: &out) == false { touched.insert(i) }
+            }
+        }
+        for i in touched.sorted() { evaluateGroupRule(i, batch: batch, now: now, into: &out) }
+        return out
+    }
+
+    /// Time-based evaluation: stale points, expired sustain timers, flapping that has calmed,
+    /// yearly obligations, offline devices held past their sustain time.
+    public mutating func tick(now: Timestamp) -> RuleOutput {
+        if state.startedAt == nil { state.startedAt = now }
+        var out = RuleOutput()
+        let ruleIndex = Dictionary(rules.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for (i, rule) in rules.rules.enumerated() {
+            switch rule.kind {
+            case .stale(let after, let points):
+                for p in points { evaluateStale(i, point: p, after: after, now: now, into: &out) }
+            case .obligation(let schedule, let kinds, let rooms):
+                evaluateObligations(i, schedule: schedule, kinds: kinds, rooms: rooms, now: now, into: &out)
+            default: break
+            }
+        }
+        for key in state.alerts.keys.sorted() {
+            guard var alert = state.alerts[key] else { continue }
+            guard let i = ruleIndex[alert.ruleID] else {
+                out.changes += retire(key: key, now: now)
+                continue
+            }
+            if case .stale = rules.rules[i].kind { continue }
+            if case .obligation = rules.rules[i].kind { continue }
+            out.changes += alert.settle(
+                key: key, rule: rules.rules[i], now: now, suppressed: suppressed(alert.scope, room: alert.room, now: now), observed: false)
+            state.alerts[key] = alert.isIdle ? nil : alert
+        }
+        return out
+    }
+
+    /// Takes the drivers' health reports and evaluates the offline rules.
+    public mutating func deviceHealth(_ reports: [DeviceHealth], now: Timestamp) -> RuleOutput {
+        if state.startedAt == nil { state.startedAt = now }
+        var out = RuleOutput()
+        for h in reports { state.devices[h.device] = h }
+        let reported = Set(reports.map(\.device))
+        for (i, rule) in rules.rules.enumerated() {
+            guard case .offline(let devices) = rule.kind else { continue }
+            for d in devices where reported.contains(d) {
+                guard let h = state.devices[d] else { continue }
+                let verdict: Verdict = h.online ? .normal : .breach(.critical)
+                let message =
+                    h.online
+                    ? "device \(d) is online again"
+                    : "device \(d) is offline\(h.reason.isEmpty ? "" : " (\(h.reason))")\(whereSuffix(d))"
+                observe(i, scope: d, point: nil, verdict: verdict, message: message, evidence: [], now: now, into: &out)
+            }
+        }
+        return out
+    }
+
+    // MARK: - Shared helpers
+
+    /// True when a maintenance window covers the CI or its room at `now`.
+    func suppressed(_ ci: CIID, room: CIID?, now: Timestamp) -> Bool {
+        maintenance.contains { w in w.isOpen(at: now) && (w.ci == ci || w.ci == room) }
+    }
+
+    /// `, rack R, room M` for messages.
+    func whereSuffix(_ ci: CIID) -> String {
+        let w = rules.topology.whereabouts(of: ci)
+        return w.isEmpty ? "" : " (\(w))"
+    }
+
+    /// Feeds a verdict into the condition of (rule, scope, point) and collects the changes.
+    mutating func observe(
+        _ ruleIndex: Int, scope: CIID, point: PointID?, keySuffix: String = "", verdict: Verdict, message: String,
+        evidence: [Reading], now: Timestamp, into out: inout RuleOutput
+    ) {
+        let rule = rules.rules[ruleIndex]
+        let key = Event.dedupKey(rule: rule.id + keySuffix, scope: scope, point: point)
+        var alert =
+            state.alerts[key]
+            ?? AlertState(ruleID: rule.id, kind: rule.kind.name, scope: scope, point: point, room: rules.topology.room(of: scope))
+        if case .normal = verdict, alert.active == nil, alert.breachSince.isEmpty, !alert.flapping, state.alerts[key] == nil { return }
+        out.changes += alert.observe(
+            verdict, message: message, evidence: evidence, key: key, rule: rule, now: now,
+            suppressed: suppressed(scope, room: alert.room, now: now))
+        state.alerts[key] = alert.isIdle ? nil : alert
+    }
+
+    /// Resolves the condition of a rule that no longer exists.
+    mutating func retire(key: String, now: Timestamp) -> [EventChange] {
+        guard let alert = state.alerts.removeValue(forKey: key), var e = alert.event else { return [] }
+        e.state = .resolved
+        e.lastSeen = now
+        e.message = "resolved: rule '\(alert.ruleID)' was removed from the configuration"
+        return [EventChange(change: .resolved, event: e, at: now, notify: !suppressed(alert.scope, room: alert.room, now: now))]
+    }
+
+    /// The latest usable reading of a point.
+    func latest(_ p: PointID) -> Reading? { state.points[p]?.lastUsable }
+
+    /// The evidence readings of a point.
+    func evidence(_ p: PointID) -> [Reading] { state.points[p]?.recent ?? [] }
+
+    /// A value with the point's unit, for messages.
+    func show(_ v: Double, _ p: PointID?) -> String {
+        let unit = p.flatMap { rules.topology.points[$0]?.unit }.map(\.rawValue) ?? ""
+        return Format.number(v) + (unit.isEmpty ? "" : " \(unit)")
+    }
+}
+
+/// Number formatting for messages: at most 2 decimals, no trailing zeros.
+enum Format {
+    static func number(_ v: Double) -> String {
+        guard v.isFinite else { return "\(v)" }
+        let r = (v * 100).rounded() / 100
+        if r == r.rounded() && abs(r) < 1e15 { return String(Int64(r)) }
+        var s = String(r)
+        if s.contains("e") { return s }
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+
+    static func percent(_ ratio: Double) -> String { number(ratio * 100) + " %" }
+}

@@ -1,0 +1,26 @@
+public import Telemetry
+
+/// Everything the engine must persist so that a restart neither forgets a firing event nor
+/// fires it twice (issue 5): encode it, store it, decode it into `RuleEngine(rules:state:)`.
+public struct RuleEngineState: Hashable, Sendable, Codable {
+    /// Condition states by dedup key.
+    public var alerts: [String: AlertState] = [:]
+    /// Point memories.
+    public var points: [PointID: PointMemory] = [:]
+    /// Corrosion series per thickness point.
+    public var corrosion: [PointID: CorrosionSeries] = [:]
+    /// Latest particle sample time processed per counter (a sample is counted once).
+    public var particleSamples: [CIID: Timestamp] = [:]
+    /// Latest health per device.
+    public var devices: [CIID: DeviceHealth] = [:]
+    /// When the engine first evaluated (stale timers of never-seen points start here).
+    public var startedAt: Timestamp?
+
+    /// An empty state.
+    public init() {}
+
+    /// Every open event (firing, possibly flapping), sorted by dedup key.
+    public var openEvents: [Event] {
+        alerts.keys.sorted().compactMap { alerts[$0]?.event }
+    }
+}

@@ -1,0 +1,197 @@
+import ContaminationRules
+import Foundation
+import Telemetry
+import Testing
+
+@Suite("Rule mechanics: sustain, hysteresis, flapping, bad data, restart, maintenance")
+struct EngineMechanicsTests {
+    let temp = Floor.temp
+
+    static let hot = """
+        rules:
+          - id: hot
+            kind: threshold
+            select: { points: [DC-R1-A05-TH1/temperature] }
+            warning: 27
+            critical: 32
+            clear: 26
+            for: 2m
+        """
+
+    @Test("sustain: fires only after the condition held for `for`, and a dip restarts the timer")
+    func sustain() throws {
+        var e = try Floor.engine(Self.hot)
+        #expect(e.feed(Floor.reading(temp, 0, 28)).isEmpty)
+        #expect(e.feed(Floor.reading(temp, 60, 28)).isEmpty)
+        let fired = e.feed(Floor.reading(temp, 120, 28))
+        #expect(fired.map(\.change) == [.opened])
+        #expect(fired.first?.event.severity == .warning)
+        #expect(fired.first?.event.dedupKey == "hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature")
+        #expect(fired.first?.event.message.contains("DC-R1-A05-TH1/temperature is 28 °C") == true)
+        #expect(fired.first?.event.message.contains("rack DC-R1-A05, room DC-R1") == true)
+
+        var d = try Floor.engine(Self.hot)
+        _ = d.feed(Floor.reading(temp, 0, 28))
+        #expect(d.feed(Floor.reading(temp, 60, 26.9)).isEmpty)  // below warning: timer resets
+        #expect(d.feed(Floor.reading(temp, 120, 28)).isEmpty)
+        #expect(d.feed(Floor.reading(temp, 180, 28)).isEmpty)
+        #expect(d.feed(Floor.reading(temp, 240, 28)).map(\.change) == [.opened])
+    }
+
+    @Test("sustain expiry is seen by tick without a new reading")
+    func sustainByTick() throws {
+        var e = try Floor.engine(Self.hot)
+        _ = e.feed(Floor.reading(temp, 0, 28))
+        #expect(e.tick(now: Floor.at(119)).changes.isEmpty)
+        #expect(e.tick(now: Floor.at(120)).changes.map(\.change) == [.opened])
+        #expect(e.tick(now: Floor.at(180)).changes.isEmpty)  // fires once
+        #expect(e.openEvents.first?.lastSeen == Floor.at(120))  // a tick observes nothing new
+        _ = e.feed(Floor.reading(temp, 200, 28.2))
+        #expect(e.openEvents.first?.lastSeen == Floor.at(200))
+        #expect(e.openEvents.first?.evidence.last?.value == 28.2)
+    }
+
+    @Test("hysteresis: resolves only at the clear level; severity follows the levels")
+    func hysteresis() throws {
+        var e = try Floor.engine(Self.hot.replacingOccurrences(of: "for: 2m", with: "for: 0s"))
+        #expect(e.feed(Floor.reading(temp, 0, 28)).map(\.change) == [.opened])
+        #expect(e.feed(Floor.reading(temp, 60, 26.5)).isEmpty)  // between clear and warning: holds
+        #expect(e.openEvents.count == 1)
+        let cleared = e.feed(Floor.reading(temp, 120, 26))
+        #expect(cleared.map(\.change) == [.resolved])
+        #expect(cleared.first?.event.state == .resolved)
+        #expect(e.feed(Floor.reading(temp, 180, 33)).map { "\($0.change) \($0.event.severity)" } == ["opened critical"])
+        #expect(e.feed(Floor.reading(temp, 240, 30)).map { "\($0.change) \($0.event.severity)" } == ["severityChanged warning"])
+        #expect(e.feed(Floor.reading(temp, 300, 26.8)).isEmpty)
+    }
+
+    @Test("flapping: N transitions in the window become one flapping event, not a storm")
+    func flapping() throws {
+        var e = try Floor.engine(
+            """
+            flapping: { transitions: 4, window: 10m }
+            rules:
+              - { id: hot, kind: threshold, select: { points: [DC-R1-A05-TH1/temperature] }, warning: 27, clear: 26 }
+            """)
+        var changes: [EventChange] = []
+        for i in 0..<20 { changes += e.feed(Floor.reading(temp, Double(i) * 30, i % 2 == 0 ? 28 : 25)) }
+        #expect(changes.map(\.change) == [.opened, .resolved, .opened, .flappingStarted])
+        let flapping = try #require(e.openEvents.first)
+        #expect(flapping.flapping && flapping.state == .firing)
+        #expect(flapping.count >= 8)  // later fires counted on the one event
+        // Calm: steady normal readings; the flapping event resolves once the window passes.
+        for i in 20..<30 { changes += e.feed(Floor.reading(temp, Double(i) * 30, 25)) }
+        #expect(changes.count == 4)  // still one flapping event
+        let last = Double(19 * 30)
+        #expect(e.tick(now: Floor.at(last + 599)).changes.isEmpty)
+        let calm = e.tick(now: Floor.at(last + 600)).changes
+        #expect(calm.map(\.change) == [.resolved])
+        #expect(calm.first?.event.flapping == false)
+        #expect(e.openEvents.isEmpty)
+    }
+
+    @Test("NaN, infinite and bad-quality readings never trip thresholds; they feed stale and quality")
+    func badData() throws {
+        var e = try Floor.engine(
+            """
+            rules:
+              - { id: hot, kind: threshold, select: { points: [DC-R1-A05-TH1/temperature] }, warning: 27 }
+              - { id: quality, kind: quality, select: { points: [DC-R1-A05-TH1/temperature] }, polls: 3 }
+              - { id: stale, kind: stale, select: { points: [DC-R1-A05-TH1/temperature] }, interval: 1m, intervals: 3 }
+            """)
+        var changes = e.feed(Floor.reading(temp, 0, 22))
+        changes += e.feed(Floor.reading(temp, 60, .infinity))
+        changes += e.feed(Floor.reading(temp, 70, .nan))
+        changes += e.feed(Floor.reading(temp, 80, 99, .bad(reason: "timeout")))
+        changes += e.feed(Reading.missing(temp, at: Floor.at(90), .bad(reason: "timeout")))
+        #expect(!changes.contains { $0.event.ruleID == "hot" })
+        changes += e.feed(Reading.missing(temp, at: Floor.at(100), .bad(reason: "exception 2")))
+        #expect(changes.map { "\($0.event.ruleID) \($0.change)" } == ["quality opened"])
+        let stale = e.tick(now: Floor.at(180)).changes
+        #expect(stale.map { "\($0.event.ruleID) \($0.change)" } == ["stale opened"])
+        #expect(stale.first?.event.message.contains("no usable reading for 3m") == true)
+        #expect(stale.first?.event.message.contains("last usable reading at 2026-01-01T00:00:00.000Z, latest bad(exception 2)") == true)
+        let back = e.feed(Floor.reading(temp, 200, 22))
+        #expect(Set(back.map { "\($0.event.ruleID) \($0.change)" }) == ["quality resolved", "stale resolved"])
+    }
+
+    @Test("an absent probe is neither stale nor bad quality")
+    func absent() throws {
+        var e = try Floor.engine(
+            """
+            rules:
+              - { id: quality, kind: quality, select: { points: [DC-R1-A05-TH1/temperature] }, polls: 1 }
+              - { id: stale, kind: stale, select: { points: [DC-R1-A05-TH1/temperature] }, interval: 1m, intervals: 1 }
+            """)
+        #expect(e.feed(Reading.missing(temp, at: Floor.at(0), .absent)).isEmpty)
+        #expect(e.tick(now: Floor.at(600)).changes.isEmpty)
+    }
+
+    @Test("frozen: the same raw value for N polls")
+    func frozen() throws {
+        var e = try Floor.engine("rules: [{ id: stuck, kind: frozen, select: { points: [DC-R1-A05-TH1/temperature] }, polls: 3 }]")
+        #expect(e.feed(Floor.reading(temp, 0, 21)).isEmpty)
+        #expect(e.feed(Floor.reading(temp, 60, 21)).isEmpty)
+        let stuck = e.feed(Floor.reading(temp, 120, 21))
+        #expect(stuck.map(\.change) == [.opened])
+        #expect(stuck.first?.event.message.contains("same value 21 °C for 3 polls") == true)
+        #expect(e.feed(Floor.reading(temp, 180, 21.1)).map(\.change) == [.resolved])
+    }
+
+    @Test("a duplicate sample is counted once")
+    func duplicates() throws {
+        var e = try Floor.engine("rules: [{ id: stuck, kind: frozen, select: { points: [DC-R1-A05-TH1/temperature] }, polls: 2 }]")
+        _ = e.feed(Floor.reading(temp, 0, 21))
+        #expect(e.feed(Floor.reading(temp, 0, 21)).isEmpty)  // same sample read again
+        #expect(e.feed(Floor.reading(temp, 60, 21)).map(\.change) == [.opened])
+    }
+
+    @Test("restart with a firing event: it neither disappears nor fires twice")
+    func restart() throws {
+        var first = try Floor.engine(Self.hot)
+        _ = first.feed(Floor.reading(temp, 0, 28))
+        _ = first.feed(Floor.reading(temp, 60, Double.nan, .bad(reason: "timeout")))
+        #expect(first.feed(Floor.reading(temp, 120, 28.5)).map(\.change) == [.opened])
+        let data = try first.state.encoded()
+
+        var second = RuleEngine(rules: try Floor.compile(Self.hot), state: try RuleEngineState(encoded: data))
+        #expect(second.openEvents.map(\.dedupKey) == first.openEvents.map(\.dedupKey))
+        #expect(second.openEvents.first?.firstSeen == Floor.at(120))
+        #expect(second.feed(Floor.reading(temp, 180, 29)).isEmpty)  // still firing: not opened again
+        #expect(second.tick(now: Floor.at(240)).changes.isEmpty)
+        let resolved = second.feed(Floor.reading(temp, 300, 25))
+        #expect(resolved.map(\.change) == [.resolved])
+        #expect(resolved.first?.event.firstSeen == Floor.at(120))
+        #expect(second.openEvents.isEmpty)
+    }
+
+    @Test("restart during a sustain timer keeps the timer")
+    func restartPending() throws {
+        var first = try Floor.engine(Self.hot)
+        _ = first.feed(Floor.reading(temp, 0, 28))
+        var second = RuleEngine(rules: first.rules, state: try RuleEngineState(encoded: try first.state.encoded()))
+        #expect(second.feed(Floor.reading(temp, 120, 28)).map(\.change) == [.opened])
+    }
+
+    @Test("maintenance windows suppress notification but still record")
+    func maintenance() throws {
+        var e = try Floor.engine(Self.hot.replacingOccurrences(of: "for: 2m", with: "for: 0s"))
+        e.maintenance = [MaintenanceWindow(ci: Floor.room, start: Floor.at(0), end: Floor.at(3600), reason: "CRAC service")]
+        let during = e.feed(Floor.reading(temp, 60, 29))
+        #expect(during.map(\.change) == [.opened])
+        #expect(during.first?.notify == false && during.first?.event.suppressed == true)
+        _ = e.feed(Floor.reading(temp, 120, 25))
+        let after = e.feed(Floor.reading(temp, 4000, 29))
+        #expect(after.first?.notify == true && after.first?.event.suppressed == false)
+    }
+
+    @Test("a rule removed from the configuration resolves its open event")
+    func removedRule() throws {
+        var first = try Floor.engine(Self.hot.replacingOccurrences(of: "for: 2m", with: "for: 0s"))
+        _ = first.feed(Floor.reading(temp, 0, 29))
+        var second = RuleEngine(rules: try Floor.compile("rules: []"), state: first.state)
+        let changes = second.tick(now: Floor.at(60)).changes
+        #expect(changes.map(\.change) == [.resolved])
+        #expect(changes.first?.event.message.contains("removed") == true)
+    }
+}
