@@ -1,0 +1,86 @@
+import Dispatch
+
+/// One Modbus bus (a TCP server or gateway, or one serial line) with its own serial queue:
+/// requests to one bus run one at a time, different buses run in parallel, and the blocking
+/// libmodbus calls never run on the Swift cooperative pool.
+public final class ModbusBus: @unchecked Sendable {
+    /// Where the bus is.
+    public let endpoint: ModbusEndpoint
+    /// Retry and reconnect policy of each request.
+    public let policy: RetryPolicy
+    // `context` is touched only from `queue` (that is what makes this type Sendable).
+    private let queue: DispatchQueue
+    private let context: ModbusContext
+    private let clock: any Clock<Duration>
+
+    /// Creates a bus; nothing is opened until the first request.
+    public init(
+        endpoint: ModbusEndpoint, timeouts: ModbusTimeouts = ModbusTimeouts(), policy: RetryPolicy = RetryPolicy(),
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
+        self.endpoint = endpoint
+        self.policy = policy
+        self.clock = clock
+        self.queue = DispatchQueue(label: "dcagent.modbus \(endpoint)")
+        self.context = ModbusContext(endpoint: endpoint, timeouts: timeouts)
+    }
+
+    /// Reads one request from one unit, executing the connection state machine's actions:
+    /// retries busy devices with back-off (without holding the bus), reconnects after a timeout.
+    public func read(_ request: ModbusRequest, unit: Int) async -> Result<[UInt16], RequestFailure> {
+        var machine = ConnectionStateMachine(policy: policy)
+        while true {
+            if Task.isCancelled { return .failure(RequestFailure(.cancelled, "poll cancelled")) }
+            let outcome = await onQueue { $0.transact(request, unit: unit) }
+            switch machine.received(outcome) {
+            case .deliver:
+                return outcome
+            case .retry(let pause):
+                do { try await clock.sleep(for: pause) } catch { return .failure(RequestFailure(.cancelled, "poll cancelled")) }
+            case .reconnect:
+                await onQueue { $0.close() }
+            case .giveUp(let drop):
+                if drop { await onQueue { $0.close() } }
+                return outcome
+            }
+        }
+    }
+
+    /// Closes the connection (it reopens on the next request).
+    public func close() async { await onQueue { $0.close() } }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable (ModbusContext) -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: body(self.context)) }
+        }
+    }
+}
+
+/// The buses of one agent by endpoint, so that sensors behind one gateway or on one serial line
+/// share a bus (and its serialisation).
+public actor ModbusBusPool {
+    private var buses: [ModbusEndpoint: ModbusBus] = [:]
+    private let timeouts: ModbusTimeouts
+    private let policy: RetryPolicy
+    private let clock: any Clock<Duration>
+
+    /// Creates an empty pool; every bus it makes gets these timeouts, policy and clock.
+    public init(timeouts: ModbusTimeouts = ModbusTimeouts(), policy: RetryPolicy = RetryPolicy(), clock: any Clock<Duration> = ContinuousClock()) {
+        self.timeouts = timeouts
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// The bus of an endpoint, made on first use.
+    public func bus(for endpoint: ModbusEndpoint) -> ModbusBus {
+        if let b = buses[endpoint] { return b }
+        let b = ModbusBus(endpoint: endpoint, timeouts: timeouts, policy: policy, clock: clock)
+        buses[endpoint] = b
+        return b
+    }
+
+    /// Closes every bus.
+    public func closeAll() async {
+        for b in buses.values { await b.close() }
+    }
+}

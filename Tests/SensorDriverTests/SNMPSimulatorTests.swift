@@ -1,0 +1,148 @@
+import Foundation
+import SensorDrivers
+import Telemetry
+import Testing
+
+/// Reads a shipped profile through snmpsim and returns rows by point name.
+func probeSim(_ profile: String, community: String, version: (Secret) -> SNMPVersion = { .v2c(community: $0) })
+    async throws
+    -> [String: SNMPPointInspection]
+{
+    let sim = try SNMPSimPeer.shared.get()
+    let reader = try SNMPDeviceReader(
+        device: "DC-R01-PDU-A",
+        target: SNMPTarget(
+            host: "127.0.0.1", port: sim.port, version: version(Secret(community)), timeout: 2, retries: 1),
+        profile: try shippedSNMPProfile(profile), logger: quietLogger)
+    let rows = try await reader.inspect(now: Timestamp(seconds: 1_800_000_000))
+    let names = rows.map(\.point.name)
+    #expect(Set(names).count == names.count, "duplicate point names")
+    #expect(Set(reader.points.map(\.id.name)) == Set(names))
+    return Dictionary(uniqueKeysWithValues: rows.map { ($0.point.name, $0) })
+}
+
+@Suite("SNMP profiles against snmpsim (real AP8641 recording, Raritan and AKCP tables)", .serialized)
+struct SNMPSimulatorTests {
+    @Test(
+        "APC AP8641 recording: exact engineering values, sentinel → absent",
+        arguments: [
+            SNMPVersion.v2c(community: "apc-8641"), .v1(community: "apc-8641"),
+        ])
+    func apc(_ version: SNMPVersion) async throws {
+        let rows = try await probeSim("apc-rpdu2", community: "apc-8641", version: { _ in version })
+        let expected: [(String, Double, Telemetry.Unit)] = [
+            ("power", 1.21, .kilowatt), ("apparent_power", 1.31, .kiloVoltAmpere), ("power_factor", 0.94, .none),
+            ("energy", 1951.6, .kilowattHour), ("load_state", 2, .none),
+            ("phase.1.current", 6.5, .ampere), ("phase.1.voltage", 201, .volt), ("phase.1.power", 1.22, .kilowatt),
+            ("phase.1.load_state", 2, .none),
+            ("outlet.1.current", 0.9, .ampere), ("outlet.1.power", 163, .watt),
+            ("outlet.1.energy", 304.6, .kilowattHour),
+            ("outlet.2.current", 0.5, .ampere), ("outlet.2.power", 4, .watt), ("outlet.2.energy", 122.5, .kilowattHour),
+            ("outlet.24.current", 0, .ampere), ("outlet.24.power", 0, .watt),
+        ]
+        for (name, value, unit) in expected {
+            let row = try #require(rows[name], "no point \(name)")
+            #expect(row.value == value, "\(name)")
+            #expect(row.unit == unit, "\(name)")
+            #expect(row.quality == .good, "\(name)")
+        }
+        #expect(rows["power"]?.raw == .integer(121))
+        #expect(rows["load_state"]?.stateName == "normal")
+        #expect(rows.keys.filter { $0.hasPrefix("outlet.") && $0.hasSuffix(".current") }.count == 24)
+        #expect(rows["sensor.1.temperature"]?.quality == .absent)
+        #expect(rows["sensor.1.humidity"]?.quality == .absent)
+        #expect(rows["sensor.1.temperature"]?.raw == .integer(-1))
+    }
+
+    @Test("Raritan PDU2 inlets: decimal digits read beside each value, one point per inlet")
+    func raritan() async throws {
+        let rows = try await probeSim("raritan-pdu2", community: "raritan-px3")
+        let expected: [String: Double] = [
+            "inlet.1.current": 4.213, "inlet.1.voltage": 230, "inlet.1.active_power": 921,
+            "inlet.1.apparent_power": 969,
+            "inlet.1.power_factor": 0.95, "inlet.1.energy": 1234.567,
+            "inlet.2.current": 1.5, "inlet.2.voltage": 231.4, "inlet.2.active_power": 330,
+            "inlet.2.apparent_power": 345,
+            "inlet.2.power_factor": 0.96, "inlet.2.energy": 7654.321,
+        ]
+        #expect(Set(rows.keys) == Set(expected.keys))
+        for (name, value) in expected {
+            #expect(rows[name]?.value == value, "\(name)")
+            #expect(rows[name]?.quality == .good, "\(name)")
+        }
+        #expect(rows["inlet.1.current"]?.decimals == 3)
+        #expect(rows["inlet.2.energy"]?.unit == .kilowattHour)
+    }
+
+    @Test("AKCP sensorProbe: ports from 0, status names, unfitted port → absent")
+    func akcp() async throws {
+        let rows = try await probeSim("akcp-sensorprobe", community: "akcp-sensorprobe")
+        #expect(rows["temperature.0"]?.value == 23.5)
+        #expect(rows["temperature.1"]?.value == 27.8)
+        #expect(rows["temperature.0.status"]?.stateName == "normal")
+        #expect(rows["temperature.1.status"]?.stateName == "highWarning")
+        #expect(rows["temperature.1.status"]?.value == 3)
+        #expect(rows["humidity.0"]?.value == 45)
+        #expect(rows["humidity.0"]?.unit == .percentRH)
+        for name in ["temperature.2", "temperature.2.status", "humidity.1", "humidity.1.status"] {
+            #expect(rows[name]?.quality == .absent, "\(name)")
+        }
+        #expect(rows.count == 10)
+    }
+
+    @Test("wrong community: the agent stays silent and the reader throws a timeout")
+    func wrongCommunity() async throws {
+        let sim = try SNMPSimPeer.shared.get()
+        let reader = try SNMPDeviceReader(
+            device: "DC-R01-PDU-A",
+            target: SNMPTarget(
+                host: "127.0.0.1", port: sim.port, version: .v2c(community: "not-a-recording"), timeout: 0.2, retries: 1
+            ),
+            profile: try shippedSNMPProfile("apc-rpdu2"), logger: quietLogger)
+        let clock = ContinuousClock()
+        let started = clock.now
+        await #expect {
+            _ = try await reader.readOnce(now: .now)
+        } throws: { error in
+            (error as? SNMPError)?.code == .timeout
+        }
+        let waited = clock.now - started
+        #expect(waited >= .milliseconds(400), "timeout 0.2 s × (1 + 1 retry)")
+        #expect(waited < .seconds(3))
+    }
+
+    @Test("missing objects are bad for that point only; one GET carries many varbinds")
+    func missingObjects() async throws {
+        let sim = try SNMPSimPeer.shared.get()
+        let spec = SNMPProfileSpec(
+            points: [
+                SNMPPointSpec(
+                    name: "power", oid: "1.3.6.1.4.1.318.1.1.26.4.3.1.5.1",
+                    conversion: .init(quantity: "active_power", unit: "kW", scale: 0.01)),
+                SNMPPointSpec(
+                    name: "nothing", oid: "1.3.6.1.4.1.318.1.1.26.4.3.1.5.99",
+                    conversion: .init(quantity: "active_power")),
+                SNMPPointSpec(
+                    name: "name", oid: "1.3.6.1.4.1.318.1.1.26.4.3.1.3.1", conversion: .init(quantity: "active_power")),
+            ], maxVarBinds: 2)
+        for version in [SNMPVersion.v2c(community: "apc-8641"), .v1(community: "apc-8641")] {
+            let reader = try SNMPDeviceReader(
+                device: "DC-R01-PDU-A", target: SNMPTarget(host: "127.0.0.1", port: sim.port, version: version),
+                profile: spec, logger: quietLogger)
+            let rows = Dictionary(uniqueKeysWithValues: try await reader.inspect(now: .now).map { ($0.point.name, $0) })
+            #expect(rows["power"]?.value == 1.21)
+            #expect(rows["nothing"]?.fault == .noSuchInstance || rows["nothing"]?.fault == .noSuchObject)
+            #expect(rows["nothing"]?.quality.hasValue == false)
+            #expect(rows["name"]?.fault == .wrongType)
+        }
+        let client = SNMPClient(
+            target: SNMPTarget(host: "127.0.0.1", port: sim.port, version: .v2c(community: "apc-8641")),
+            logger: quietLogger)
+        let oids = (1...24).map { SNMPOID("1.3.6.1.4.1.318.1.1.26.9.4.3.1.7.\($0)")! }
+        let many = try await client.get(oids, maxVarBinds: 24)
+        #expect(many.map(\.oid) == oids)
+        #expect(many.compactMap { if case .integer(let v) = $0.value { v } else { nil } }.reduce(0, +) == 1117)
+        let walked = try await client.walk(SNMPOID("1.3.6.1.4.1.318.1.1.26.9.4.3.1.7")!, maxRepetitions: 5)
+        #expect(walked.map(\.value) == many.map(\.value))
+    }
+}
