@@ -1,0 +1,53 @@
+/// `akcp-sensorprobe`: AKCP sensorProbe (1.3.6.1.4.1.3854.1.2.2.1), one temperature and one
+/// humidity port: temperature …16.1.3.{i} °C (raw ×0.1 at …16.1.14.{i}), status …16.1.4.{i}
+/// (1 noStatus = probe not fitted, 2 normal, 3 highWarning, 4 highCritical), humidity …17.1.3.{i} %,
+/// status …17.1.4.{i}.
+final class AKCPSensorProbe: SimulatedDevice {
+    static let subtree = OID([1, 3, 6, 1, 4, 1, 3854, 1, 2, 2, 1])
+    static let temperatureEntry = subtree.appending(16, 1)
+    static let humidityEntry = subtree.appending(17, 1)
+    /// Probe index (`{i}` in STANDARDS.md): the first port.
+    static let port: UInt32 = 1
+    /// Warning and critical thresholds, °C (the device's defaults in this simulator).
+    static let highWarning = 27.0
+    static let highCritical = 32.0
+
+    let sensor: SimSensor
+    private var probe: ClimateSensor
+    private var climate = Climate(temperature: 0, relativeHumidity: 0)
+    private var absent = false
+
+    init(sensor: SimSensor, seed: UInt64) {
+        self.sensor = sensor
+        probe = ClimateSensor(seed: seed, id: sensor.id)
+    }
+
+    func step(_ tick: Tick, air: Air, itLoadKW: Double, effects: DeviceEffects) {
+        climate = probe.read(air, effects: effects)
+        absent = effects.probeAbsent
+    }
+
+    func output() -> DeviceOutput {
+        // An unplugged port reads 0 with status 1 (noStatus).
+        let t = absent ? 0 : climate.temperature
+        let rh = absent ? 0 : climate.relativeHumidity
+        let status = absent ? 1 : t >= Self.highCritical ? 4 : t >= Self.highWarning ? 3 : 2
+        let i = Self.port
+        let te = Self.temperatureEntry
+        let he = Self.humidityEntry
+        return .snmp(
+            SNMPTable([
+                (te.appending(1, i), .string("Temperature \(i)")),
+                (te.appending(3, i), .scaled(t)),
+                (te.appending(4, i), .integer(status)),
+                (te.appending(14, i), .scaled(t, 0.1)),
+                (he.appending(1, i), .string("Humidity \(i)")),
+                (he.appending(3, i), .scaled(rh)),
+                (he.appending(4, i), .integer(absent ? 1 : 2)),
+            ]))
+    }
+
+    func summary() -> [SummaryValue] {
+        absent ? [SummaryValue(name: "probe_absent", value: 1, unit: "state")] : Array(climate.summary.prefix(2))
+    }
+}
