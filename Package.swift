@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "AgentStore",
             dependencies: [
-                "Telemetry",
+                "Telemetry", "FloorModel", "ContaminationRules",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 log, lifecycle,
@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "DCAgent",
             dependencies: [
-                "Telemetry", "AgentStore",
+                "Telemetry", "FloorModel", "ContaminationRules", "SensorDrivers", "ITSMLink", "AgentStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: upcoming),
         .testTarget(
             name: "FloorModelTests", dependencies: ["FloorModel", "Telemetry", .product(name: "Yams", package: "Yams")],
-            swiftSettings: upcoming),
+            exclude: ["Fixtures"], swiftSettings: upcoming),
         .testTarget(
             name: "ContaminationRulesTests",
             dependencies: ["ContaminationRules", "Telemetry", .product(name: "Yams", package: "Yams")],
@@ -94,14 +94,17 @@ let package = Package(
         .testTarget(
             name: "SensorDriverTests",
             dependencies: ["SensorDrivers", "Telemetry", "TestSupport", log, .product(name: "Yams", package: "Yams")],
-            swiftSettings: upcoming),
+            exclude: ["Peers", "SNMPPeers"], swiftSettings: upcoming),
         .testTarget(name: "ITSMLinkTests", dependencies: ["ITSMLink"], swiftSettings: upcoming),
         .testTarget(
             name: "AgentStoreTests",
-            dependencies: ["AgentStore", "Telemetry", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), log],
+            dependencies: ["AgentStore", "Telemetry", .product(name: "GRDB", package: "GRDB.swift"), log],
             swiftSettings: upcoming),
         .testTarget(
-            name: "DCAgentTests", dependencies: ["Telemetry", "AgentStore"],
+            name: "DCAgentTests",
+            dependencies: [
+                "Telemetry", "AgentStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: upcoming),
     ]
 )

@@ -63,6 +63,9 @@ public final class AgentDatabase: Sendable {
         }
         self.writer = pool
         if !options.readOnly {
+            // GRDB sets NORMAL on the WAL writer after `prepareDatabase`; the writer connection
+            // lives as long as the pool, so setting FULL once here holds for every commit.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrate(pool, path: path)
         } else {
             try pool.read { db in

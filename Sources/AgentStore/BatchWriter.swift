@@ -100,10 +100,13 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
             "batch writer started",
             metadata: ["writer.capacity": "\(settings.queueCapacity)", "writer.batch": "\(settings.batchSize)"])
         await withGracefulShutdownHandler {
+            var rang = false
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 heartbeat()
-                await flushAvailable(onlyFull: false)
-                await doorbell.wait(timeout: settings.flushInterval, clock: clock)
+                // Rung: full batches are waiting (commit by size). Timed out: commit what is
+                // queued, partial batch included (commit by time).
+                await flushAvailable(onlyFull: rang)
+                rang = await doorbell.wait(timeout: settings.flushInterval, clock: clock)
             }
         } onGracefulShutdown: {
             self.doorbell.ring()

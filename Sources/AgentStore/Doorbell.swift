@@ -44,13 +44,21 @@ final class Doorbell: Sendable {
         }
     }
 
-    /// Waits until rung, or until `timeout` has passed on `clock`.
-    func wait<C: Clock>(timeout: C.Duration, clock: C) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.wait() }
-            group.addTask { try? await clock.sleep(for: timeout) }
-            await group.next()
+    /// Waits until rung (true), or until `timeout` has passed on `clock` (false).
+    @discardableResult
+    func wait<C: Clock>(timeout: C.Duration, clock: C) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.wait()
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await clock.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
             group.cancelAll()
+            return first
         }
     }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// the hourly rollup of their point, in the same transaction: when the batch is acknowledged,
 /// its rollups exist.
 public final class SampleStore: Sendable {
-    let database: AgentDatabase
+    /// The database underneath.
+    public let database: AgentDatabase
     private let pointIDs = Mutex<[PointID: Int64]>([:])
 
     /// Creates the repository over a database.
@@ -21,6 +22,11 @@ public final class SampleStore: Sendable {
         public var inserted: Int
         /// Samples already stored (same point and time), ignored.
         public var duplicates: Int
+        /// Creates a result.
+        public init(inserted: Int, duplicates: Int) {
+            self.inserted = inserted
+            self.duplicates = duplicates
+        }
     }
 
     /// Writes readings in one transaction; returns when it has committed.

@@ -17,7 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Number of points.") var points: Int = 10_000
         @Option(help: "Rounds: each round is one reading per point, one second apart.") var rounds: Int = 30
         @Option(help: "Readings per transaction.") var batchSize: Int = 5_000
-        @Option(help: "Print an ACK line per committed batch (for the crash test).") var ack: Bool = false
+        @Flag(help: "Print an ACK line per committed batch (for the crash test).") var ack = false
 
         func run() async throws {
             if FileManager.default.fileExists(atPath: database) { throw ValidationError("\(database) exists already") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `dcagent check-config FILE...`: prints OK or every problem, exits non-zero on any.
 struct CheckConfigCommand: ParsableCommand {
@@ -17,6 +18,18 @@ struct CheckConfigCommand: ParsableCommand {
         for f in files {
             switch ConfigLoader.load(path: f) {
             case .success(let plan):
+                if !plan.sensors.isEmpty {
+                    let problems: [ConfigProblem]
+                    switch SensorWiring.loadCatalog(directory: plan.profilesDirectory) {
+                    case .success(let catalog): problems = SensorWiring.check(plan, catalog: catalog)
+                    case .failure(let e): problems = FileManager.default.fileExists(atPath: plan.profilesDirectory) ? e.problems : []
+                    }
+                    if !problems.isEmpty {
+                        failed += 1
+                        print(problems.map(\.description).joined(separator: "\n"))
+                        continue
+                    }
+                }
                 print("\(f): OK (\(plan.sites.count) site\(plan.sites.count == 1 ? "" : "s"), \(plan.sensors.count) sensor\(plan.sensors.count == 1 ? "" : "s"), database \(plan.storage.path))")
             case .failure(let errors):
                 failed += 1

@@ -2,6 +2,7 @@ import AgentStore
 import ArgumentParser
 import Foundation
 import Logging
+import SensorDrivers
 import ServiceLifecycle
 import UnixSignals
 
@@ -21,8 +22,8 @@ struct RunCommand: AsyncParsableCommand {
         let lock: FileLock
         let store: OpenedStore
         do {
-            lock = try DaemonLock.acquire(databasePath: plan.storage.path)
             store = try OpenedStore(plan: plan)
+            lock = try DaemonLock.acquire(databasePath: plan.storage.path)
         } catch let e as StoreError {
             logger.critical("cannot open the store: \(e.message)")
             printErr("dcagent: \(e.message)")
@@ -31,7 +32,32 @@ struct RunCommand: AsyncParsableCommand {
         let samples = SampleStore(database: store.database)
         let writer = BatchWriter(
             store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger)
-        let runtime = Runtime(plan: plan, database: store.database, audit: store.audit, writer: writer, samples: samples, logSettings: logSettings)
+
+        // Sensors: profiles, request plans and secrets are checked before anything runs.
+        var devices: [PolledDevice] = []
+        if !plan.sensors.isEmpty {
+            do {
+                let catalog = try SensorWiring.loadCatalog(directory: plan.profilesDirectory).get()
+                let problems = SensorWiring.check(plan, catalog: catalog)
+                if !problems.isEmpty { throw ConfigErrors(problems: problems) }
+                devices = try await SensorWiring.devices(plan, catalog: catalog, pool: ModbusBusPool(), logger: logger)
+                try samples.register(devices.flatMap(\.reader.points))
+            } catch let e as ConfigErrors {
+                for p in e.problems { logger.critical("sensor configuration refused: \(p)") }
+                printErr(e.description)
+                throw ExitCode(2)
+            }
+        }
+        let polling = PollingService(
+            devices: devices, clock: ContinuousClock(), logger: logger,
+            sink: { event in
+                // Offline/online transitions are logged by the polling service and reach the
+                // rules engine through its health snapshot; readings go to the store.
+                if case .readings(_, let readings) = event { writer.submit(readings) }
+            })
+        let runtime = Runtime(
+            plan: plan, database: store.database, audit: store.audit, writer: writer, samples: samples, logSettings: logSettings,
+            deviceHealth: { await polling.health() })
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let notifier = SystemdNotifier()
         let http = HTTPServer.make(runtime: runtime, logger: logger) {
@@ -53,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
             services: [
                 .init(service: writer, serviceName: "store-writer"),
                 .init(service: retention, serviceName: "retention"),
+                .init(service: polling, serviceName: "polling"),
                 .init(service: ReloadService(runtime: runtime, configPath: config.config, logger: logger), serviceName: "reload"),
                 .init(service: http, serviceName: "http"),
                 .init(service: notify, serviceName: "systemd-notify"),

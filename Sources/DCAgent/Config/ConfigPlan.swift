@@ -1,15 +1,9 @@
 import AgentStore
 import Foundation
 import Logging
+import SensorDrivers
 import Telemetry
 import Yams
-
-/// A secret read from a file or an environment variable; prints as `<secret>`.
-struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
-    let value: String
-    var description: String { "<secret>" }
-    var debugDescription: String { "<secret>" }
-}
 
 /// Where a secret comes from. Resolved when the daemon starts (so `check-config` runs anywhere),
 /// never printed.
@@ -34,12 +28,12 @@ enum SecretRef: Sendable, Equatable, CustomStringConvertible {
             guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
                 throw ConfigProblem(file: f, path: "", reason: "cannot read the secret file")
             }
-            return Secret(value: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            return Secret(text.trimmingCharacters(in: .whitespacesAndNewlines))
         case .environment(let e):
             guard let v = environment[e], !v.isEmpty else {
                 throw ConfigProblem(file: "environment", path: e, reason: "the secret's environment variable is not set")
             }
-            return Secret(value: v)
+            return Secret(v)
         }
     }
 }

@@ -1,6 +1,7 @@
 import AgentStore
 import Foundation
 import Logging
+import SensorDrivers
 import Telemetry
 import Yams
 
@@ -28,8 +29,9 @@ struct ConfigValidator {
 
     /// Resolves a path relative to the config file's directory.
     func resolve(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return ((baseDirectory as NSString).appendingPathComponent(path) as NSString).standardizingPath
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardized.path }
+        let base = baseDirectory.hasPrefix("/") ? baseDirectory : FileManager.default.currentDirectoryPath + "/" + baseDirectory
+        return URL(fileURLWithPath: base).appendingPathComponent(path).standardized.path
     }
 
     private mutating func duration(_ text: String?, _ keys: [KeyPathElement], default d: Duration, min: Duration, max: Duration? = nil) -> Duration {
@@ -244,7 +246,7 @@ struct ConfigValidator {
         case "1", "2c":
             let community =
                 secret(file: c?.communityFile, env: c?.communityEnv, p + [.key("community_file")], "community", name)
-                ?? .literal(Secret(value: "public"))
+                ?? .literal(Secret("public"))
             return .community(version: version, community: community)
         case "3":
             guard let user = c?.user, !user.isEmpty else {

@@ -2,6 +2,7 @@ import AgentStore
 import Foundation
 import Hummingbird
 import Logging
+import SensorDrivers
 import ServiceLifecycle
 import Telemetry
 
@@ -12,12 +13,15 @@ enum HTTPServer {
         router.get("/healthz") { _, _ -> Response in
             let h = runtime.writer.health
             let plan = runtime.current
+            let devices = await runtime.deviceHealth()
+            let offline = devices.filter { $0.value.offline }.keys.map(\.rawValue).sorted()
             let body: [String: Any] = [
                 "status": h.stuck ? "degraded" : "ok",
                 "agent": plan.agentName,
                 "sites": plan.sites.map { $0.id.rawValue },
                 "uptime_s": Int(Date().timeIntervalSince(runtime.started)),
                 "reloads": runtime.reloadCount,
+                "sensors": ["total": devices.count, "offline": offline] as [String: Any],
                 "writer": [
                     "queued": h.queued, "dropped": h.dropped, "acknowledged": h.acknowledged, "batches": h.batches, "stuck": h.stuck,
                     "last_error": h.lastError ?? NSNull(),
@@ -28,6 +32,22 @@ enum HTTPServer {
                 status: h.stuck ? .serviceUnavailable : .ok,
                 headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("/api/devices") { _, _ -> Response in
+            let devices = await runtime.deviceHealth()
+            let rows: [[String: Any]] = devices.keys.sorted().map { id in
+                let d = devices[id]!
+                var row: [String: Any] = [
+                    "id": id.rawValue, "offline": d.offline, "consecutive_failures": d.consecutiveFailures, "polls": d.polls,
+                ]
+                row["last_success"] = d.lastSuccess.map { "\($0)" } ?? NSNull()
+                row["last_failure"] = d.lastFailure.map { "\($0)" } ?? NSNull()
+                row["last_error"] = d.lastError ?? NSNull()
+                row["last_poll_ms"] = d.lastPollDuration.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 } ?? NSNull()
+                return row
+            }
+            let data = (try? JSONSerialization.data(withJSONObject: ["devices": rows], options: [.sortedKeys])) ?? Data("{}".utf8)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         let plan = runtime.current
         return Application(

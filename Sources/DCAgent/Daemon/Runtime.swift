@@ -1,6 +1,8 @@
 import AgentStore
 import Foundation
 import Logging
+import SensorDrivers
+import Telemetry
 import Synchronization
 
 /// What the running daemon shares between its services: the current plan (replaced on a valid
@@ -15,7 +17,14 @@ final class Runtime: Sendable {
     private let plan: Mutex<ConfigPlan>
     private let reloads = Atomic<Int>(0)
 
-    init(plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore, logSettings: LogSettings) {
+    /// The polling service's health of every device.
+    let deviceHealth: @Sendable () async -> [CIID: DeviceHealth]
+
+    init(
+        plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore,
+        logSettings: LogSettings, deviceHealth: @escaping @Sendable () async -> [CIID: DeviceHealth]
+    ) {
+        self.deviceHealth = deviceHealth
         self.plan = Mutex(plan)
         self.database = database
         self.audit = audit

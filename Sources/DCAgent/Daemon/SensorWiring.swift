@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import SensorDrivers
+import Telemetry
+import Yams
+
+/// Turns the config's sensors into device readers for the polling service: profiles are read
+/// from `profiles.directory` (unknown keys refused, like the config), each sensor's request plan
+/// is compiled once, and secrets are resolved. Every problem names the sensor.
+enum SensorWiring {
+    /// Reads every `*.yaml` of the profiles directory, or returns every problem found.
+    static func loadCatalog(directory: String) -> Result<ProfileCatalog, ConfigErrors> {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory) else {
+            return .failure(ConfigErrors(problems: [ConfigProblem(file: directory, path: "", reason: "the profiles directory cannot be read")]))
+        }
+        var profiles: [DeviceProfile] = []
+        var problems: [ConfigProblem] = []
+        for name in names.sorted() where name.hasSuffix(".yaml") {
+            let file = (directory as NSString).appendingPathComponent(name)
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                problems.append(ConfigProblem(file: file, path: "", reason: "cannot be read"))
+                continue
+            }
+            var context = DecodeContext(file: file)
+            do {
+                guard let node = try Yams.compose(yaml: text) else {
+                    problems.append(ConfigProblem(file: file, path: "", reason: "the file is empty"))
+                    continue
+                }
+                context.root = node
+                if let profile = context.decode(DeviceProfile.self, node, [KeyPathElement]()) {
+                    let expected = String(name.dropLast(5))
+                    if profile.name != expected {
+                        problems.append(context.problem(at: ["name"], "the profile is named '\(profile.name)' but its file is \(name); they must match"))
+                    } else {
+                        profiles.append(profile)
+                    }
+                }
+            } catch {
+                problems.append(context.yamlProblem(error))
+            }
+            problems += context.problems
+        }
+        return problems.isEmpty ? .success(ProfileCatalog(profiles)) : .failure(ConfigErrors(problems: problems))
+    }
+
+    /// Checks every sensor against its profile (plans compile, SNMP specs compile) without IO.
+    static func check(_ plan: ConfigPlan, catalog: ProfileCatalog) -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        for (i, s) in plan.sensors.enumerated() {
+            let path = "sensors[\(i)]"
+            do {
+                let profile = try catalog.profile(named: s.profile, forSensor: s.id.rawValue)
+                switch s.endpoint {
+                case .modbusTCP, .modbusRTU:
+                    guard profile.modbus != nil else {
+                        problems.append(ConfigProblem(file: plan.file, path: path + ".profile", reason: "sensor \(s.id): profile '\(s.profile)' has no Modbus points"))
+                        continue
+                    }
+                    _ = try ModbusDevicePlan.compile(profile: profile, device: s.id, unit: s.unit ?? 1)
+                case .snmp:
+                    guard let spec = profile.snmp else {
+                        problems.append(ConfigProblem(file: plan.file, path: path + ".profile", reason: "sensor \(s.id): profile '\(s.profile)' has no SNMP points"))
+                        continue
+                    }
+                    _ = try SNMPReadPlan.compile(spec, sensor: s.id)
+                }
+            } catch {
+                problems.append(ConfigProblem(file: plan.file, path: path, reason: "\(error)"))
+            }
+        }
+        return problems
+    }
+
+    /// Builds one polled device per sensor. Throws the problems (secrets unreadable, plans that
+    /// do not compile) so the daemon refuses to start, naming each sensor.
+    static func devices(
+        _ plan: ConfigPlan, catalog: ProfileCatalog, pool: ModbusBusPool, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws(ConfigErrors) -> [PolledDevice] {
+        var out: [PolledDevice] = []
+        var problems: [ConfigProblem] = []
+        for (i, s) in plan.sensors.enumerated() {
+            var log = logger
+            log[metadataKey: "sensor.id"] = "\(s.id)"
+            do {
+                switch s.endpoint {
+                case .modbusTCP, .modbusRTU:
+                    let reader = try await ModbusDeviceReader.make(
+                        ModbusSensorConfig(id: s.id, profile: s.profile, endpoint: s.endpoint.description, unit: s.unit ?? 1, interval: s.interval),
+                        catalog: catalog, pool: pool, logger: log)
+                    out.append(PolledDevice(reader: reader, interval: s.interval))
+                case .snmp(let host, let port):
+                    let profile = try catalog.profile(named: s.profile, forSensor: s.id.rawValue)
+                    guard let spec = profile.snmp else { throw ProfileErrorText("profile '\(s.profile)' has no SNMP points") }
+                    let target = SNMPTarget(
+                        host: host, port: UInt16(port), version: try snmpVersion(s, environment: environment),
+                        timeout: Double(s.timeout.components.seconds) + Double(s.timeout.components.attoseconds) / 1e18, retries: 1)
+                    let reader = try SNMPDeviceReader(device: s.id, target: target, profile: spec, logger: log)
+                    log.info("planned", metadata: ["sensor.endpoint": "\(s.endpoint)", "snmp.version": "\(target.version)"])
+                    out.append(PolledDevice(reader: reader, interval: s.interval))
+                }
+            } catch {
+                problems.append(ConfigProblem(file: plan.file, path: "sensors[\(i)]", reason: "sensor \(s.id): \(error)"))
+            }
+        }
+        if !problems.isEmpty { throw ConfigErrors(problems: problems) }
+        return out
+    }
+
+    private static func snmpVersion(_ s: SensorPlan, environment: [String: String]) throws -> SNMPVersion {
+        switch s.snmp {
+        case .none:
+            return .v2c(community: "public")
+        case .community(let version, let community):
+            let c = try community.resolve(environment)
+            return version == "1" ? .v1(community: c) : .v2c(community: c)
+        case .v3(let user, let level, let authProtocol, let authKey, let privProtocol, let privKey):
+            return .v3(
+                SNMPv3Credentials(
+                    user: user, level: SNMPSecurityLevel(rawValue: level) ?? .authPriv,
+                    authProtocol: authProtocol.flatMap(SNMPAuthProtocol.init(rawValue:)), authKey: try authKey?.resolve(environment),
+                    privProtocol: privProtocol.flatMap(SNMPPrivProtocol.init(rawValue:)), privKey: try privKey?.resolve(environment)))
+        }
+    }
+}
+
+struct ProfileErrorText: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,2 @@
+/// ITSMLink module. See DESIGN.md.
+public enum ITSMLinkModule {}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@Suite("dcagent check-config")
+struct CheckConfigTests {
+    @Test("every shipped example in config/ loads")
+    func shippedExamples() async throws {
+        let dir = Repo.root + "/config"
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files.contains("dcagent.yaml") && files.contains("demo.yaml"))
+        let r = try await runProcess(Repo.dcagent, ["check-config"] + files.map { dir + "/" + $0 })
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.stdout.components(separatedBy: ": OK").count - 1 == files.count)
+    }
+
+    @Test("a broken file reports every problem with file, line, column and key path, and exits non-zero")
+    func everyProblem() async throws {
+        let dir = TempDir()
+        let f = dir.write(
+            "bad.yaml",
+            """
+            sites:
+              - id: DC
+                time_zone: Mars/Olympus
+            storage:
+              colour: blue
+              writer:
+                batch_size: 0
+            http:
+              port: eighty
+            logging: {level: loud}
+            sensors:
+              - id: DC-R01-TH1
+                profile: generic-th-probe
+                endpoint: ftp://nowhere
+              - id: DC-R02-PDU
+                profile: apc-rpdu2
+                endpoint: udp://127.0.0.1:161
+                snmp: {version: "3", user: dcagent}
+            """)
+        let r = try await dcagent("check-config", f)
+        #expect(r.status != 0)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let expected = [
+            "\(f):3:5: sites[0].time_zone: unknown time zone 'Mars/Olympus'",
+            "\(f):5:3: storage.colour: unknown key",
+            "\(f):7:5: storage.writer.batch_size: must be between 1 and 100000 (got 0)",
+            "\(f):9:3: http.port: expected an integer",
+            "\(f):10:11: logging.level: 'loud' is not a level",
+            "\(f):14:5: sensors[0].endpoint: sensor DC-R01-TH1: 'ftp://nowhere' is not an endpoint",
+            "sensors[1].snmp.auth_key_file: sensor DC-R02-PDU: authPriv needs auth_key_file or auth_key_env",
+        ]
+        for e in expected {
+            #expect(lines.contains { $0.hasPrefix(e) || $0.contains(e) }, "missing: \(e)\n--- got:\n\(r.stdout)")
+        }
+    }
+
+    @Test("invalid YAML, a missing file and wrong types are reported, nothing else runs")
+    func unreadable() async throws {
+        let dir = TempDir()
+        let broken = dir.write("broken.yaml", "sites: [\n  - id")
+        let r = try await dcagent("check-config", broken, dir.file("missing.yaml"))
+        #expect(r.status != 0)
+        #expect(r.stdout.contains("\(broken):2:3: invalid YAML"))
+        #expect(r.stdout.contains("\(dir.file("missing.yaml")): no such file"))
+        let list = dir.write("list.yaml", "sites: {id: DC}\n")
+        let r2 = try await dcagent("check-config", list)
+        #expect(r2.stdout.contains("sites: must be a list"))
+    }
+
+    @Test("`run` refuses a bad config before touching the database")
+    func runRefuses() async throws {
+        let dir = TempDir()
+        let f = dir.write("c.yaml", "sites: [{id: DC}]\nstorage: {path: \(dir.file("db.sqlite"))}\nhttp: {port: 0}\n")
+        let r = try await dcagent("run", "--config", f)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("http.port: must be between 1 and 65535 (got 0)"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("db.sqlite")), "nothing written")
+    }
+
+    @Test("`run` refuses a database path that is not writable, naming it")
+    func runUnwritable() async throws {
+        let dir = TempDir()
+        let f = dir.write("c.yaml", "sites: [{id: DC}]\nstorage: {path: \(dir.file("nope/db.sqlite"))}\nhttp: {port: \(freePort())}\n")
+        let r = try await dcagent("run", "--config", f)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(dir.file("nope/db.sqlite"))"))
+        #expect(r.stderr.contains("not writable"))
+    }
+}
