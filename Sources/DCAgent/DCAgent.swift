@@ -9,7 +9,7 @@ struct DCAgentCommand: AsyncParsableCommand {
         version: DCAgentVersion.string,
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, UserCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
-            ReadingsCommand.self, BenchCommand.self,
+            ReadingsCommand.self, ProbeCommand.self, ProfilesCommand.self, BenchCommand.self,
         ])
 }
 

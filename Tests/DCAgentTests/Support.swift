@@ -128,14 +128,14 @@ func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
 
 /// Waits for a condition, checking after each step of real time (a readiness check with a
 /// deadline, not a fixed sleep).
-func waitUntil(timeout: Duration = .seconds(20), _ what: String, _ condition: () throws -> Bool) async throws {
+func waitUntil(timeout: Duration = .seconds(20), _ what: @autoclosure () -> String, _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     while clock.now < deadline {
-        if try condition() { return }
+        if try await condition() { return }
         try await Task.sleep(for: .milliseconds(50))
     }
-    throw TestFailure("timed out after \(timeout) waiting for \(what)")
+    throw TestFailure("timed out after \(timeout) waiting for \(what())")
 }
 
 struct TestFailure: Error, CustomStringConvertible {

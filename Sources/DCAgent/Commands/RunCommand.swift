@@ -75,15 +75,19 @@ struct RunCommand: AsyncParsableCommand {
             },
             writerStuck: { writer.health.stuck }, clock: ContinuousClock(), logger: logger)
 
+        // Dependency order: the store first, then what feeds it, HTTP last; shut down in reverse.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: writer, serviceName: "store-writer"),
+            .init(service: retention, serviceName: "retention"),
+        ]
+        if !devices.isEmpty { services.append(.init(service: polling, serviceName: "polling")) }
+        services += [
+            .init(service: ReloadService(runtime: runtime, configPath: config.config, logger: logger), serviceName: "reload"),
+            .init(service: http, serviceName: "http"),
+            .init(service: notify, serviceName: "systemd-notify"),
+        ]
         var groupConfig = ServiceGroupConfiguration(
-            services: [
-                .init(service: writer, serviceName: "store-writer"),
-                .init(service: retention, serviceName: "retention"),
-                .init(service: polling, serviceName: "polling"),
-                .init(service: ReloadService(runtime: runtime, configPath: config.config, logger: logger), serviceName: "reload"),
-                .init(service: http, serviceName: "http"),
-                .init(service: notify, serviceName: "systemd-notify"),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
