@@ -72,6 +72,47 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Issue 4: the floor and checklist runs (DESIGN decision 3: the database is the source of
+        // truth inside a site). Each floor object is one row holding its model value as canonical
+        // JSON, keyed by (site, kind, key) with its position in the floor's arrays, so a site's
+        // `Floor` loads back exactly as imported (the round-trip tests prove it) while SQL can still
+        // find an object by its CI id. Relations live inside the model values and are checked by
+        // `Floor.validate()` before anything is written; normalising every field into columns
+        // would duplicate the model's validation in SQL without adding a guarantee.
+        m.registerMigration("v2-floor-checklists") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE floor_sites (
+                        site TEXT PRIMARY KEY,
+                        json TEXT NOT NULL,
+                        updated_ms INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE floor_objects (
+                        id INTEGER PRIMARY KEY,
+                        site TEXT NOT NULL REFERENCES floor_sites(site) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        ord INTEGER NOT NULL,
+                        json TEXT NOT NULL,
+                        UNIQUE (site, kind, key)
+                    );
+                    CREATE INDEX floor_objects_key ON floor_objects(kind, key);
+                    CREATE TABLE checklist_runs (
+                        seq INTEGER PRIMARY KEY,
+                        run_id TEXT NOT NULL UNIQUE,
+                        site TEXT NOT NULL,
+                        template TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        change_ref TEXT NOT NULL,
+                        executor TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        json TEXT NOT NULL,
+                        started_ms INTEGER NOT NULL,
+                        updated_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX checklist_runs_target ON checklist_runs(target);
+                    """)
+        }
         return m
     }
 }

@@ -138,6 +138,25 @@ struct DaemonTests {
         #expect(FileManager.default.fileExists(atPath: dir.file("dcagent.sqlite.before-restore")))
     }
 
+    @Test("logging.format json writes one JSON object per line, with the dotted metadata keys")
+    func jsonLogs() async throws {
+        let dir = TempDir()
+        let port = freePort()
+        let cfg = dir.write(
+            "dcagent.yaml",
+            "sites: [{id: DC, name: Test DC, time_zone: Asia/Jakarta}]\nstorage: {path: \(dir.file("db.sqlite"))}\nhttp: {port: \(port)}\nlogging: {level: info, format: json}\n")
+        let daemon = try Daemon(config: cfg, port: port, logPath: dir.file("daemon.log"))
+        try await daemon.waitHealthy()
+        #expect(try await daemon.stop() == 0)
+        let lines = daemon.log.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count >= 3)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+            #expect(object?["level"] != nil && object?["msg"] != nil, "not a JSON log line: \(line)")
+        }
+        #expect(lines.contains { $0.contains("\"storage.path\":\"\(dir.file("db.sqlite"))\"") })
+    }
+
     @Test("a second daemon on the same database is refused")
     func singleDaemon() async throws {
         let dir = TempDir()

@@ -87,7 +87,7 @@ import Testing
         #expect(svg.contains("data-u=\"10\" data-face=\"front\""))  // the free lower half of U10
     }
 
-    @Test(.enabled(if: Rasterizer.available)) func rackElevationPixels() throws {
+    @Test func rackElevationPixels() throws {
         let f = Self.floor()
         let (img, png) = try Rasterizer.render(RackElevationRenderer.svg(RackElevation(floor: f, rack: f.racks[0])), name: "rack")
         print("rack elevation PNG: \(png.path)")
@@ -152,7 +152,7 @@ import Testing
         #expect(s.color(for: -5) == s.low)
     }
 
-    @Test(.enabled(if: Rasterizer.available)) func floorPlanPixels() throws {
+    @Test func floorPlanPixels() throws {
         let plan = Self.plan()
         let (img, png) = try Rasterizer.render(FloorPlanRenderer.svg(plan), name: "plan")
         print("floor plan PNG: \(png.path)")
@@ -176,7 +176,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: Rasterizer.available)) func demoDrawingsRender() throws {
+    @Test func demoDrawingsRender() throws {
         let floors = try DocumentTests.demo().floors()
         let dc = floors[0]
         let rack = try #require(dc.rack("DC-R05"))

@@ -159,7 +159,7 @@ struct PollingServiceTests {
             config: PollingConfiguration(maxConcurrentPolls: 2, jitter: 0))
         let run = Task { try await svc.run() }
         // Two polls enter the gate; the three others wait for a permit.
-        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
         while await gate.inside < 2, ContinuousClock.now < deadline { await Task.yield() }
         for _ in 0..<200 { await Task.yield() }
         #expect(await gate.inside == 2)

@@ -69,7 +69,7 @@ public final class ManualClock: Clock, @unchecked Sendable {
     }
 
     /// Waits (yielding, bounded by real time) until `count` tasks sleep on this clock.
-    public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(5)) async -> Bool {
+    public func waitForSleepers(_ count: Int, timeout: Duration = .seconds(60)) async -> Bool {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while sleeperCount < count {
             if ContinuousClock.now > deadline { return false }

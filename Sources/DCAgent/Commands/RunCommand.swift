@@ -24,9 +24,15 @@ struct RunCommand: AsyncParsableCommand {
         do {
             store = try OpenedStore(plan: plan)
             lock = try DaemonLock.acquire(databasePath: plan.storage.path)
+            // DESIGN decision 3: the demo imports its floor file into an empty database.
+            try FloorBootstrap.importIfEmpty(plan: plan, store: store, logger: logger)
         } catch let e as StoreError {
             logger.critical("cannot open the store: \(e.message)")
             printErr("dcagent: \(e.message)")
+            throw ExitCode(1)
+        } catch {
+            logger.critical("floor import on first start failed: \(error)")
+            printErr("dcagent: floor import on first start failed: \(error)")
             throw ExitCode(1)
         }
         let samples = SampleStore(database: store.database)

@@ -1,0 +1,31 @@
+import FloorModel
+import Foundation
+import Yams
+
+/// Reading and writing floor files: YAML (the ``FloorDocument`` format) and CSV (``FloorCSV``),
+/// chosen by the file's extension.
+enum FloorFiles {
+    /// The validated floors of a `.yaml`/`.yml` or `.csv` file; every problem is thrown.
+    static func read(_ path: String) throws -> [Floor] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw FloorFileError(file: path, reason: "cannot read the file")
+        }
+        switch (path as NSString).pathExtension.lowercased() {
+        case "csv":
+            return try FloorCSV.floors(text)
+        case "yaml", "yml":
+            let doc: FloorDocument
+            do { doc = try YAMLDecoder().decode(FloorDocument.self, from: text) } catch {
+                throw FloorFileError(file: path, reason: "not a floor document: \(error)")
+            }
+            return try doc.floors()
+        default:
+            throw FloorFileError(file: path, reason: "unknown extension (expected .yaml, .yml or .csv)")
+        }
+    }
+
+    /// The YAML text of some floors.
+    static func yaml(_ floors: [Floor]) throws -> String {
+        try YAMLEncoder().encode(FloorDocument(floors: floors))
+    }
+}

@@ -1,0 +1,168 @@
+import AgentStore
+import FloorModel
+import Foundation
+import GRDB
+import Telemetry
+import Testing
+
+/// The floor and checklist runs through the store: import all-or-nothing, exact round trip,
+/// lifecycle changes and checklist transitions, each with its audit row.
+@Suite("Floor and checklists in the store")
+struct FloorRepositoryTests {
+    struct Store {
+        let db: AgentDatabase
+        let audit: AuditTrail
+        let users: UserRepository
+        let floor: FloorRepository
+        let checklists: ChecklistRepository
+    }
+
+    func open(_ dir: TempDir) throws -> Store {
+        let db = try AgentDatabase(path: dir.file("a.sqlite"))
+        let audit = try AuditTrail(database: db, keyFile: dir.file("audit.key"), anchorFile: dir.file("audit.anchor"))
+        let users = UserRepository(database: db, audit: audit)
+        _ = try users.add(name: "ana", role: .admin, fullName: nil, actor: nil)
+        _ = try users.add(name: "eko", role: .engineer, fullName: nil, actor: "ana")
+        _ = try users.add(name: "april", role: .approver, fullName: nil, actor: "ana")
+        _ = try users.add(name: "sam", role: .supervisor, fullName: nil, actor: "ana")
+        return Store(
+            db: db, audit: audit, users: users, floor: FloorRepository(database: db, audit: audit),
+            checklists: ChecklistRepository(database: db, audit: audit, users: users))
+    }
+
+    /// A small floor document (JSON spelling of the YAML format): one rack, an active and a
+    /// planned server, a spare in storage.
+    static let document = """
+        {"version": 1,
+         "device_types": [{"slug": "s1", "manufacturer": "A", "model": "S1", "u_height": 1, "airflow": "front-to-rear", "weight_kg": 10},
+                          {"slug": "s2", "manufacturer": "A", "model": "S2", "u_height": 2, "weight_kg": 20.5}],
+         "sites": [{"id": "T", "name": "Test", "kind": "DC", "time_zone": "Asia/Jakarta",
+           "rooms": [{"id": "T-H1", "grid": {"tile_mm": 600, "rows": 3, "columns": 4},
+             "racks": [{"id": "T-R01", "tile": "B02", "facing": "south",
+               "devices": [{"id": "T-R01-S1", "type": "s1", "position": 10, "serial": "X1"},
+                           {"id": "T-R01-S2", "type": "s2", "position": 20, "lifecycle": "planned"}]}]}],
+           "unracked_devices": [{"id": "T-SPARE", "type": "s1", "lifecycle": "planned"}]}]}
+        """
+
+    static func floors(_ text: String = document) throws -> [Floor] {
+        try JSONDecoder().decode(FloorDocument.self, from: Data(text.utf8)).floors()
+    }
+
+    static let preInstallation = """
+        {"id": "pre-installation", "kind": "pre-installation", "title": "Pre", "version": 1,
+         "items": [{"id": "space", "text": "Free units", "automatic": "space"}, {"id": "labels", "text": "Labels printed"}]}
+        """
+
+    static func template() throws -> ChecklistTemplate {
+        try JSONDecoder().decode(ChecklistTemplate.self, from: Data(preInstallation.utf8))
+    }
+
+    func rows(_ s: Store, _ sql: String) throws -> Int { try s.db.writer.read { try Int.fetchOne($0, sql: sql) ?? -1 } }
+
+    @Test("a stored floor loads back exactly as imported; the import is one audit row by the actor")
+    func roundTrip() throws {
+        let dir = TempDir()
+        let s = try open(dir)
+        let floors = try Self.floors()
+        #expect(try s.floor.isEmpty())
+        let summary = try s.floor.importFloors(floors, actor: "eko", source: "test.json")
+        #expect(summary.counts["device"] == 3)
+        #expect(try s.floor.floor(site: "T") == floors[0])
+        #expect(try s.floor.floors() == floors)
+        #expect(try s.floor.floor(containing: "T-R01-S2")?.site.id == "T")
+        let last = try #require(try s.audit.entries().last)
+        #expect(last.actor == "eko" && last.action == "floor.import" && last.object == "site/T")
+        #expect(last.details["device"] == "3" && last.details["source"] == "test.json")
+        #expect(try s.audit.verify().intact)
+    }
+
+    @Test("a bad import writes nothing and returns every problem by object and field")
+    func allOrNothing() throws {
+        let dir = TempDir()
+        let s = try open(dir)
+        let good = try Self.floors()
+        try s.floor.importFloors(good, actor: "eko", source: "good")
+        let auditRows = try s.audit.entries().count
+        // A second version of the site with a rename (fine) and two bad placements.
+        var bad = good[0]
+        bad.devices[0].name = "renamed"
+        bad.devices[1].position = HalfU(units: 10)  // overlaps T-R01-S1
+        bad.devices.append(Device(id: "T-R01-S1", type: "s1", rack: nil, position: nil))  // duplicate id
+        bad.devices.append(Device(id: "T-X", type: "nope", rack: nil, position: nil))  // unknown type
+        bad.devices.append(Device(id: "T-Y", type: "s1", rack: "T-R99", position: nil))  // unknown rack
+        let e = #expect(throws: FloorImportError.self) { try s.floor.importFloors([bad], actor: "eko", source: "bad") }
+        let found = Set((e?.problems ?? []).map { "\($0.object).\($0.field) \($0.code.rawValue)" })
+        #expect(found.contains("T-R01-S1.id duplicate-id"), "\(found)")
+        #expect(found.contains("T-X.type unknown-reference") && found.contains("T-Y.rack unknown-reference"), "\(found)")
+        #expect(e?.problems.contains { $0.code == .uOverlap } == true, "\(found)")
+        #expect(try s.floor.floor(site: "T") == good[0])
+        #expect(try s.audit.entries().count == auditRows)
+        #expect(throws: FloorImportError.self) { try s.floor.importFloors([good[0], good[0]], actor: "eko", source: "twice") }
+        #expect(try s.floor.floor(site: "T") == good[0])
+    }
+
+    @Test("lifecycle changes follow the model's allowed steps and are audited with from, to and reason")
+    func lifecycle() throws {
+        let dir = TempDir()
+        let s = try open(dir)
+        try s.floor.importFloors(try Self.floors(), actor: "eko", source: "t")
+        try s.floor.setLifecycle(device: "T-SPARE", to: .staged, reason: "arrived", actor: "eko")
+        #expect(try s.floor.floor(site: "T")?.device("T-SPARE")?.lifecycle == .staged)
+        let last = try #require(try s.audit.entries().last)
+        #expect(last.action == "device.lifecycle" && last.object == "device/T-SPARE")
+        #expect(last.details == ["from": "planned", "to": "staged", "reason": "arrived"])
+        let e = #expect(throws: StoreError.self) { try s.floor.setLifecycle(device: "T-SPARE", to: .offline, reason: "x", actor: "eko") }
+        #expect(e?.message.contains("device T-SPARE: field lifecycle: cannot move from staged to offline") == true)
+        #expect(throws: StoreError.self) { try s.floor.setLifecycle(device: "T-NONE", to: .staged, reason: "x", actor: "eko") }
+        #expect(try s.floor.floor(site: "T")?.device("T-SPARE")?.lifecycle == .staged)
+    }
+
+    @Test("checklist run through the store: the executor cannot approve; approval by another stages the device, all audited")
+    func checklistFlow() throws {
+        let dir = TempDir()
+        let s = try open(dir)
+        try s.floor.importFloors(try Self.floors(), actor: "eko", source: "t")
+        let run = try s.checklists.start(template: try Self.template(), target: .init(.device, "T-R01-S2"), changeReference: "RFC-7", executor: "april")
+        #expect(run.id == "CL-1")
+        #expect(run.answers["space"]?.outcome == .pass && run.answers["space"]?.automatic == true)
+        #expect(throws: ChecklistError.self) { try s.checklists.submit(run: "CL-1", by: "april") }  // labels unanswered
+        try s.checklists.answer(run: "CL-1", item: "labels", .pass, note: "printed", by: "april")
+        try s.checklists.submit(run: "CL-1", by: "april")
+        let e = #expect(throws: ChecklistError.self) { try s.checklists.approve(run: "CL-1", by: "april") }
+        #expect(e?.code == .executorCannotApprove)
+        #expect(try s.checklists.run("CL-1")?.state == .submitted)
+        #expect(try s.floor.floor(site: "T")?.device("T-R01-S2")?.lifecycle == .planned)
+        let approved = try s.checklists.approve(run: "CL-1", by: "eko", note: "fine")
+        #expect(approved.state == .approved && approved.decidedBy == "eko")
+        #expect(try s.floor.floor(site: "T")?.device("T-R01-S2")?.lifecycle == .staged)
+        #expect(try s.checklists.run("CL-1") == approved)
+        // The refused approvals wrote no audit row: the last three are answer, submit, approve.
+        let actions = try s.audit.entries().suffix(3).map { "\($0.actor) \($0.action) \($0.object)" }
+        #expect(actions == ["april checklist.answer checklist-run/CL-1", "april checklist.submit checklist-run/CL-1", "eko checklist.approve checklist-run/CL-1"])
+        #expect(try s.audit.entries().contains { $0.action == "checklist.start" && $0.actor == "april" && $0.details["change"] == "RFC-7" })
+        #expect(try s.audit.verify().intact)
+    }
+
+    @Test("an override needs a registered supervisor (role ≥ supervisor) and is recorded with supervisor and reason")
+    func override() throws {
+        let dir = TempDir()
+        let s = try open(dir)
+        try s.floor.importFloors(try Self.floors(), actor: "eko", source: "t")
+        _ = try s.checklists.start(template: try Self.template(), target: .init(.device, "T-R01-S2"), changeReference: "RFC-8", executor: "april")
+        try s.checklists.answer(run: "CL-1", item: "labels", .pass, note: "", by: "april")
+        try s.checklists.submit(run: "CL-1", by: "april")
+        let ghost = #expect(throws: StoreError.self) { try s.checklists.approveWithOverride(run: "CL-1", by: "april", supervisor: "ghost", reason: "night shift") }
+        #expect(ghost?.message.contains("field supervisor: user 'ghost' is not registered") == true)
+        let weak = #expect(throws: StoreError.self) { try s.checklists.approveWithOverride(run: "CL-1", by: "april", supervisor: "eko", reason: "night shift") }
+        #expect(weak?.message.contains("user 'eko' has role engineer") == true)
+        #expect(throws: ChecklistError.self) { try s.checklists.approveWithOverride(run: "CL-1", by: "april", supervisor: "sam", reason: "") }
+        #expect(try s.checklists.run("CL-1")?.state == .submitted)
+        let r = try s.checklists.approveWithOverride(run: "CL-1", by: "april", supervisor: "sam", reason: "night shift, no second approver")
+        #expect(r.state == .approved && r.overrideSupervisor == "sam")
+        #expect(try s.floor.floor(site: "T")?.device("T-R01-S2")?.lifecycle == .staged)
+        let last = try #require(try s.audit.entries().last)
+        #expect(last.action == "checklist.approve.override" && last.actor == "april" && last.object == "checklist-run/CL-1")
+        #expect(last.details["supervisor"] == "sam" && last.details["reason"] == "night shift, no second approver" && last.details["executor"] == "april")
+        #expect(try s.audit.verify().intact)
+    }
+}
