@@ -63,7 +63,8 @@ struct FloorCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
         @Argument(help: "The room's CI id.") var room: String
         @Option(help: "Write the SVG here.") var svg: String
-        @Option(help: "The metric the racks are coloured by (no readings yet: racks show as no data).") var metric: String = "temperature"
+        @Option(help: "The point name racks are coloured by: the highest latest value of that point among the rack's sensors and PDUs (temperature, humidity, power, …).")
+        var metric: String = "temperature"
 
         func run() throws {
             let plan = try config.plan()
@@ -71,7 +72,20 @@ struct FloorCommand: ParsableCommand {
                 let store = try OpenedStore(plan: plan, readOnly: true)
                 let floor = try store.floor(containing: room)
                 guard let r = floor.room(CIID(unchecked: room)) else { throw StoreError.invalid("\(room) is not a room") }
-                let p = FloorPlan(floor: floor, room: r, metric: metric, unit: metric == "temperature" ? "°C" : "", values: [:], scale: ColorScale(min: 18, max: 27))
+                // Live values: the latest usable reading of `metric` of each CI placed in a rack.
+                var rackOf: [CIID: CIID] = [:]
+                for s in floor.sensors { if let rack = s.rack { rackOf[s.id] = rack } }
+                for pdu in floor.pdus { rackOf[pdu.id] = pdu.rack }
+                var values: [CIID: Double] = [:]
+                var unit = ""
+                for reading in try SampleStore(database: store.database).latest() where reading.point.name == metric && reading.isUsable {
+                    guard let rack = rackOf[reading.point.ci] else { continue }
+                    values[rack] = max(values[rack] ?? -.infinity, reading.value)
+                }
+                if metric == "temperature" || metric == "dew_point" { unit = "°C" } else if metric == "humidity" { unit = "%RH" } else if metric == "power" { unit = "kW" }
+                let scale = metric == "temperature" ? ColorScale(min: 18, max: 27)
+                    : ColorScale(min: values.values.min() ?? 0, max: max((values.values.max() ?? 1), (values.values.min() ?? 0) + 1))
+                let p = FloorPlan(floor: floor, room: r, metric: metric, unit: unit, values: values, scale: scale)
                 do { try FloorPlanRenderer.svg(p).write(toFile: svg, atomically: true, encoding: .utf8) } catch { throw StoreError.io(svg, "\(error)") }
                 print("wrote \(svg)")
             }
