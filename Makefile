@@ -27,7 +27,9 @@ test:
 bench:
 	@scripts/bootstrap
 	@$(SWIFT) build -c release --product dcagent
+	@$(SWIFT) build -c release --product dcagent-sim
 	@Benchmarks/ingest.sh
+	@Benchmarks/drivers.sh release
 
 clean:
 	rm -rf .build run
