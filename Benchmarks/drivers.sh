@@ -20,8 +20,9 @@ for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$mport) 2>/dev/null && brea
 "$bin/dcagent" bench modbus-read --endpoint "tcp://127.0.0.1:$mport" --units 4 --registers 500 --values 1000000
 
 sport=$(free_port)
-printf 'rocommunity public 127.0.0.1\n' >"$dir/snmpd.conf"
-MIBS= SNMP_PERSISTENT_DIR="$dir" /usr/sbin/snmpd -f -Lo -C -c "$dir/snmpd.conf" "udp:127.0.0.1:$sport" >"$dir/snmpd.log" 2>&1 &
+printf 'rocommunity public 127.0.0.1\n' >"$dir/agent.conf"
+mkdir -p "$dir/persist"   # snmpd rewrites SNMP_PERSISTENT_DIR/snmpd.conf: keep it apart from the config
+MIBS= SNMP_PERSISTENT_DIR="$dir/persist" /usr/sbin/snmpd -f -Lo -C -c "$dir/agent.conf" "udp:127.0.0.1:$sport" >"$dir/snmpd.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do snmpget -v2c -c public -t 0.2 -r 0 "127.0.0.1:$sport" 1.3.6.1.2.1.1.1.0 >/dev/null 2>&1 && break; sleep 0.1; done
 "$bin/dcagent" bench snmp-walk --endpoint "udp://127.0.0.1:$sport" --varbinds 300000
