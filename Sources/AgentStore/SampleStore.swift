@@ -155,6 +155,16 @@ public final class SampleStore: Sendable {
         }
     }
 
+    /// The registered points that have a quantity (the daemon registers every polled point).
+    public func descriptors() throws -> [PointDescriptor] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, quantity, unit, derived FROM points WHERE quantity IS NOT NULL ORDER BY key").compactMap { row in
+                guard let id = PointID(row[0] as String), let q = Quantity(rawValue: row[1]) else { return nil }
+                return PointDescriptor(id: id, quantity: q, unit: Unit(rawValue: row[2] ?? "") ?? .none, derived: row[3])
+            }
+        }
+    }
+
     /// The number of raw samples stored, for all points.
     public func sampleCount() throws -> Int {
         try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM samples") ?? 0 }

@@ -155,7 +155,7 @@ struct EngineKindTests {
     @Test("particles: concentration per m³ from counts and volume, ISO class, each sample once")
     func particles() throws {
         var e = try Floor.engine(
-            "rules: [{ id: particles, kind: particles, channels: { count.0.5um: 0.5, count.1um: 1, count.5um: 5 }, volume: sample_volume, target: 8 }]"
+            "rules: [{ id: particles, kind: particles, channels: { count.0.5um: 0.5, count.1.0um: 1, count.5.0um: 5 }, volume: sample.volume, target: 8 }]"
         )
         func sample(_ t: Double, _ c05: Double) -> [Reading] {
             [
@@ -182,7 +182,7 @@ struct EngineKindTests {
     @Test("differential counters are converted before classifying")
     func differential() throws {
         var e = try Floor.engine(
-            "rules: [{ id: particles, kind: particles, channels: { count.0.5um: 0.5, count.5um: 5 }, volume: sample_volume, counts: differential }]"
+            "rules: [{ id: particles, kind: particles, channels: { count.0.5um: 0.5, count.5.0um: 5 }, volume: sample.volume, counts: differential }]"
         )
         let out = e.ingest(
             [Floor.reading(Floor.ch05, 0, 3_500_000), Floor.reading(Floor.ch5, 0, 29_300), Floor.reading(Floor.volume, 0, 1000)],

@@ -115,6 +115,32 @@ struct DemoFlowTests {
         #expect(devices.contains("\"id\":\"DC-R02-TH1\",\"last_error\":"))
         #expect(daemon.log.contains("device offline after 3 failed polls: DC-R02-TH1"))
         #expect(try await daemon.stop() == 0)
+
+        // Rule tuning offline: the points the daemon registered plus the stored demo floor are the
+        // topology; a recorded excursion above the threshold fires once and clears once.
+        #expect(try await dcagent("user", "add", "ana", "--role", "admin", "--config", cfg).status == 0)
+        let imported = try await dcagent("floor", "import", Repo.root + "/config/floor/demo.yaml", "--as", "ana", "--config", cfg)
+        #expect(imported.status == 0, "\(imported.output)")
+        let rules = dir.write(
+            "rules.yaml",
+            "rules:\n  - id: temperature-high\n    kind: threshold\n    select: { quantity: temperature }\n    direction: rising\n    warning: 27\n    critical: 32\n    clear: 26.5\n    for: 2m\n")
+        var csv = "point,time,value\n"
+        for minute in 0..<30 {
+            let t = String(format: "2026-11-29T08:%02d:00Z", minute)
+            csv += "DC-R01-TH1/temperature,\(t),\((10..<20).contains(minute) ? 33.0 : 24.0)\n"
+        }
+        let readingsFile = dir.write("readings.csv", csv)
+        let replay = try await dcagent("rules", "test", rules, "--readings", readingsFile, "--config", cfg)
+        #expect(replay.status == 0, "\(replay.output)")
+        let lines = replay.stdout.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == 2, "\(replay.stdout)")
+        #expect(lines.first?.hasPrefix("2026-11-29T08:12:00.000Z opened critical temperature-high|DC-R01-TH1|DC-R01-TH1/temperature") == true)
+        #expect(lines.last?.hasPrefix("2026-11-29T08:20:00.000Z resolved critical temperature-high|DC-R01-TH1") == true)
+        // A rule naming a point that does not exist is a configuration error naming the rule.
+        let badRules = dir.write("bad.yaml", "rules:\n  - id: ghost\n    kind: threshold\n    select: { points: [DC-R99-TH1/temperature] }\n    direction: rising\n    warning: 27\n    critical: 32\n")
+        let bad = try await dcagent("rules", "test", badRules, "--readings", readingsFile, "--config", cfg)
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("rule 'ghost'"), "\(bad.output)")
     }
 
     @Test("the simulator's smoke test passes against pymodbus and the net-snmp tools")

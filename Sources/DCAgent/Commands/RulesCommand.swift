@@ -1,0 +1,101 @@
+import AgentStore
+import ArgumentParser
+import ContaminationRules
+import FloorModel
+import Foundation
+import Telemetry
+import Yams
+
+/// What the rules know of the floor, built from the stored floor and the registered points.
+enum RuleTopologyBuilder {
+    static func topology(floors: [Floor], points: [PointDescriptor]) -> RuleTopology {
+        var rooms: [RuleTopology.Room] = []
+        var racks: [RuleTopology.Rack] = []
+        var devices: [RuleTopology.Device] = []
+        for floor in floors {
+            for r in floor.rooms {
+                let side = Double(r.grid.tileMM) / 1000
+                rooms.append(.init(id: r.id, areaSquareMetres: Double(r.grid.rows * r.grid.columns) * side * side))
+            }
+            var roomOfRack: [CIID: CIID] = [:]
+            for rack in floor.racks {
+                roomOfRack[rack.id] = rack.room
+                let allocated = floor.devices.filter { $0.rack == rack.id }.compactMap(\.allocatedPowerW).reduce(0, +)
+                racks.append(.init(id: rack.id, room: rack.room, powerBudgetWatts: rack.powerBudgetKW.map { $0 * 1000 }, allocatedWatts: allocated))
+            }
+            for s in floor.sensors {
+                switch s.location {
+                case .rack(let rack, _, _):
+                    if let room = roomOfRack[rack] { devices.append(.init(id: s.id, rack: rack, room: room)) }
+                case .tile(let room, _):
+                    devices.append(.init(id: s.id, room: room))
+                }
+            }
+            for pdu in floor.pdus {
+                if let room = roomOfRack[pdu.rack] {
+                    devices.append(.init(id: pdu.id, rack: pdu.rack, room: room, powerRatingWatts: pdu.ratingKW.map { $0 * 1000 }))
+                }
+            }
+        }
+        // Only points of known CIs take part (a point's CI must be a device of the topology).
+        let known = Set(devices.map(\.id))
+        return RuleTopology(rooms: rooms, racks: racks, devices: devices, points: points.filter { known.contains($0.id.ci) })
+    }
+}
+
+/// `dcagent rules test RULES.yaml --readings FILE.csv`: replays recorded readings through the rule
+/// engine, against the stored floor and points, and prints what would fire and clear — so
+/// thresholds are tuned safely, without touching the running daemon.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "Work with rule files.", subcommands: [Test.self])
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay readings (CSV: point,time,value[,quality]) through a rule file; print what fires and clears.")
+        @OptionGroup var config: ConfigOption
+        @Argument(help: "The rule file (YAML).") var rules: String
+        @Option(help: "Readings as CSV: point,time,value[,quality]; time ISO 8601 UTC or epoch ms.") var readings: String
+        @Option(help: "Seconds between engine ticks during the replay (stale data, sustain expiry).") var tick: Double = 60
+
+        func run() throws {
+            let plan = try config.plan()
+            let compiled: CompiledRuleSet = try reportingErrors {
+                let store = try OpenedStore(plan: plan, readOnly: true)
+                let topology = RuleTopologyBuilder.topology(
+                    floors: try store.floor.floors(), points: try SampleStore(database: store.database).descriptors())
+                guard let text = try? String(contentsOfFile: rules, encoding: .utf8) else { throw StoreError.io(rules, "cannot be read") }
+                let raw: RawRuleFile
+                do {
+                    raw = try YAMLDecoder().decode(RawRuleFile.self, from: text)
+                } catch let e as DecodingError {
+                    throw RuleConfigError.invalidRules([RuleProblem(decodingError: e)], source: rules)
+                }
+                return try RuleCompiler.compile(raw, topology: topology, source: rules)
+            }
+            let input = try Self.readings(readings)
+            let result = RuleReplay.run(rules: compiled, readings: input, tickEvery: tick)
+            print("# \(compiled.summary); \(input.count) readings replayed")
+            for line in result.lines { print(line) }
+            print("# \(result.changes.count) event changes; \(result.openEvents.count) event(s) still firing at the end")
+        }
+
+        static func readings(_ path: String) throws -> [Reading] {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read \(path)") }
+            let rows: [[String]]
+            do { rows = try CSV.parse(text) } catch { throw ValidationError("\(path): \(error)") }
+            var out: [Reading] = []
+            for (i, row) in rows.enumerated() where !row.isEmpty && !(row.count == 1 && row[0].isEmpty) {
+                if i == 0 && row.first == "point" { continue }
+                let line = i + 1
+                guard row.count >= 3, let point = PointID(row[0]) else {
+                    throw ValidationError("\(path):\(line): expected point,time,value[,quality] with a point id CI-ID/name")
+                }
+                guard let time = Timestamp(parsing: row[1]) else { throw ValidationError("\(path):\(line): '\(row[1])' is not a time") }
+                let value = Double(row[2]) ?? .nan
+                let quality: Quality = row.count > 3 && !row[3].isEmpty ? (Quality(code: row[3], reason: row.count > 4 ? row[4] : nil) ?? .bad(reason: row[3])) : .good
+                out.append(Reading(point: point, time: time, value: value, quality: quality))
+            }
+            return out.sorted { $0.time < $1.time }
+        }
+    }
+}
