@@ -1,4 +1,5 @@
 import Foundation
+import Telemetry
 
 /// A duration written in rule files as `90s`, `2m`, `15m`, `1h`, `30d`, `1y` (365 d) or plain seconds.
 public struct RuleDuration: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
@@ -11,17 +12,8 @@ public struct RuleDuration: Hashable, Sendable, Codable, Comparable, CustomStrin
     /// Parses `<number><unit>` with unit `s`, `m`, `h`, `d`, `w` or `y`; a bare number is seconds.
     /// Nil for negative, non-finite or malformed text.
     public init?(parsing text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800), ("y", 31_536_000)]
-        for (suffix, factor) in units where t.hasSuffix(suffix) {
-            let number = String(t.dropLast(suffix.count))
-            if let v = Double(number), v.isFinite, v >= 0 {
-                self.seconds = v * factor
-                return
-            }
-        }
-        guard let v = Double(t), v.isFinite, v >= 0 else { return nil }
-        self.seconds = v
+        guard let s = DurationText.seconds(text.lowercased(), bareSeconds: true) else { return nil }
+        self.seconds = s
     }
 
     /// The shortest exact spelling (`2m`, `1h`, `30d`, `45s`).

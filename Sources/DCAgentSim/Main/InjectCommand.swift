@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Telemetry
 
 extension InjectionKind: ExpressibleByArgument {}
 
@@ -30,7 +31,7 @@ struct InjectCommand: ParsableCommand {
 
     func validate() throws {
         if rack != nil && sensor != nil { throw ValidationError("give --rack or --sensor, not both") }
-        if let duration, SimDuration.seconds(duration) == nil {
+        if let duration, DurationText.seconds(duration, bareSeconds: true) == nil {
             throw ValidationError("--duration '\(duration)' is not a duration such as 90s, 10m, 1h")
         }
     }
@@ -53,7 +54,7 @@ struct InjectCommand: ParsableCommand {
             let injection = Injection(
                 id: "\(kind.rawValue)@\(target)#\(Int(now.timeIntervalSince1970 * 1000))", kind: kind, rack: rack,
                 sensor: sensor, magnitude: size, started: now,
-                expires: duration.flatMap(SimDuration.seconds).map { now.addingTimeInterval($0) })
+                expires: duration.flatMap { DurationText.seconds($0, bareSeconds: true) }.map { now.addingTimeInterval($0) })
             let hit = try checkTarget(injection, dir: dir)
             let kept = try store.load().filter { $0.isActive(at: now) }
             try store.save(kept + [injection])

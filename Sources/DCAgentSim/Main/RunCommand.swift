@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Telemetry
 
 /// `dcagent-sim run`: serves every sensor of the config until Ctrl-C or SIGTERM.
 struct RunCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard tick > 0, tick <= 60 else { throw ValidationError("--tick must be in (0, 60] seconds") }
         guard timeScale > 0 else { throw ValidationError("--time-scale must be positive") }
-        guard let p = SimDuration.seconds(particlePeriod), p >= 1 else {
+        guard let p = DurationText.seconds(particlePeriod, bareSeconds: true), p >= 1 else {
             throw ValidationError("--particle-period must be a duration of at least 1s, e.g. 60s")
         }
     }
@@ -43,7 +44,7 @@ struct RunCommand: ParsableCommand {
             var options = SimOptions()
             options.tick = tick
             options.timeScale = timeScale
-            options.samplePeriod = SimDuration.seconds(particlePeriod) ?? 60
+            options.samplePeriod = DurationText.seconds(particlePeriod, bareSeconds: true) ?? 60
             options.seed = seed
             options.snmpd = snmpd
             options.bridge = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
