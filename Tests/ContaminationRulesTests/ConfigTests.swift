@@ -146,6 +146,26 @@ struct ConfigTests {
         #expect(error.description.contains("rule 'd', key 'windw': unknown key"))
     }
 
+    @Test("a misspelt key inside a selector, a flapping or room section, or at the top is refused, not ignored")
+    func nestedUnknownKeys() throws {
+        // `point:` for `points:` would otherwise narrow nothing and select every point.
+        let p = try problems(
+            """
+            flaping: { transitions: 4 }
+            flapping: { transitons: 4 }
+            room_defaults: { ashrae: A2 }
+            rules:
+              - { id: hot, kind: threshold, select: { point: DC-R1-A05-TH1/temperature }, warning: 30 }
+              - { id: st, kind: stale, interval: 1m, flapping: { windw: 3m } }
+            """)
+        #expect(p.contains(RuleProblem(rule: "(file)", key: "flaping", message: "unknown key (expected version, flapping, room_defaults, rooms, rules)")))
+        #expect(p.contains { $0.rule == "(file)" && $0.key == "flapping.transitons" && $0.message.hasPrefix("unknown key") })
+        #expect(p.contains { $0.rule == "room_defaults" && $0.key == "ashrae" && $0.message.hasPrefix("unknown key") })
+        #expect(p.contains { $0.rule == "hot" && $0.key == "select.point" && $0.message.hasPrefix("unknown key") })
+        #expect(p.contains { $0.rule == "st" && $0.key == "flapping.windw" && $0.message.hasPrefix("unknown key") })
+        #expect(p.count == 5)
+    }
+
     @Test("state names resolve against the point's state map")
     func stateNames() throws {
         let set = try Floor.compile(

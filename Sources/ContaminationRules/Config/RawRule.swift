@@ -94,13 +94,6 @@ public struct RawRule: Decodable, Sendable, Hashable {
         case maxAge = "max_age"
     }
 
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     /// Creates a rule in code (tests); only the id and kind are required.
     public init(id: String, kind: String, select: RawSelector? = nil) {
         self.id = id
@@ -109,9 +102,7 @@ public struct RawRule: Decodable, Sendable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let any = try decoder.container(keyedBy: AnyKey.self)
-        let known = Set(CodingKeys.allCases.map(\.stringValue))
-        unknownKeys = any.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
+        unknownKeys = try UnknownKeys.in(decoder, known: CodingKeys.allCases.map(\.stringValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         kind = try c.decodeIfPresent(String.self, forKey: .kind)

@@ -12,10 +12,22 @@ public struct RawRuleFile: Decodable, Sendable {
     public var rooms: [String: RawRoomPolicy]?
     /// The rules, in file order.
     public var rules: [RawRule]
+    /// Top-level keys the format does not know (typos), reported by the compiler.
+    public var unknownKeys: [String] = []
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case version, flapping, rooms, rules
         case roomDefaults = "room_defaults"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        unknownKeys = try UnknownKeys.in(decoder, known: CodingKeys.allCases.map(\.stringValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decodeIfPresent(Int.self, forKey: .version)
+        flapping = try c.decodeIfPresent(RawFlapping.self, forKey: .flapping)
+        roomDefaults = try c.decodeIfPresent(RawRoomPolicy.self, forKey: .roomDefaults)
+        rooms = try c.decodeIfPresent([String: RawRoomPolicy].self, forKey: .rooms)
+        rules = try c.decode([RawRule].self, forKey: .rules)
     }
 
     /// Creates a file from parts (tests, generated configs).
@@ -37,6 +49,19 @@ public struct RawFlapping: Codable, Sendable, Hashable {
     public var transitions: Int?
     /// The window the transitions are counted in (`30m`).
     public var window: String?
+    /// Keys the section does not know (typos), reported by the compiler.
+    public var unknownKeys: [String] = []
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case transitions, window
+    }
+
+    public init(from decoder: any Decoder) throws {
+        unknownKeys = try UnknownKeys.in(decoder, known: CodingKeys.allCases.map(\.stringValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        transitions = try c.decodeIfPresent(Int.self, forKey: .transitions)
+        window = try c.decodeIfPresent(String.self, forKey: .window)
+    }
     /// Creates a flapping section.
     public init(transitions: Int? = nil, window: String? = nil) {
         self.transitions = transitions
@@ -54,12 +79,23 @@ public struct RawRoomPolicy: Codable, Sendable, Hashable {
     public var highPollutants: Bool?
     /// True for a sensitive area: a third party's cleaning needs an operator's escort (I.2.b.4.b).
     public var sensitive: Bool?
+    /// Keys the section does not know (typos), reported by the compiler.
+    public var unknownKeys: [String] = []
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case ashraeClass = "ashrae_class"
         case tapeDrives = "tape_drives"
         case highPollutants = "high_pollutants"
         case sensitive
+    }
+
+    public init(from decoder: any Decoder) throws {
+        unknownKeys = try UnknownKeys.in(decoder, known: CodingKeys.allCases.map(\.stringValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        ashraeClass = try c.decodeIfPresent(String.self, forKey: .ashraeClass)
+        tapeDrives = try c.decodeIfPresent(Bool.self, forKey: .tapeDrives)
+        highPollutants = try c.decodeIfPresent(Bool.self, forKey: .highPollutants)
+        sensitive = try c.decodeIfPresent(Bool.self, forKey: .sensitive)
     }
 
     /// Creates a room policy section.
@@ -85,6 +121,24 @@ public struct RawSelector: Codable, Sendable, Hashable {
     public var quantity: String?
     /// A point-name pattern; `*` matches any run of characters (`inlet.*`).
     public var name: String?
+    /// Keys the selector does not know (`point:` for `points:`), reported by the compiler: a
+    /// misspelt narrowing key would otherwise select every point.
+    public var unknownKeys: [String] = []
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case points, devices, racks, rooms, quantity, name
+    }
+
+    public init(from decoder: any Decoder) throws {
+        unknownKeys = try UnknownKeys.in(decoder, known: CodingKeys.allCases.map(\.stringValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        points = try c.decodeIfPresent([String].self, forKey: .points)
+        devices = try c.decodeIfPresent([String].self, forKey: .devices)
+        racks = try c.decodeIfPresent([String].self, forKey: .racks)
+        rooms = try c.decodeIfPresent([String].self, forKey: .rooms)
+        quantity = try c.decodeIfPresent(String.self, forKey: .quantity)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+    }
 
     /// Creates a selector.
     public init(
@@ -118,5 +172,22 @@ public enum RawStateRef: Codable, Sendable, Hashable {
         case .number(let n): try c.encode(n)
         case .name(let s): try c.encode(s)
         }
+    }
+}
+
+/// Finds the keys of a mapping that a type does not know.
+enum UnknownKeys {
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The keys of the decoder's mapping not in `known`, sorted.
+    static func `in`(_ decoder: any Decoder, known: [String]) throws -> [String] {
+        let any = try decoder.container(keyedBy: AnyKey.self)
+        let knownSet = Set(known)
+        return any.allKeys.map(\.stringValue).filter { !knownSet.contains($0) }.sorted()
     }
 }

@@ -25,7 +25,9 @@ public enum RuleCompiler {
     public static func compile(
         _ file: RawRuleFile, topology: RuleTopology, source: String = "rules", guidelines: ThermalGuidelines = .ashrae2021
     ) throws(RuleConfigError) -> CompiledRuleSet {
-        var problems: [RuleProblem] = []
+        var problems: [RuleProblem] = file.unknownKeys.map {
+            RuleProblem(rule: "(file)", key: $0, message: "unknown key (expected version, flapping, room_defaults, rooms, rules)")
+        }
         if let v = file.version, v != 1 {
             problems.append(RuleProblem(rule: "(file)", key: "version", message: "unsupported version \(v); expected 1"))
         }
@@ -58,6 +60,9 @@ public enum RuleCompiler {
     static func compileFlapping(_ raw: RawFlapping?, base: FlappingPolicy, rule: String, problems: inout [RuleProblem]) -> FlappingPolicy {
         var policy = base
         guard let raw else { return policy }
+        for k in raw.unknownKeys {
+            problems.append(RuleProblem(rule: rule, key: "flapping.\(k)", message: "unknown key (expected transitions, window)"))
+        }
         if let t = raw.transitions {
             if t < 2 { problems.append(RuleProblem(rule: rule, key: "flapping.transitions", message: "must be at least 2, got \(t)")) }
             policy.transitions = t
@@ -70,6 +75,10 @@ public enum RuleCompiler {
         func apply(_ raw: RawRoomPolicy?, to base: RoomPolicy, section: String) -> RoomPolicy {
             var p = base
             guard let raw else { return p }
+            for k in raw.unknownKeys {
+                problems.append(
+                    RuleProblem(rule: section, key: k, message: "unknown key (expected ashrae_class, tape_drives, high_pollutants, sensitive)"))
+            }
             if let c = raw.ashraeClass {
                 if let cls = ASHRAEClass(name: c) {
                     p.ashraeClass = cls
@@ -126,6 +135,10 @@ public enum RuleCompiler {
         }
         let sustain = duration(raw.sustain, key: "for", rule: name, problems: &problems) ?? 0
         let flap = compileFlapping(raw.flapping, base: flapping, rule: name, problems: &problems)
+        for k in raw.select?.unknownKeys ?? [] {
+            problems.append(
+                RuleProblem(rule: name, key: "select.\(k)", message: "unknown key (expected points, devices, racks, rooms, quantity, name)"))
+        }
         let selection = topology.resolve(raw.select, rule: name, problems: &problems)
         var ctx = KindContext(raw: raw, name: name, topology: topology, rooms: rooms, selection: selection, pointsByDevice: pointsByDevice)
         let compiled = ctx.compile(kind)
