@@ -113,6 +113,79 @@ enum Migrations {
                     CREATE INDEX checklist_runs_target ON checklist_runs(target);
                     """)
         }
+        // Issue 5: the rules engine in the daemon. `events` holds one row per opening of a condition
+        // (a resolved event stays; the next breach opens a new row, so one ticket per opening);
+        // at most one firing row per dedup key, enforced by a partial unique index. `event_changes`
+        // is the append-only log of every change — the outbox cursor (`seq`) for ITSMLink and the
+        // UI. `rule_state` is the engine's persisted state, committed in the same transaction as
+        // the changes it produced, so a restart neither forgets a firing event nor fires it twice.
+        // `obligation_records` is the single records model (DESIGN decision 10): append-only,
+        // like the audit log, since auditors read it; a correction is a new record.
+        m.registerMigration("v3-events-rules-records") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE events (
+                        id INTEGER PRIMARY KEY,
+                        dedup_key TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        scope TEXT NOT NULL,
+                        room TEXT,
+                        point TEXT,
+                        first_ms INTEGER NOT NULL,
+                        last_ms INTEGER NOT NULL,
+                        resolved_ms INTEGER,
+                        json TEXT NOT NULL
+                    );
+                    CREATE UNIQUE INDEX events_one_firing ON events(dedup_key) WHERE state = 'firing';
+                    CREATE INDEX events_scope ON events(scope);
+                    CREATE TABLE event_changes (
+                        seq INTEGER PRIMARY KEY,
+                        event_id INTEGER NOT NULL REFERENCES events(id),
+                        t INTEGER NOT NULL,
+                        change TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        notify INTEGER NOT NULL,
+                        json TEXT NOT NULL
+                    );
+                    CREATE INDEX event_changes_event ON event_changes(event_id);
+                    CREATE TRIGGER event_changes_no_update BEFORE UPDATE ON event_changes
+                    BEGIN SELECT RAISE(ABORT, 'event_changes is append-only'); END;
+                    CREATE TRIGGER event_changes_no_delete BEFORE DELETE ON event_changes
+                    BEGIN SELECT RAISE(ABORT, 'event_changes is append-only'); END;
+                    CREATE TABLE rule_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        saved_ms INTEGER NOT NULL,
+                        rules TEXT NOT NULL,
+                        state BLOB NOT NULL
+                    );
+                    CREATE TABLE obligation_records (
+                        id INTEGER PRIMARY KEY,
+                        room TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        done_ms INTEGER NOT NULL,
+                        json TEXT NOT NULL,
+                        recorded_by TEXT NOT NULL,
+                        recorded_ms INTEGER NOT NULL
+                    );
+                    CREATE INDEX obligation_records_room ON obligation_records(room, kind, done_ms);
+                    CREATE TRIGGER obligation_records_no_update BEFORE UPDATE ON obligation_records
+                    BEGIN SELECT RAISE(ABORT, 'obligation_records is append-only: add a correcting record'); END;
+                    CREATE TRIGGER obligation_records_no_delete BEFORE DELETE ON obligation_records
+                    BEGIN SELECT RAISE(ABORT, 'obligation_records is append-only: add a correcting record'); END;
+                    CREATE TABLE maintenance_windows (
+                        id INTEGER PRIMARY KEY,
+                        ci TEXT NOT NULL,
+                        start_ms INTEGER NOT NULL,
+                        end_ms INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        created_ms INTEGER NOT NULL
+                    );
+                    """)
+        }
         return m
     }
 }

@@ -33,57 +33,67 @@ public final class SampleStore: Sendable {
     @discardableResult
     public func write(_ readings: [Reading], descriptors: [PointID: PointDescriptor] = [:]) throws -> BatchResult {
         guard !readings.isEmpty else { return BatchResult(inserted: 0, duplicates: 0) }
-        var known = pointIDs.withLock { $0 }
-        var newlyKnown: [PointID: Int64] = [:]
-        let result = try database.writer.write { db -> BatchResult in
-            let insert = try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO samples(point_id, t, value, quality, reason) VALUES (?, ?, ?, ?, ?)")
-            var rollups: [RollupKey: Rollup] = [:]
-            var inserted = 0
-            var duplicates = 0
-            for r in readings {
-                let pid: Int64
-                if let id = known[r.point] {
-                    pid = id
-                } else {
-                    pid = try Self.ensurePoint(db, r.point, descriptors[r.point])
-                    known[r.point] = pid
-                    newlyKnown[r.point] = pid
-                }
-                let value: Double? = r.isUsable ? r.value : nil
-                try insert.execute(arguments: [pid, r.time.milliseconds, value, Self.qualityCode(r.quality), r.quality.reason])
-                if db.changesCount == 0 {
-                    duplicates += 1
-                    continue
-                }
-                inserted += 1
-                if let v = value {
-                    rollups[RollupKey(point: pid, hour: r.time.hourStart.milliseconds), default: Rollup()].add(v, at: r.time.milliseconds)
-                }
-            }
-            let upsert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO rollups_hourly(point_id, hour, min, max, sum, count, first, first_t, last, last_t)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(point_id, hour) DO UPDATE SET
-                        min = min(rollups_hourly.min, excluded.min),
-                        max = max(rollups_hourly.max, excluded.max),
-                        sum = rollups_hourly.sum + excluded.sum,
-                        count = rollups_hourly.count + excluded.count,
-                        first = CASE WHEN excluded.first_t < rollups_hourly.first_t THEN excluded.first ELSE rollups_hourly.first END,
-                        first_t = min(rollups_hourly.first_t, excluded.first_t),
-                        last = CASE WHEN excluded.last_t >= rollups_hourly.last_t THEN excluded.last ELSE rollups_hourly.last END,
-                        last_t = max(rollups_hourly.last_t, excluded.last_t)
-                    """)
-            for (k, r) in rollups {
-                try upsert.execute(arguments: [k.point, k.hour, r.min, r.max, r.sum, r.count, r.first, r.firstT, r.last, r.lastT])
-            }
-            return BatchResult(inserted: inserted, duplicates: duplicates)
-        }
+        let (result, newlyKnown) = try database.writer.write { db in try self.insert(readings, descriptors: descriptors, db) }
+        remember(newlyKnown)
+        return result
+    }
+
+    /// Remembers point row ids learnt in a transaction that has committed.
+    func remember(_ newlyKnown: [PointID: Int64]) {
         if !newlyKnown.isEmpty {
             pointIDs.withLock { $0.merge(newlyKnown) { a, _ in a } }
         }
-        return result
+    }
+
+    /// Inserts readings and folds them into the rollups inside the caller's transaction (the
+    /// rules engine writes derived points with its events and state). Returns the point ids
+    /// learnt, to ``remember(_:)`` once the transaction has committed.
+    func insert(_ readings: [Reading], descriptors: [PointID: PointDescriptor], _ db: Database) throws -> (BatchResult, [PointID: Int64]) {
+        var known = pointIDs.withLock { $0 }
+        var newlyKnown: [PointID: Int64] = [:]
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO samples(point_id, t, value, quality, reason) VALUES (?, ?, ?, ?, ?)")
+        var rollups: [RollupKey: Rollup] = [:]
+        var inserted = 0
+        var duplicates = 0
+        for r in readings {
+            let pid: Int64
+            if let id = known[r.point] {
+                pid = id
+            } else {
+                pid = try Self.ensurePoint(db, r.point, descriptors[r.point])
+                known[r.point] = pid
+                newlyKnown[r.point] = pid
+            }
+            let value: Double? = r.isUsable ? r.value : nil
+            try insert.execute(arguments: [pid, r.time.milliseconds, value, Self.qualityCode(r.quality), r.quality.reason])
+            if db.changesCount == 0 {
+                duplicates += 1
+                continue
+            }
+            inserted += 1
+            if let v = value {
+                rollups[RollupKey(point: pid, hour: r.time.hourStart.milliseconds), default: Rollup()].add(v, at: r.time.milliseconds)
+            }
+        }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO rollups_hourly(point_id, hour, min, max, sum, count, first, first_t, last, last_t)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(point_id, hour) DO UPDATE SET
+                    min = min(rollups_hourly.min, excluded.min),
+                    max = max(rollups_hourly.max, excluded.max),
+                    sum = rollups_hourly.sum + excluded.sum,
+                    count = rollups_hourly.count + excluded.count,
+                    first = CASE WHEN excluded.first_t < rollups_hourly.first_t THEN excluded.first ELSE rollups_hourly.first END,
+                    first_t = min(rollups_hourly.first_t, excluded.first_t),
+                    last = CASE WHEN excluded.last_t >= rollups_hourly.last_t THEN excluded.last ELSE rollups_hourly.last END,
+                    last_t = max(rollups_hourly.last_t, excluded.last_t)
+                """)
+        for (k, r) in rollups {
+            try upsert.execute(arguments: [k.point, k.hour, r.min, r.max, r.sum, r.count, r.first, r.firstT, r.last, r.lastT])
+        }
+        return (BatchResult(inserted: inserted, duplicates: duplicates), newlyKnown)
     }
 
     /// Registers or updates a point's descriptor.
@@ -152,6 +162,28 @@ public final class SampleStore: Sendable {
                     point: point, time: Timestamp(milliseconds: row[0]), value: row[1] ?? .nan,
                     quality: Self.quality(code: row[2], reason: row[3]))
             }
+        }
+    }
+
+    /// Raw samples of every measured (not derived) point taken at or after `since`, oldest first
+    /// per point, at most `limit` per point: what the rules engine replays after a restart.
+    public func measuredSamples(since: Timestamp, limitPerPoint: Int = 10_000) throws -> [Reading] {
+        try database.writer.read { db in
+            let points = try Row.fetchAll(db, sql: "SELECT id, key FROM points WHERE derived = 0 ORDER BY key")
+            let select = try db.cachedStatement(
+                sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t >= ? ORDER BY t LIMIT ?")
+            var out: [Reading] = []
+            for row in points {
+                guard let id = PointID(row[1] as String) else { continue }
+                let pid: Int64 = row[0]
+                for s in try Row.fetchAll(select, arguments: [pid, since.milliseconds, limitPerPoint]) {
+                    out.append(
+                        Reading(
+                            point: id, time: Timestamp(milliseconds: s[0]), value: s[1] ?? .nan,
+                            quality: Self.quality(code: s[2], reason: s[3])))
+                }
+            }
+            return out
         }
     }
 

@@ -185,6 +185,38 @@ struct EngineMechanicsTests {
         #expect(after.first?.notify == true && after.first?.event.suppressed == false)
     }
 
+    @Test("a window on the rack silences the sensors mounted in it")
+    func rackWindow() throws {
+        var e = try Floor.engine(Self.hot.replacingOccurrences(of: "for: 2m", with: "for: 0s"))
+        e.maintenance = [MaintenanceWindow(ci: Floor.rack, start: Floor.at(0), end: Floor.at(3600), reason: "re-cabling")]
+        let during = e.feed(Floor.reading(temp, 60, 29))
+        #expect(during.first?.notify == false && during.first?.event.suppressed == true)
+        // A window on another rack does not.
+        var other = try Floor.engine(Self.hot.replacingOccurrences(of: "for: 2m", with: "for: 0s"))
+        other.maintenance = [MaintenanceWindow(ci: "DC-R1-A06", start: Floor.at(0), end: Floor.at(3600))]
+        #expect(other.feed(Floor.reading(temp, 60, 29)).first?.notify == true)
+    }
+
+    @Test("after a restart, stale timers count from the resume: the daemon's downtime is not the sensor's silence")
+    func staleAfterResume() throws {
+        let rules = "rules: [{ id: stale, kind: stale, select: { points: [DC-R1-A05-TH1/temperature] }, interval: 1m, intervals: 3 }]"
+        var first = try Floor.engine(rules)
+        _ = first.feed(Floor.reading(temp, 0, 22))
+        // Down from 30 s to 10 min; resumed at 600 s.
+        var state = try RuleEngineState(encoded: try first.state.encoded())
+        state.resume(at: Floor.at(600))
+        var second = RuleEngine(rules: first.rules, state: state)
+        #expect(second.tick(now: Floor.at(601)).changes.isEmpty)
+        #expect(second.tick(now: Floor.at(779)).changes.isEmpty)
+        // Still silent three intervals after the resume: stale, naming the last reading.
+        let stale = second.tick(now: Floor.at(780)).changes
+        #expect(stale.map(\.change) == [.opened])
+        #expect(stale.first?.event.message.contains("last usable reading at \(Floor.at(0))") == true, "\(stale)")
+        // Without the resume the same tick would have fired at once.
+        var unresumed = RuleEngine(rules: first.rules, state: try RuleEngineState(encoded: try first.state.encoded()))
+        #expect(unresumed.tick(now: Floor.at(601)).changes.map(\.change) == [.opened])
+    }
+
     @Test("a rule removed from the configuration resolves its open event")
     func removedRule() throws {
         var first = try Floor.engine(Self.hot.replacingOccurrences(of: "for: 2m", with: "for: 0s"))

@@ -109,9 +109,11 @@ public struct RuleEngine: Sendable {
 
     // MARK: - Shared helpers
 
-    /// True when a maintenance window covers the CI or its room at `now`.
+    /// True when a maintenance window covers the CI, the rack it is mounted in, or its room at
+    /// `now` (work on a rack silences the sensors and PDUs in it).
     func suppressed(_ ci: CIID, room: CIID?, now: Timestamp) -> Bool {
-        maintenance.contains { w in w.isOpen(at: now) && (w.ci == ci || w.ci == room) }
+        let rack = rules.topology.devices[ci]?.rack
+        return maintenance.contains { w in w.isOpen(at: now) && (w.ci == ci || w.ci == room || (rack != nil && w.ci == rack)) }
     }
 
     /// `, rack R, room M` for messages.

@@ -15,9 +15,18 @@ public struct RuleEngineState: Hashable, Sendable, Codable {
     public var devices: [CIID: DeviceHealth] = [:]
     /// When the engine first evaluated (stale timers of never-seen points start here).
     public var startedAt: Timestamp?
+    /// When the engine last resumed after a restart: stale timers count from here at the
+    /// earliest, since the daemon's own downtime is not a sensor's silence.
+    public var resumedAt: Timestamp?
 
     /// An empty state.
     public init() {}
+
+    /// Marks a restart at `now` (see ``resumedAt``).
+    public mutating func resume(at now: Timestamp) {
+        resumedAt = now
+        if startedAt == nil { startedAt = now }
+    }
 
     /// Every open event (firing, possibly flapping), sorted by dedup key.
     public var openEvents: [Event] {

@@ -36,7 +36,7 @@ func osLoginName() -> String? {
 }
 
 /// The store opened from a plan: database, audit trail, users.
-struct OpenedStore {
+struct OpenedStore: Sendable {
     let database: AgentDatabase
     let audit: AuditTrail
     let users: UserRepository
@@ -55,5 +55,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let e as StoreError {
         printErr("dcagent: \(e.message)")
         throw ExitCode(1)
+    } catch let e as RuleFileError {
+        printErr(e.description)
+        throw ExitCode(2)
     }
 }

@@ -61,16 +61,7 @@ struct RulesCommand: ParsableCommand {
             let plan = try config.plan()
             let compiled: CompiledRuleSet = try reportingErrors {
                 let store = try OpenedStore(plan: plan, readOnly: true)
-                let topology = RuleTopologyBuilder.topology(
-                    floors: try store.floor.floors(), points: try SampleStore(database: store.database).descriptors())
-                guard let text = try? String(contentsOfFile: rules, encoding: .utf8) else { throw StoreError.io(rules, "cannot be read") }
-                let raw: RawRuleFile
-                do {
-                    raw = try YAMLDecoder().decode(RawRuleFile.self, from: text)
-                } catch let e as DecodingError {
-                    throw RuleConfigError.invalidRules([RuleProblem(decodingError: e)], source: rules)
-                }
-                return try RuleCompiler.compile(raw, topology: topology, source: rules)
+                return try RuleFiles.load(rules, topology: try RuleFiles.topology(store: store)).compiled
             }
             let input = try Self.readings(readings)
             let result = RuleReplay.run(rules: compiled, readings: input, tickEvery: tick)

@@ -4,6 +4,9 @@ import Foundation
 import Logging
 import SensorDrivers
 import ServiceLifecycle
+import Synchronization
+import Telemetry
+import ContaminationRules
 import UnixSignals
 
 /// `dcagent run --config FILE`: the daemon, as one `ServiceGroup` wired in dependency order
@@ -36,8 +39,6 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let samples = SampleStore(database: store.database)
-        let writer = BatchWriter(
-            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger)
 
         // Sensors: profiles, request plans and secrets are checked before anything runs.
         var devices: [PolledDevice] = []
@@ -54,16 +55,52 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
+        // Rules: compiled against the stored floor and every point the sensors will report; a
+        // rule file that does not compile stops the start, naming each rule and key.
+        var rules: RulesService?
+        if let rulesPlan = plan.rules {
+            let devicePoints = devices.flatMap(\.reader.points)
+            let topology: @Sendable () throws -> RuleTopology = { try RuleFiles.topology(store: store, extraPoints: devicePoints) }
+            do {
+                let loaded = try RuleFiles.load(rulesPlan.file, topology: try topology())
+                try samples.register(loaded.compiled.derivedPoints)
+                rules = RulesService(
+                    plan: rulesPlan, rules: loaded, events: EventStore(database: store.database, samples: samples),
+                    records: RecordsRepository(database: store.database, audit: store.audit), samples: samples, topology: topology,
+                    logger: logger)
+            } catch let e as RuleFileError {
+                for line in e.lines { logger.critical("rules refused: \(line)") }
+                printErr(e.description)
+                throw ExitCode(2)
+            }
+        }
+        let rulesInput = rules
+        let afterCommit: (@Sendable ([Reading]) -> Void)? =
+            rulesInput == nil ? nil : { @Sendable batch in rulesInput?.submit(.readings(batch)) }
+        let writer = BatchWriter(
+            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger, afterCommit: afterCommit)
+        let onlineSeen = Mutex<Set<CIID>>([])
         let polling = PollingService(
             devices: devices, clock: ContinuousClock(), logger: logger,
             sink: { event in
-                // Offline/online transitions are logged by the polling service and reach the
-                // rules engine through its health snapshot; readings go to the store.
-                if case .readings(_, let readings) = event { writer.submit(readings) }
+                // Readings go to the store (and from there to the rules); health transitions go
+                // to the rules directly. A device's first poll after a start also counts as
+                // "online", so an offline event carried over a restart resolves.
+                switch event {
+                case .readings(let ci, let readings):
+                    writer.submit(readings)
+                    if onlineSeen.withLock({ $0.insert(ci).inserted }) { rulesInput?.submit(.health([.init(device: ci, online: true)])) }
+                case .offline(let ci, let reason):
+                    onlineSeen.withLock { _ = $0.remove(ci) }
+                    rulesInput?.submit(.health([.init(device: ci, online: false, reason: reason)]))
+                case .online(let ci):
+                    onlineSeen.withLock { _ = $0.insert(ci) }
+                    rulesInput?.submit(.health([.init(device: ci, online: true)]))
+                }
             })
         let runtime = Runtime(
             plan: plan, database: store.database, audit: store.audit, writer: writer, samples: samples, logSettings: logSettings,
-            deviceHealth: { await polling.health() })
+            deviceHealth: { await polling.health() }, rules: rules)
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let notifier = SystemdNotifier()
         let http = HTTPServer.make(runtime: runtime, logger: logger) {
@@ -86,6 +123,7 @@ struct RunCommand: AsyncParsableCommand {
             .init(service: writer, serviceName: "store-writer"),
             .init(service: retention, serviceName: "retention"),
         ]
+        if let rules { services.append(.init(service: rules, serviceName: "rules")) }
         if !devices.isEmpty { services.append(.init(service: polling, serviceName: "polling")) }
         services += [
             .init(service: ReloadService(runtime: runtime, configPath: config.config, logger: logger), serviceName: "reload"),

@@ -46,11 +46,12 @@ enum ConfigLoader {
             case "profiles": raw.profiles = context.decode(RawProfiles.self, value, [key])
             case "floor": raw.floor = context.decode(RawFloor.self, value, [key])
             case "sensors": raw.sensors = context.decodeList(RawSensor.self, value, [key])
+            case "rules": raw.rules = context.decode(RawRules.self, value, [key])
             default:
                 context.problems.append(
                     context.problem(
                         at: [key], node: keyNode,
-                        "unknown key (expected one of: agent, sites, storage, audit, http, logging, profiles, floor, sensors)"))
+                        "unknown key (expected one of: agent, sites, storage, audit, http, logging, profiles, floor, sensors, rules)"))
             }
         }
         let baseDirectory = (file as NSString).deletingLastPathComponent
@@ -162,6 +163,20 @@ struct DecodeContext {
             return nil
         } catch {
             problems.append(problem(at: path, "\(error)"))
+            return nil
+        }
+    }
+
+    /// Decodes a value whose type reports its own unknown keys (rule files), recording a type
+    /// problem with its position.
+    mutating func decodeReportingOwnKeys<T: Decodable>(_ type: T.Type, _ node: Node) -> T? {
+        do {
+            return try YAMLDecoder().decode(type, from: node)
+        } catch let e as DecodingError {
+            problems.append(decodingProblem(e, base: []))
+            return nil
+        } catch {
+            problems.append(problem(at: [KeyPathElement](), "\(error)"))
             return nil
         }
     }

@@ -50,6 +50,20 @@ struct ConfigPlan: Sendable, Equatable {
     var profilesDirectory: String
     var floorImport: String?
     var sensors: [SensorPlan]
+    /// The rules engine; nil when the config has no `rules:` section (no events are raised).
+    var rules: RulesPlan?
+}
+
+/// The rules engine in the daemon (issue 5).
+struct RulesPlan: Sendable, Equatable {
+    /// The rule file (`config/rules/default.yaml`).
+    var file: String
+    /// How often time-based rules run (stale data, sustain expiry, obligations).
+    var evaluateEvery: Duration
+    /// Longest time between two commits of the engine state when no event changes.
+    var checkpointEvery: Duration
+    /// After a restart, how far back stored readings are replayed into the engine.
+    var replayAfterRestart: Duration
 }
 
 /// A site this agent serves (DESIGN decision 3).

@@ -137,10 +137,29 @@ struct ConfigValidator {
 
         let sensors = validateSensors(raw.sensors ?? [], profilesDirectory: profilesDir)
 
+        var rules: RulesPlan?
+        if let r = raw.rules {
+            let keys: [KeyPathElement] = [.key("rules")]
+            let evaluate = duration(r.evaluateEvery, keys + [.key("evaluate_every")], default: .seconds(10), min: .milliseconds(100), max: .seconds(3600))
+            let checkpoint = duration(r.checkpointEvery, keys + [.key("checkpoint_every")], default: .seconds(10), min: .milliseconds(100), max: .seconds(3600))
+            let replay = duration(r.replayAfterRestart, keys + [.key("replay_after_restart")], default: .seconds(3600), min: .seconds(0), max: .seconds(7 * 86_400))
+            if let f = r.file {
+                let path = resolve(f)
+                if !FileManager.default.fileExists(atPath: path) {
+                    fail(keys + [.key("file")], "no such file \(path)")
+                } else {
+                    rules = RulesPlan(file: path, evaluateEvery: evaluate, checkpointEvery: checkpoint, replayAfterRestart: replay)
+                }
+            } else {
+                fail(keys + [.key("file")], "required key is missing (the rule file, e.g. rules/default.yaml)")
+            }
+        }
+
         guard problems.isEmpty else { return nil }
         return ConfigPlan(
             file: file, agentName: agentName, sites: sites, storage: storage, audit: audit, http: HTTPPlan(bind: bind, port: port),
-            logging: LoggingPlan(level: level, format: format), profilesDirectory: profilesDir, floorImport: floorImport, sensors: sensors)
+            logging: LoggingPlan(level: level, format: format), profilesDirectory: profilesDir, floorImport: floorImport, sensors: sensors,
+            rules: rules)
     }
 
     static func isIPAddress(_ s: String) -> Bool {

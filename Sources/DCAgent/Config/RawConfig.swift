@@ -10,6 +10,7 @@ struct RawConfig: Codable {
     var profiles: RawProfiles?
     var floor: RawFloor?
     var sensors: [RawSensor]?
+    var rules: RawRules?
 }
 
 struct RawAgent: Codable {
@@ -82,6 +83,19 @@ struct RawFloor: Codable {
     var importOnFirstStart: String?
     enum CodingKeys: String, CodingKey {
         case importOnFirstStart = "import_on_first_start"
+    }
+}
+
+struct RawRules: Codable {
+    var file: String?
+    var evaluateEvery: String?
+    var checkpointEvery: String?
+    var replayAfterRestart: String?
+    enum CodingKeys: String, CodingKey {
+        case file
+        case evaluateEvery = "evaluate_every"
+        case checkpointEvery = "checkpoint_every"
+        case replayAfterRestart = "replay_after_restart"
     }
 }
 

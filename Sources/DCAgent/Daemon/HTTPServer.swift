@@ -22,6 +22,14 @@ enum HTTPServer {
                 "uptime_s": Int(Date().timeIntervalSince(runtime.started)),
                 "reloads": runtime.reloadCount,
                 "sensors": ["total": devices.count, "offline": offline] as [String: Any],
+                "rules": runtime.rules.map { r -> Any in
+                    let s = r.status.snapshot
+                    return [
+                        "rules": s.rules, "firing": s.firing, "evaluations": s.evaluations, "checkpoints": s.checkpoints,
+                        "last_checkpoint": s.lastCheckpoint.map { "\($0)" } ?? NSNull(), "last_error": s.lastError ?? NSNull(),
+                        "dropped_inputs": s.droppedInputs, "replayed_after_restart": s.replayed, "reloads": s.reloads,
+                    ] as [String: Any]
+                } ?? "off",
                 "writer": [
                     "queued": h.queued, "dropped": h.dropped, "acknowledged": h.acknowledged, "batches": h.batches, "stuck": h.stuck,
                     "last_error": h.lastError ?? NSNull(),
@@ -47,6 +55,26 @@ enum HTTPServer {
                 return row
             }
             let data = (try? JSONSerialization.data(withJSONObject: ["devices": rows], options: [.sortedKeys])) ?? Data("{}".utf8)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        // Events, newest first: `?state=firing` for the open ones only (the UI and ITSMLink read
+        // the same rows; `after=SEQ` gives the change log after a sequence number).
+        router.get("/api/events") { request, _ -> Response in
+            let store = EventStore(database: runtime.database, samples: runtime.samples)
+            let body: [String: Any]
+            do {
+                if let after = request.uri.queryParameters.get("after", as: Int64.self) {
+                    body = ["changes": try store.changes(after: after).map(EventJSONView.change)]
+                } else {
+                    let firingOnly = request.uri.queryParameters.get("state") == "firing"
+                    let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 200
+                    body = ["events": try store.events(firingOnly: firingOnly, limit: max(1, min(limit, 5000))).map(EventJSONView.event)]
+                }
+            } catch {
+                logger.error("GET /api/events failed: \(error)")
+                return Response(status: .internalServerError, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"store\"}")))
+            }
+            let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         let plan = runtime.current

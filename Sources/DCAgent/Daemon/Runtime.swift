@@ -17,13 +17,17 @@ final class Runtime: Sendable {
     private let plan: Mutex<ConfigPlan>
     private let reloads = Atomic<Int>(0)
 
+    /// The rules engine, when the config has `rules:`.
+    let rules: RulesService?
+
     /// The polling service's health of every device.
     let deviceHealth: @Sendable () async -> [CIID: DeviceHealth]
 
     init(
         plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore,
-        logSettings: LogSettings, deviceHealth: @escaping @Sendable () async -> [CIID: DeviceHealth]
+        logSettings: LogSettings, deviceHealth: @escaping @Sendable () async -> [CIID: DeviceHealth], rules: RulesService? = nil
     ) {
+        self.rules = rules
         self.deviceHealth = deviceHealth
         self.plan = Mutex(plan)
         self.database = database
@@ -56,12 +60,20 @@ final class Runtime: Sendable {
         if old.audit != new.audit { restart.append("audit") }
         if old.http != new.http { restart.append("http") }
         if old.sensors != new.sensors { restart.append("sensors") }
+        if old.rules != new.rules {
+            restart.append("rules")
+        } else if let service = rules {
+            // The same rule file is read again on every reload: its content may have changed.
+            service.submit(.reload)
+            applied.append("rules.file")
+        }
         // Keep the settings that need a restart as they run now.
         var merged = new
         merged.storage = old.storage
         merged.audit = old.audit
         merged.http = old.http
         merged.sensors = old.sensors
+        merged.rules = old.rules
         plan.withLock { $0 = merged }
         reloads.add(1, ordering: .relaxed)
         return (applied, restart)

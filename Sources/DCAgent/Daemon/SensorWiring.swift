@@ -73,6 +73,31 @@ enum SensorWiring {
         return problems
     }
 
+    /// The points the sensors will report, known without IO: every Modbus point and every SNMP
+    /// scalar (table rows are known only after a walk). Sensors whose plans fail are skipped
+    /// (``check(_:catalog:)`` reports them).
+    static func plannedPoints(_ plan: ConfigPlan, catalog: ProfileCatalog) -> [PointDescriptor] {
+        var out: [PointDescriptor] = []
+        for s in plan.sensors {
+            guard let profile = try? catalog.profile(named: s.profile, forSensor: s.id.rawValue) else { continue }
+            switch s.endpoint {
+            case .modbusTCP, .modbusRTU:
+                if let p = try? ModbusDevicePlan.compile(profile: profile, device: s.id, unit: s.unit ?? 1) {
+                    out += p.points.map(\.descriptor)
+                }
+            case .snmp:
+                if let spec = profile.snmp, let p = try? SNMPReadPlan.compile(spec, sensor: s.id) {
+                    out += p.scalars.compactMap { sc in
+                        PointID(ci: s.id, name: sc.rule.name).map {
+                            PointDescriptor(id: $0, quantity: sc.rule.quantity, unit: sc.rule.unit, states: sc.rule.states)
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     /// Builds one polled device per sensor. Throws the problems (secrets unreadable, plans that
     /// do not compile) so the daemon refuses to start, naming each sensor.
     static func devices(

@@ -1,0 +1,220 @@
+public import ContaminationRules
+public import Foundation
+public import Telemetry
+import GRDB
+
+/// An event as stored: the engine's ``Event`` with its row id (one row per opening).
+public struct StoredEvent: Hashable, Sendable {
+    /// The row id: `dcagent events show ID`, the ticket reference ITSMLink keeps.
+    public var id: Int64
+    /// The event as of its latest change.
+    public var event: Event
+    /// When it resolved, if it has.
+    public var resolvedAt: Timestamp?
+
+    /// Creates a stored event.
+    public init(id: Int64, event: Event, resolvedAt: Timestamp?) {
+        self.id = id
+        self.event = event
+        self.resolvedAt = resolvedAt
+    }
+}
+
+/// One entry of the append-only change log: the outbox feed for ITSMLink and the UI.
+public struct StoredEventChange: Hashable, Sendable {
+    /// Position in the log; consumers remember the last one they handled.
+    public var seq: Int64
+    /// The event row it changed.
+    public var eventID: Int64
+    /// The change, with the event as it was right after it.
+    public var change: EventChange
+}
+
+/// What one evaluation of the rules engine commits, in ONE transaction: the event changes, the
+/// derived readings (DESIGN decision 8) and the engine state that produced them.
+public struct RuleCheckpoint: Sendable {
+    /// Event changes, in order.
+    public var changes: [EventChange]
+    /// Derived readings to store as samples (rolled up like any other point).
+    public var derived: [Reading]
+    /// The engine state after the evaluation (``RuleEngineState/encoded()``).
+    public var state: Data
+    /// A digest of the rule file in force (to tell, after a restart, that the rules changed).
+    public var rulesDigest: String
+    /// When it was taken.
+    public var at: Timestamp
+
+    /// Creates a checkpoint.
+    public init(changes: [EventChange], derived: [Reading], state: Data, rulesDigest: String, at: Timestamp) {
+        self.changes = changes
+        self.derived = derived
+        self.state = state
+        self.rulesDigest = rulesDigest
+        self.at = at
+    }
+}
+
+/// The engine state found in the store at start.
+public struct SavedRuleState: Sendable {
+    /// The encoded ``RuleEngineState``.
+    public var state: Data
+    /// When it was committed.
+    public var savedAt: Timestamp
+    /// The digest of the rule file that produced it.
+    public var rulesDigest: String
+}
+
+/// Events, their change log and the rules engine's state (issue 5, Lampiran II H.1: anomalies
+/// recorded so they can be analysed and followed up).
+///
+/// ``commit(_:)`` writes an evaluation's event changes, derived readings and state together:
+/// after a crash the store holds either all of an evaluation or none of it, and the engine
+/// restarts from the state that matches the events — so a firing event is neither forgotten
+/// nor opened twice.
+public final class EventStore: Sendable {
+    let database: AgentDatabase
+    let samples: SampleStore
+
+    /// Creates the repository; derived readings go through `samples` (same database).
+    public init(database: AgentDatabase, samples: SampleStore) {
+        self.database = database
+        self.samples = samples
+    }
+
+    // MARK: Writing
+
+    /// Commits one evaluation; returns the change-log sequence numbers it appended.
+    @discardableResult
+    public func commit(_ checkpoint: RuleCheckpoint) throws -> [Int64] {
+        let (seqs, learnt) = try database.writer.write { db -> ([Int64], [PointID: Int64]) in
+            var seqs: [Int64] = []
+            for change in checkpoint.changes { seqs.append(try Self.apply(change, db)) }
+            var learnt: [PointID: Int64] = [:]
+            if !checkpoint.derived.isEmpty {
+                (_, learnt) = try samples.insert(checkpoint.derived, descriptors: [:], db)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO rule_state(id, saved_ms, rules, state) VALUES (1, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET saved_ms = excluded.saved_ms, rules = excluded.rules, state = excluded.state
+                    """,
+                arguments: [checkpoint.at.milliseconds, checkpoint.rulesDigest, checkpoint.state])
+            return (seqs, learnt)
+        }
+        samples.remember(learnt)
+        return seqs
+    }
+
+    /// Applies one change to `events` and appends it to `event_changes`. An opening inserts a
+    /// row; every other change updates the firing row of its dedup key.
+    static func apply(_ change: EventChange, _ db: Database) throws -> Int64 {
+        let e = change.event
+        let json = try EventJSON.encode(e)
+        let firing = try Int64.fetchOne(
+            db, sql: "SELECT id FROM events WHERE dedup_key = ? AND state = 'firing'", arguments: [e.dedupKey])
+        let eventID: Int64
+        if let id = firing {
+            // An opening while a row fires (a state older than the events) continues that row:
+            // the partial unique index forbids two firing rows of one condition.
+            eventID = id
+            try db.execute(
+                sql: """
+                    UPDATE events SET severity = ?, state = ?, last_ms = ?, resolved_ms = ?, json = ? WHERE id = ?
+                    """,
+                arguments: [
+                    e.severity.rawValue, e.state.rawValue, e.lastSeen.milliseconds,
+                    e.state == .resolved ? change.at.milliseconds : nil, json, id,
+                ])
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO events(dedup_key, rule, kind, severity, state, scope, room, point, first_ms, last_ms, resolved_ms, json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    e.dedupKey, e.ruleID, e.kind.rawValue, e.severity.rawValue, e.state.rawValue, e.scope.rawValue, e.room?.rawValue,
+                    e.point?.description, e.firstSeen.milliseconds, e.lastSeen.milliseconds,
+                    e.state == .resolved ? change.at.milliseconds : nil, json,
+                ])
+            eventID = db.lastInsertedRowID
+        }
+        try db.execute(
+            sql: "INSERT INTO event_changes(event_id, t, change, severity, notify, json) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [eventID, change.at.milliseconds, change.change.rawValue, e.severity.rawValue, change.notify, json])
+        return db.lastInsertedRowID
+    }
+
+    // MARK: Reading
+
+    /// The engine state committed last, if any.
+    public func savedState() throws -> SavedRuleState? {
+        try database.writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT saved_ms, rules, state FROM rule_state WHERE id = 1") else { return nil }
+            return SavedRuleState(state: row[2], savedAt: Timestamp(milliseconds: row[0]), rulesDigest: row[1])
+        }
+    }
+
+    /// Events, newest first: only firing ones when `firingOnly`, at most `limit`.
+    public func events(firingOnly: Bool = false, limit: Int = 200) throws -> [StoredEvent] {
+        try database.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, resolved_ms, json FROM events \(firingOnly ? "WHERE state = 'firing'" : "")
+                    ORDER BY first_ms DESC, id DESC LIMIT ?
+                    """,
+                arguments: [limit]
+            ).map(Self.event)
+        }
+    }
+
+    /// One event and its changes, oldest first.
+    public func event(id: Int64) throws -> (event: StoredEvent, changes: [StoredEventChange])? {
+        try database.writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, resolved_ms, json FROM events WHERE id = ?", arguments: [id]) else {
+                return nil
+            }
+            let changes = try Row.fetchAll(
+                db, sql: "SELECT seq, event_id, t, change, notify, json FROM event_changes WHERE event_id = ? ORDER BY seq", arguments: [id]
+            ).map(Self.change)
+            return (try Self.event(row), changes)
+        }
+    }
+
+    /// The change log after `seq`, oldest first: what a consumer (ITSMLink, the UI) has not seen.
+    public func changes(after seq: Int64, limit: Int = 500) throws -> [StoredEventChange] {
+        try database.writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, event_id, t, change, notify, json FROM event_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [seq, limit]
+            ).map(Self.change)
+        }
+    }
+
+    private static func event(_ row: Row) throws -> StoredEvent {
+        StoredEvent(id: row[0], event: try EventJSON.decode(row[2]), resolvedAt: (row[1] as Int64?).map(Timestamp.init(milliseconds:)))
+    }
+
+    private static func change(_ row: Row) throws -> StoredEventChange {
+        guard let kind = EventChange.Change(rawValue: row[3]) else { throw StoreError.invalid("event change \(row[0] as Int64): unknown change '\(row[3] as String)'") }
+        return StoredEventChange(
+            seq: row[0], eventID: row[1],
+            change: EventChange(change: kind, event: try EventJSON.decode(row[5]), at: Timestamp(milliseconds: row[2]), notify: row[4]))
+    }
+}
+
+/// Events as JSON that survives NaN evidence values (a bad reading carries NaN).
+enum EventJSON {
+    static func encode(_ e: Event) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(e), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> Event {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(Event.self, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,107 @@
+public import ContaminationRules
+public import Telemetry
+import Foundation
+import GRDB
+
+/// A maintenance window as stored.
+public struct StoredMaintenanceWindow: Hashable, Sendable {
+    /// Row id (`dcagent maintenance end ID`).
+    public var id: Int64
+    /// The window.
+    public var window: MaintenanceWindow
+    /// Who opened it.
+    public var createdBy: String
+}
+
+/// Obligation records (DESIGN decision 10: the single records model; Lampiran II I.2.b.1,
+/// I.2.b.4, B.2.f.h) and maintenance windows. Every write names its actor and appends an audit
+/// row in the same transaction; records are append-only (the schema refuses UPDATE and DELETE).
+public struct RecordsRepository: Sendable {
+    let database: AgentDatabase
+    let audit: AuditTrail
+
+    /// Creates the repository.
+    public init(database: AgentDatabase, audit: AuditTrail) {
+        self.database = database
+        self.audit = audit
+    }
+
+    // MARK: Obligation records
+
+    /// Adds a record after checking it (who did it; the escort of a third party's cleaning in a
+    /// sensitive room, I.2.b.4.b). Returns its row id.
+    @discardableResult
+    public func add(_ record: ObligationRecord, roomIsSensitive: Bool, actor: String, at now: Timestamp = .now) throws -> Int64 {
+        let problems = record.problems(roomIsSensitive: roomIsSensitive)
+        guard problems.isEmpty else {
+            throw StoreError.invalid(problems.keys.sorted().map { "\($0): \(problems[$0]!)" }.joined(separator: "; "))
+        }
+        guard record.doneAt <= now else { throw StoreError.invalid("doneAt: \(record.doneAt) is in the future") }
+        let json = try FloorRows.json(record)
+        var id: Int64 = 0
+        var details = ["room": record.room.rawValue, "kind": record.kind.rawValue, "done_at": record.doneAt.description, "done_by": record.doneBy]
+        if let p = record.thirdParty { details["third_party"] = p }
+        if let e = record.escort { details["escort"] = e }
+        if let d = record.documentReference { details["document"] = d }
+        try audit.append(actor: actor, action: "obligation.record", object: "room/\(record.room)", details: details) { db in
+            try db.execute(
+                sql: "INSERT INTO obligation_records(room, kind, done_ms, json, recorded_by, recorded_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [record.room.rawValue, record.kind.rawValue, record.doneAt.milliseconds, json, actor, now.milliseconds])
+            id = db.lastInsertedRowID
+        }
+        return id
+    }
+
+    /// Every record, oldest first.
+    public func records() throws -> [ObligationRecord] {
+        try database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT json FROM obligation_records ORDER BY done_ms, id")
+                .map { try FloorRows.decode(ObligationRecord.self, $0, "obligation record") }
+        }
+    }
+
+    // MARK: Maintenance windows
+
+    /// Opens a window on a CI or room; events under it are recorded but not notified.
+    @discardableResult
+    public func addWindow(_ w: MaintenanceWindow, actor: String) throws -> Int64 {
+        guard w.start < w.end else { throw StoreError.invalid("the window must end after it starts (\(w.start) … \(w.end))") }
+        var id: Int64 = 0
+        let details = ["start": w.start.description, "end": w.end.description, "reason": w.reason]
+        try audit.append(actor: actor, action: "maintenance.open", object: "ci/\(w.ci)", details: details) { db in
+            try db.execute(
+                sql: "INSERT INTO maintenance_windows(ci, start_ms, end_ms, reason, created_by, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [w.ci.rawValue, w.start.milliseconds, w.end.milliseconds, w.reason, actor, Timestamp.now.milliseconds])
+            id = db.lastInsertedRowID
+        }
+        return id
+    }
+
+    /// Ends a window early (at `now`, or keeps it if it already ended).
+    public func endWindow(id: Int64, actor: String, at now: Timestamp = .now) throws {
+        try audit.append(actor: actor, action: "maintenance.end", object: "maintenance/\(id)", details: ["at": now.description]) { db in
+            guard try Int64.fetchOne(db, sql: "SELECT end_ms FROM maintenance_windows WHERE id = ?", arguments: [id]) != nil else {
+                throw StoreError.invalid("no maintenance window \(id)")
+            }
+            try db.execute(
+                sql: "UPDATE maintenance_windows SET end_ms = min(end_ms, max(start_ms, ?)) WHERE id = ?", arguments: [now.milliseconds, id])
+        }
+    }
+
+    /// Windows that end after `since` (all by default), by start.
+    public func windows(endingAfter since: Timestamp = Timestamp(milliseconds: 0)) throws -> [StoredMaintenanceWindow] {
+        try database.writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, ci, start_ms, end_ms, reason, created_by FROM maintenance_windows WHERE end_ms > ? ORDER BY start_ms, id",
+                arguments: [since.milliseconds]
+            ).compactMap { row in
+                guard let ci = CIID(validating: row[1]) else { return nil }
+                return StoredMaintenanceWindow(
+                    id: row[0],
+                    window: MaintenanceWindow(
+                        ci: ci, start: Timestamp(milliseconds: row[2]), end: Timestamp(milliseconds: row[3]), reason: row[4]),
+                    createdBy: row[5])
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+import AgentStore
+import ArgumentParser
+import ContaminationRules
+import FloorModel
+import Foundation
+import Telemetry
+
+/// `dcagent events list|show`: the events the daemon's rules raised (Lampiran II H.1).
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "List the events the rules raised, and their history.", subcommands: [List.self, Show.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Events, newest first (firing ones only unless --all).")
+        @OptionGroup var config: ConfigOption
+        @Flag(help: "Include resolved events.") var all = false
+        @Flag(help: "Print JSON (the shape of GET /api/events).") var json = false
+        @Option(help: "At most this many events.") var limit = 100
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan, readOnly: true)
+                let events = try EventStore(database: store.database, samples: SampleStore(database: store.database))
+                    .events(firingOnly: !all, limit: limit)
+                if json {
+                    print(String(decoding: EventJSONView.data(["events": events.map(EventJSONView.event)]), as: UTF8.self))
+                    return
+                }
+                if events.isEmpty {
+                    print(all ? "no events" : "no firing events")
+                    return
+                }
+                for s in events {
+                    let e = s.event
+                    var flags: [String] = []
+                    if e.flapping { flags.append("flapping") }
+                    if e.suppressed { flags.append("maintenance") }
+                    if e.count > 1 { flags.append("×\(e.count)") }
+                    let tail = flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]"
+                    let when = s.resolvedAt.map { "resolved \($0)" } ?? "since \(e.firstSeen)"
+                    print("\(s.id)\t\(e.state.rawValue)\t\(e.severity.rawValue)\t\(e.scope)\t\(when)\t\(e.message)\(tail)")
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One event: what, where, evidence readings and every change.")
+        @OptionGroup var config: ConfigOption
+        @Argument(help: "The event id (first column of `events list`).") var id: Int64
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan, readOnly: true)
+                guard let (s, changes) = try EventStore(database: store.database, samples: SampleStore(database: store.database)).event(id: id)
+                else { throw StoreError.invalid("no event \(id)") }
+                let e = s.event
+                print("event \(s.id): \(e.severity.rawValue), \(e.state.rawValue)\(e.flapping ? ", flapping" : "")\(e.suppressed ? ", under maintenance" : "")")
+                print("  \(e.message)")
+                print("  rule \(e.ruleID) (\(e.kind.rawValue)); scope \(e.scope)\(e.room.map { ", room \($0)" } ?? "")\(e.point.map { "; point \($0)" } ?? "")")
+                print("  first seen \(e.firstSeen); last seen \(e.lastSeen)\(s.resolvedAt.map { "; resolved \($0)" } ?? ""); fired \(e.count)×")
+                print("  dedup key \(e.dedupKey)")
+                if !e.evidence.isEmpty {
+                    print("evidence:")
+                    for r in e.evidence { print("  \(r.time)  \(r.point)  \(r.value.isFinite ? String(r.value) : "—")  \(r.quality)") }
+                }
+                print("changes:")
+                for c in changes {
+                    print("  #\(c.seq)  \(c.change.at)  \(c.change.change.rawValue)  \(c.change.event.severity.rawValue)\(c.change.notify ? "" : "  (not notified)")")
+                }
+            }
+        }
+    }
+}
+
+/// The compiled rules for commands that need the room policies or obligation schedules: the
+/// configured rule file against the stored floor, or nil when the config has no `rules:`.
+func configuredRules(_ plan: ConfigPlan, store: OpenedStore) throws -> CompiledRuleSet? {
+    guard let r = plan.rules else { return nil }
+    return try RuleFiles.load(r.file, topology: try RuleFiles.topology(store: store)).compiled
+}
+
+/// `dcagent obligations record|status|list`: the yearly duties of each room (Lampiran II
+/// I.2.b.1 measurements, I.2.b.4 cleaning, B.2.f.h CI audit) and their records.
+struct ObligationsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "obligations", abstract: "Record yearly measurements, cleaning and CI audits; show what is due.",
+        subcommands: [Record.self, Status.self, List.self])
+
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record that an obligation was done in a room (audited).")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The room id.") var room: String
+        @Argument(help: "particle_measurement, corrosion_measurement, cleaning or ci_audit.") var kind: String
+        @Option(help: "When it was done: YYYY-MM-DD (UTC midnight) or ISO 8601 date-time.") var doneAt: String
+        @Option(help: "Who did it (person or team).") var by: String
+        @Option(help: "The third party that did it (contractor, laboratory).") var thirdParty: String?
+        @Option(help: "The DC/DRC operator who escorted the third party (I.2.b.4.b).") var escort: String?
+        @Option(help: "Lab report or work-order number.") var document: String?
+        @Option(help: "Free note (sample locations, results, cabling area checked).") var note = ""
+
+        func run() throws {
+            let plan = try config.plan()
+            guard let k = ObligationKind(rawValue: kind) else {
+                throw ValidationError("'\(kind)' is not one of \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let at = parseDay(doneAt) else { throw ValidationError("--done-at '\(doneAt)' is not YYYY-MM-DD or an ISO 8601 time") }
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan)
+                let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "record obligations")
+                guard let roomID = CIID(validating: room), try store.floor.floors().contains(where: { $0.rooms.contains { $0.id == roomID } }) else {
+                    throw StoreError.invalid("no room '\(room)' on any stored floor")
+                }
+                let sensitive = try configuredRules(plan, store: store)?.rooms[roomID]?.sensitive ?? RoomPolicy.standard.sensitive
+                let record = ObligationRecord(
+                    room: roomID, kind: k, doneAt: at, doneBy: by, thirdParty: thirdParty, escort: escort, note: note, documentReference: document)
+                let id = try RecordsRepository(database: store.database, audit: store.audit).add(record, roomIsSensitive: sensitive, actor: who.name)
+                print("record \(id): \(k.title) in \(roomID) on \(at) by \(by)\(thirdParty.map { " (\($0))" } ?? ""), recorded by \(who.name)")
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each room's obligations: last done, next due, ok / due soon / overdue.")
+        @OptionGroup var config: ConfigOption
+        @Flag(help: "Exit 1 when any obligation is overdue (for scripts).") var failOverdue = false
+
+        func run() throws {
+            let plan = try config.plan()
+            let overdue: Int = try reportingErrors {
+                let store = try OpenedStore(plan: plan, readOnly: true)
+                let records = try RecordsRepository(database: store.database, audit: store.audit).records()
+                var schedules: [(ObligationSchedule, [ObligationKind], [CIID])] = []
+                for rule in try configuredRules(plan, store: store)?.rules ?? [] {
+                    if case .obligation(let s, let kinds, let rooms) = rule.kind { schedules.append((s, kinds, rooms)) }
+                }
+                if schedules.isEmpty {
+                    let rooms = try store.floor.floors().flatMap { $0.rooms.map(\.id) }
+                    schedules = [(.yearly, ObligationKind.allCases, rooms)]
+                }
+                var count = 0
+                let now = Timestamp.now
+                for (schedule, kinds, rooms) in schedules {
+                    for s in schedule.statuses(rooms: rooms, kinds: kinds, records: records, now: now) {
+                        if s.standing == .overdue { count += 1 }
+                        let last = s.lastDone.map { "last \($0.doneAt) by \($0.doneBy)" } ?? "never recorded"
+                        let due = s.due.map { "due \($0)" } ?? "due now"
+                        print("\(s.room)\t\(s.kind.rawValue)\t\(s.standing.rawValue)\t\(last)\t\(due)\t(\(s.kind.citation))")
+                    }
+                }
+                return count
+            }
+            if failOverdue && overdue > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every obligation record, oldest first.")
+        @OptionGroup var config: ConfigOption
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan, readOnly: true)
+                for r in try RecordsRepository(database: store.database, audit: store.audit).records() {
+                    var parts = ["\(r.doneAt)", "\(r.room)", r.kind.rawValue, "by \(r.doneBy)"]
+                    if let p = r.thirdParty { parts.append("third party \(p)") }
+                    if let e = r.escort { parts.append("escort \(e)") }
+                    if let d = r.documentReference { parts.append("doc \(d)") }
+                    if !r.note.isEmpty { parts.append(r.note) }
+                    print(parts.joined(separator: "\t"))
+                }
+            }
+        }
+    }
+}
+
+/// `dcagent maintenance open|end|list`: windows during which events of a CI or room are recorded
+/// but not notified.
+struct MaintenanceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "maintenance", abstract: "Maintenance windows: events recorded, not notified.", subcommands: [Open.self, End.self, List.self])
+
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open a window on a CI or a room (audited).")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The CI (sensor, device, rack) or room id.") var ci: String
+        @Option(help: "How long (e.g. 2h), from --start.") var duration: String
+        @Option(help: "Start (ISO 8601; default now).") var start: String?
+        @Option(help: "Why (change number, work order).") var reason: String
+
+        func run() throws {
+            let plan = try config.plan()
+            guard let length = DurationText.parse(duration) else { throw ValidationError("--duration '\(duration)' is not a duration (e.g. 30m, 2h)") }
+            guard let from = start.map({ parseDay($0) }) ?? Timestamp.now else { throw ValidationError("--start '\(start ?? "")' is not an ISO 8601 time") }
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan)
+                let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .operator_, action: "open maintenance windows")
+                guard let id = CIID(validating: ci), try store.floor.floors().contains(where: { $0.configurationItems().contains { $0.id == id } }) else {
+                    throw StoreError.invalid("no CI '\(ci)' on any stored floor")
+                }
+                let end = from.adding(seconds: Double(length.components.seconds))
+                let row = try RecordsRepository(database: store.database, audit: store.audit).addWindow(
+                    MaintenanceWindow(ci: id, start: from, end: end, reason: reason), actor: who.name)
+                print("maintenance window \(row): \(id) from \(from) to \(end) (\(reason)), opened by \(who.name)")
+            }
+        }
+    }
+
+    struct End: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End a window now (audited).")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The window id.") var id: Int64
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan)
+                let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .operator_, action: "end maintenance windows")
+                try RecordsRepository(database: store.database, audit: store.audit).endWindow(id: id, actor: who.name)
+                print("maintenance window \(id) ended by \(who.name)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Windows open now or later (every window with --all).")
+        @OptionGroup var config: ConfigOption
+        @Flag(help: "Include ended windows.") var all = false
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan, readOnly: true)
+                let rows = try RecordsRepository(database: store.database, audit: store.audit)
+                    .windows(endingAfter: all ? Timestamp(milliseconds: 0) : .now)
+                if rows.isEmpty { print("no maintenance windows") }
+                for r in rows {
+                    print("\(r.id)\t\(r.window.ci)\t\(r.window.start)\t\(r.window.end)\t\(r.createdBy)\t\(r.window.reason)")
+                }
+            }
+        }
+    }
+}
+
+/// `YYYY-MM-DD` (UTC midnight) or an ISO 8601 time or epoch milliseconds.
+func parseDay(_ text: String) -> Timestamp? {
+    if let t = Timestamp(parsing: text) { return t }
+    return Timestamp(parsing: text + "T00:00:00Z")
+}

@@ -1,0 +1,65 @@
+import AgentStore
+import ContaminationRules
+import Crypto
+import FloorModel
+import Foundation
+import Telemetry
+import Yams
+
+/// A rule file compiled against the floor and points it will watch.
+struct LoadedRules: Sendable {
+    /// The compiled rules.
+    var compiled: CompiledRuleSet
+    /// SHA-256 of the file's text, stored with the engine state.
+    var digest: String
+    /// The file.
+    var file: String
+}
+
+/// A rule file that cannot be used: YAML or type problems (with line and column), or the
+/// compiler's problems naming each rule and key.
+struct RuleFileError: Error, CustomStringConvertible {
+    var lines: [String]
+    var description: String { lines.joined(separator: "\n") }
+}
+
+/// Reads rule files the way the config is read: YAML node tree, positions in every type error,
+/// every problem reported; then compiles them against a topology.
+enum RuleFiles {
+    /// Reads and compiles `file` against `topology`.
+    static func load(_ file: String, topology: RuleTopology) throws(RuleFileError) -> LoadedRules {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw RuleFileError(lines: ["\(file): the rule file cannot be read"])
+        }
+        var context = DecodeContext(file: file)
+        let node: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else { throw RuleFileError(lines: ["\(file): the rule file is empty"]) }
+            node = n
+        } catch let e as RuleFileError {
+            throw e
+        } catch {
+            throw RuleFileError(lines: [context.yamlProblem(error).description])
+        }
+        context.root = node
+        guard let raw = context.decodeReportingOwnKeys(RawRuleFile.self, node) else {
+            throw RuleFileError(lines: context.problems.map(\.description))
+        }
+        do {
+            let compiled = try RuleCompiler.compile(raw, topology: topology, source: file)
+            let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+            return LoadedRules(compiled: compiled, digest: digest, file: file)
+        } catch {
+            throw RuleFileError(lines: error.description.split(separator: "\n").map(String.init))
+        }
+    }
+
+    /// The topology the daemon's rules see: the stored floor, plus the points registered in the
+    /// store and those of the configured sensors.
+    static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = []) throws -> RuleTopology {
+        var points: [PointID: PointDescriptor] = [:]
+        for d in try SampleStore(database: store.database).descriptors() where !d.derived { points[d.id] = d }
+        for d in extraPoints { points[d.id] = d }
+        return RuleTopologyBuilder.topology(floors: try store.floor.floors(), points: points.values.sorted { $0.id.description < $1.id.description })
+    }
+}

@@ -1,0 +1,279 @@
+import AgentStore
+import ContaminationRules
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Telemetry
+
+/// What reaches the rules engine, in order, through one stream.
+enum RuleInput: Sendable {
+    /// A batch the writer has committed (DESIGN decision 7: rules see acknowledged readings).
+    case readings([Reading])
+    /// Device health from the polling service (offline, online again).
+    case health([ContaminationRules.DeviceHealth])
+    /// Time passes: stale data, sustain expiry, flapping calm-down, obligations.
+    case tick
+    /// SIGHUP: read the rule file again (kept as is when the new one does not compile).
+    case reload
+}
+
+/// Counters the daemon shows in `/healthz`.
+final class RulesStatus: Sendable {
+    private let state = Mutex(Snapshot())
+
+    struct Snapshot: Sendable {
+        var rules = 0
+        var firing = 0
+        var evaluations = 0
+        var checkpoints = 0
+        var lastCheckpoint: Timestamp?
+        var lastError: String?
+        var droppedInputs = 0
+        var replayed = 0
+        var reloads = 0
+    }
+
+    var snapshot: Snapshot { state.withLock { $0 } }
+    func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
+}
+
+/// The rules engine in the daemon (issue 5 item 5): committed readings, device health and the
+/// clock go in through one stream; event changes, derived readings and the engine state come out
+/// and are committed together by ``EventStore/commit(_:)``.
+///
+/// - After a restart the saved state is loaded and the readings stored since it was saved are
+///   replayed (the engine ignores readings it has seen), so nothing committed is missed.
+/// - The state is committed at once when events change, otherwise at most every
+///   `checkpoint_every`, and on shutdown; derived readings ride with it.
+/// - Stale-data timers restart with the daemon: the daemon's own downtime is not a sensor's
+///   silence (as Zabbix's nodata waits after a server start).
+final class RulesService: Service, Sendable {
+    private let plan: RulesPlan
+    private let initial: LoadedRules
+    private let events: EventStore
+    private let records: RecordsRepository
+    private let samples: SampleStore
+    private let input: AsyncStream<RuleInput>
+    private let continuation: AsyncStream<RuleInput>.Continuation
+    private let topology: @Sendable () throws -> RuleTopology
+    let status = RulesStatus()
+    private let logger: Logger
+
+    init(
+        plan: RulesPlan, rules: LoadedRules, events: EventStore, records: RecordsRepository, samples: SampleStore,
+        topology: @escaping @Sendable () throws -> RuleTopology, logger: Logger
+    ) {
+        self.plan = plan
+        self.initial = rules
+        self.events = events
+        self.records = records
+        self.samples = samples
+        self.topology = topology
+        self.logger = logger
+        (input, continuation) = AsyncStream<RuleInput>.makeStream(bufferingPolicy: .bufferingOldest(10_000))
+    }
+
+    /// Hands input to the engine without blocking the caller (the writer, the pollers). A full
+    /// queue drops the input and counts it; `/healthz` shows the count.
+    func submit(_ item: RuleInput) {
+        if case .dropped = continuation.yield(item) {
+            status.update { $0.droppedInputs += 1 }
+            logger.error("rules engine input queue full: input dropped")
+        }
+    }
+
+    func run() async throws {
+        var loop = try EngineLoop(rules: initial, events: events, records: records, status: status, logger: logger)
+        let replayed = try loop.catchUp(samples: samples, window: plan.replayAfterRestart)
+        logger.info(
+            "rules engine started",
+            metadata: [
+                "rules.file": "\(initial.file)", "rules.count": "\(initial.compiled.rules.count)",
+                "rules.resumed": "\(loop.resumed)", "rules.replayed_readings": "\(replayed)",
+                "events.firing": "\(loop.engine.openEvents.count)",
+            ])
+        let every = plan.evaluateEvery
+        let continuation = self.continuation
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: every) } catch { return }
+                        continuation.yield(.tick)
+                    }
+                }
+                for await item in input {
+                    switch item {
+                    case .reload: loop.reload(file: plan.file, topology: topology)
+                    default: loop.handle(item, checkpointEvery: plan.checkpointEvery)
+                    }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            continuation.finish()
+        }
+        loop.checkpoint(reason: "shutdown")
+        logger.info("rules engine stopped", metadata: ["events.firing": "\(loop.engine.openEvents.count)"])
+    }
+}
+
+/// The engine and its bookkeeping, owned by the service's run loop (one task at a time).
+struct EngineLoop {
+    var engine: RuleEngine
+    var digest: String
+    let events: EventStore
+    let records: RecordsRepository
+    let status: RulesStatus
+    let logger: Logger
+    /// True when a saved state was loaded.
+    let resumed: Bool
+    private var pendingDerived: [Reading] = []
+    private var dirty = false
+    private var lastCheckpoint = ContinuousClock.now
+
+    init(rules: LoadedRules, events: EventStore, records: RecordsRepository, status: RulesStatus, logger: Logger) throws {
+        var state = RuleEngineState()
+        var resumed = false
+        if let saved = try events.savedState() {
+            do {
+                state = try RuleEngineState(encoded: saved.state)
+                resumed = true
+            } catch {
+                // A state that no longer decodes (an older format) starts afresh; the firing
+                // events in the store are resolved by the next evaluations or stay visible.
+                logger.error("the saved rules engine state cannot be read; starting with an empty one: \(error)")
+            }
+            if saved.rulesDigest != rules.digest {
+                logger.notice("the rule file changed since the state was saved; conditions of removed rules will resolve")
+            }
+        }
+        // The daemon's downtime is not a sensor's silence: stale timers count from now.
+        state.resume(at: .now)
+        self.engine = RuleEngine(rules: rules.compiled, state: state)
+        self.digest = rules.digest
+        self.events = events
+        self.records = records
+        self.status = status
+        self.logger = logger
+        self.resumed = resumed
+        refreshRecords()
+        status.update {
+            $0.rules = rules.compiled.rules.count
+            $0.firing = engine.openEvents.count
+        }
+    }
+
+    /// Replays readings committed since the saved state (those it already saw are ignored), so
+    /// a crash between a reading's commit and the engine's checkpoint loses no evaluation.
+    mutating func catchUp(samples: SampleStore, window: Duration) throws -> Int {
+        guard resumed, let saved = try events.savedState() else { return 0 }
+        let now = Timestamp.now
+        let windowSeconds = Double(window.components.seconds)
+        // Poll times precede their commit by up to a flush interval or two: look a little back.
+        let since = Timestamp(milliseconds: max(saved.savedAt.milliseconds - 300_000, now.milliseconds - Int64(windowSeconds * 1000)))
+        let readings = try samples.measuredSamples(since: since).sorted { $0.time < $1.time }
+        var out = RuleOutput()
+        for r in readings {
+            let o = engine.ingest([r], now: r.time)
+            out.changes += o.changes
+            out.derived += o.derived
+        }
+        record(out)
+        checkpoint(reason: "replay")
+        status.update { $0.replayed = readings.count }
+        return readings.count
+    }
+
+    mutating func handle(_ item: RuleInput, checkpointEvery: Duration) {
+        let now = Timestamp.now
+        let out: RuleOutput
+        switch item {
+        case .readings(let batch): out = engine.ingest(batch, now: now)
+        case .health(let reports): out = engine.deviceHealth(reports, now: now)
+        case .tick:
+            refreshRecords()
+            out = engine.tick(now: now)
+        case .reload: return
+        }
+        status.update { $0.evaluations += 1 }
+        record(out)
+        if !out.changes.isEmpty || ContinuousClock.now - lastCheckpoint >= checkpointEvery {
+            checkpoint(reason: out.changes.isEmpty ? "interval" : "events")
+        }
+    }
+
+    /// Keeps an evaluation's output until the next checkpoint; logs each change.
+    private mutating func record(_ out: RuleOutput) {
+        pendingDerived += out.derived
+        dirty = true
+        for c in out.changes {
+            let level: Logger.Level = c.event.severity == .critical && c.change == .opened ? .warning : .notice
+            logger.log(
+                level: level, "event \(c.change.rawValue): \(c.event.message)",
+                metadata: [
+                    "event.key": "\(c.event.dedupKey)", "event.severity": "\(c.event.severity.rawValue)",
+                    "event.state": "\(c.event.state.rawValue)", "event.notify": "\(c.notify)",
+                ])
+        }
+        if !out.changes.isEmpty { pendingChanges += out.changes }
+    }
+
+    private var pendingChanges: [EventChange] = []
+
+    /// Commits pending changes, derived readings and the state in one transaction. A failed
+    /// commit keeps everything pending for the next attempt (nothing is lost while the disk is
+    /// full for a moment).
+    mutating func checkpoint(reason: String) {
+        guard dirty || !pendingChanges.isEmpty else { return }
+        do {
+            let state = try engine.state.encoded()
+            try events.commit(
+                RuleCheckpoint(changes: pendingChanges, derived: pendingDerived, state: state, rulesDigest: digest, at: .now))
+            pendingChanges = []
+            pendingDerived = []
+            dirty = false
+            lastCheckpoint = .now
+            status.update {
+                $0.checkpoints += 1
+                $0.lastCheckpoint = .now
+                $0.firing = engine.openEvents.count
+                $0.lastError = nil
+            }
+        } catch {
+            logger.error("rules checkpoint failed (kept for the next attempt): \(error)", metadata: ["rules.checkpoint": "\(reason)"])
+            status.update { $0.lastError = "\(error)" }
+        }
+    }
+
+    /// Maintenance windows and obligation records, from the store (the CLI adds them).
+    mutating func refreshRecords() {
+        do {
+            engine.maintenance = try records.windows(endingAfter: .now).map(\.window)
+            engine.records = try records.records()
+        } catch {
+            logger.error("cannot read maintenance windows or obligation records: \(error)")
+        }
+    }
+
+    /// Recompiles the rule file against the current floor and points; keeps the running rules
+    /// when the new file does not compile, logging every problem.
+    mutating func reload(file: String, topology: @Sendable () throws -> RuleTopology) {
+        do {
+            let loaded = try RuleFiles.load(file, topology: try topology())
+            checkpoint(reason: "reload")
+            engine = RuleEngine(rules: loaded.compiled, state: engine.state)
+            refreshRecords()
+            digest = loaded.digest
+            dirty = true
+            status.update {
+                $0.rules = loaded.compiled.rules.count
+                $0.reloads += 1
+            }
+            logger.info("rules reloaded", metadata: ["rules.file": "\(file)", "rules.count": "\(loaded.compiled.rules.count)"])
+        } catch {
+            for line in "\(error)".split(separator: "\n") { logger.error("rules NOT reloaded: \(line)") }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The rules engine inside the daemon, against a real Modbus peer (pymodbus): a sensor is driven
+/// over a threshold and back through its registers; the daemon is killed while the event fires.
+@Suite("Rules in the daemon", .serialized)
+struct RulesDaemonTests {
+    static let python = "/opt/dcagent-peers/bin/python"
+    static let peerScript = Repo.root + "/Tests/SensorDriverTests/Peers/modbus_peer.py"
+
+    /// pymodbus serving the shipped profiles' register maps (unit 1: Vaisala HMT330, 22.25 °C).
+    final class ModbusPeer {
+        let process = Process()
+        let port: Int
+        init(port: Int, log: String) throws {
+            self.port = port
+            process.executableURL = URL(fileURLWithPath: RulesDaemonTests.python)
+            process.arguments = [RulesDaemonTests.peerScript, "--port", String(port)]
+            FileManager.default.createFile(atPath: log, contents: nil)
+            let h = FileHandle(forWritingAtPath: log)
+            process.standardOutput = h
+            process.standardError = h
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+        deinit { if process.isRunning { kill(process.processIdentifier, SIGTERM) } }
+
+        /// Writes the HMT330's float temperature (manual address 0003, CDAB) through a pymodbus client.
+        func setTemperature(_ celsius: Double) async throws {
+            let script = """
+                import struct, sys
+                from pymodbus.client import ModbusTcpClient
+                c = ModbusTcpClient("127.0.0.1", port=\(port))
+                assert c.connect()
+                hi, lo = struct.unpack(">HH", struct.pack(">f", \(celsius)))
+                r = c.write_registers(2, [lo, hi], device_id=1)
+                assert not r.isError(), r
+                c.close()
+                """
+            let r = try await runProcess(RulesDaemonTests.python, ["-c", script])
+            #expect(r.status == 0, "pymodbus write failed: \(r.output)")
+        }
+    }
+
+    static func setup(_ dir: TempDir, modbusPort: Int, httpPort: Int, rules: String) -> String {
+        let ruleFile = dir.write("rules.yaml", rules)
+        return testConfig(
+            dir: dir, port: httpPort,
+            extra: """
+                profiles:
+                  directory: \(Repo.root)/config/profiles
+                floor:
+                  import_on_first_start: \(Repo.root)/config/floor/demo.yaml
+                sensors:
+                  - id: DC-R01-TH1
+                    profile: vaisala-hmt330
+                    endpoint: tcp://127.0.0.1:\(modbusPort)
+                    unit: 1
+                    interval: 300ms
+                rules:
+                  file: \(ruleFile)
+                  evaluate_every: 200ms
+                  checkpoint_every: 500ms
+                """)
+    }
+
+    static let hotRule = """
+        version: 1
+        rules:
+          - id: inlet-hot
+            kind: threshold
+            select: { points: [DC-R01-TH1/temperature] }
+            warning: 30
+            critical: 35
+            clear: 28
+        """
+
+    /// Events from `/api/events` (all, newest first).
+    static func events(_ port: Int, firing: Bool = false) throws -> [[String: Any]] {
+        guard let r = httpGet(port: port, path: "/api/events" + (firing ? "?state=firing" : "")), r.status == 200,
+            let json = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
+            let list = json["events"] as? [[String: Any]]
+        else { throw TestFailure("GET /api/events failed") }
+        return list
+    }
+
+    static func changes(_ port: Int) throws -> [[String: Any]] {
+        guard let r = httpGet(port: port, path: "/api/events?after=0"), r.status == 200,
+            let json = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
+            let list = json["changes"] as? [[String: Any]]
+        else { throw TestFailure("GET /api/events?after=0 failed") }
+        return list
+    }
+
+    static func evaluations(_ port: Int) -> Int {
+        guard let r = httpGet(port: port, path: "/healthz"),
+            let json = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
+            let rules = json["rules"] as? [String: Any]
+        else { return -1 }
+        return rules["evaluations"] as? Int ?? -1
+    }
+
+    @Test("a pymodbus sensor driven over the threshold and back: exactly one event fires and resolves, across a SIGKILL while it fires")
+    func overAndBack() async throws {
+        let dir = TempDir()
+        let modbusPort = freePort()
+        let httpPort = freePort()
+        let peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
+        try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
+        let cfg = Self.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: Self.hotRule)
+
+        var daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon1.log"))
+        try await daemon.waitHealthy()
+        // Normal readings are evaluated and raise nothing.
+        let d1 = daemon
+        try await waitUntil("rules evaluations; log:\n\(d1.log)") { Self.evaluations(httpPort) >= 5 }
+        #expect(try Self.events(httpPort).isEmpty)
+
+        try await peer.setTemperature(38.5)
+        try await waitUntil("the inlet-hot event to fire; log:\n\(d1.log)") { try Self.events(httpPort, firing: true).count == 1 }
+        let fired = try Self.events(httpPort, firing: true)[0]
+        #expect(fired["rule"] as? String == "inlet-hot")
+        #expect(fired["severity"] as? String == "critical")
+        #expect(fired["scope"] as? String == "DC-R01-TH1")
+        #expect(fired["point"] as? String == "DC-R01-TH1/temperature")
+        #expect((fired["message"] as? String)?.contains("38.5") == true, "\(fired)")
+        #expect((fired["evidence"] as? [[String: Any]])?.isEmpty == false)
+
+        // A crash while the event fires: nothing committed is lost, nothing is opened twice.
+        daemon.signal(SIGKILL)
+        try await waitUntil("the daemon to die") { !d1.process.isRunning }
+        daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon2.log"))
+        try await daemon.waitHealthy()
+        let d2 = daemon
+        #expect(d2.log.contains("rules.resumed=true"), "\(d2.log)")
+        try await waitUntil("evaluations after the restart") { Self.evaluations(httpPort) >= 10 }
+        let afterRestart = try Self.events(httpPort)
+        #expect(afterRestart.count == 1, "\(afterRestart)")
+        #expect(afterRestart.first?["state"] as? String == "firing")
+        #expect(afterRestart.first?["id"] as? Int == fired["id"] as? Int)
+
+        // Back under the clear level: the same event resolves.
+        try await peer.setTemperature(22.25)
+        try await waitUntil("the event to resolve; log:\n\(d2.log)") { try Self.events(httpPort, firing: true).isEmpty }
+        let all = try Self.events(httpPort)
+        #expect(all.count == 1)
+        #expect(all.first?["state"] as? String == "resolved")
+        #expect(all.first?["resolved_at"] is String)
+        let log = try Self.changes(httpPort).map { $0["change"] as? String ?? "?" }
+        #expect(log == ["opened", "resolved"], "\(log)")
+
+        // The CLI reads the same rows.
+        let list = try await dcagent("events", "list", "--all", "--config", cfg)
+        #expect(list.status == 0 && list.stdout.contains("resolved") && list.stdout.contains("DC-R01-TH1"), "\(list.output)")
+        let show = try await dcagent("events", "show", "\(fired["id"] as? Int ?? 0)", "--config", cfg)
+        #expect(show.stdout.contains("opened") && show.stdout.contains("resolved") && show.stdout.contains("evidence:"), "\(show.output)")
+        #expect(try await daemon.stop() == 0)
+        withExtendedLifetime(peer) {}
+    }
+
+    @Test("a rule file with a misspelt key or an unknown point stops the start, naming the rule; check-config says the same")
+    func badRulesRefused() async throws {
+        let dir = TempDir()
+        let httpPort = freePort()
+        let cfg = Self.setup(
+            dir, modbusPort: freePort(), httpPort: httpPort,
+            rules: """
+                rules:
+                  - id: inlet-hot
+                    kind: threshold
+                    select: { point: DC-R01-TH1/temperature }
+                    warning: 30
+                  - id: ghost
+                    kind: threshold
+                    select: { points: [DC-R99-TH1/temperature] }
+                    warning: 30
+                """)
+        let check = try await dcagent("check-config", cfg)
+        #expect(check.status != 0)
+        #expect(check.stdout.contains("rule 'inlet-hot', key 'select.point': unknown key"), "\(check.output)")
+        #expect(check.stdout.contains("rule 'ghost', key 'select.points[0]': unknown point 'DC-R99-TH1/temperature'"), "\(check.output)")
+
+        let run = try await dcagent("run", "--config", cfg)
+        #expect(run.status == 2, "\(run.output)")
+        #expect(run.stderr.contains("rule 'inlet-hot', key 'select.point': unknown key"), "\(run.output)")
+        #expect(httpGet(port: httpPort, path: "/healthz") == nil)
+    }
+
+    @Test("obligation records: the escort rule, the audit row, and the overdue event resolving in the running daemon")
+    func obligations() async throws {
+        let dir = TempDir()
+        let httpPort = freePort()
+        let cfg = Self.setup(
+            dir, modbusPort: freePort(), httpPort: httpPort,
+            rules: """
+                rules:
+                  - id: yearly
+                    kind: obligation
+                    obligations: [cleaning]
+                """)
+        #expect(try await dcagent("user", "add", "root-admin", "--role", "admin", "--config", cfg).status == 0)
+        #expect(try await dcagent("user", "add", "ana", "--role", "engineer", "--as", "root-admin", "--config", cfg).status == 0)
+        #expect(try await dcagent("user", "add", "vic", "--role", "viewer", "--as", "root-admin", "--config", cfg).status == 0)
+        let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
+        try await daemon.waitHealthy()
+        // Never cleaned: one overdue event per room of the demo floor (DC-H1, DRC-H1).
+        try await waitUntil("overdue events; log:\n\(daemon.log)") { try Self.events(httpPort, firing: true).count == 2 }
+
+        // A third party cleaning a sensitive room without an escort is refused (I.2.b.4.b).
+        let noEscort = try await dcagent(
+            "obligations", "record", "DC-H1", "cleaning", "--done-at", "2026-06-01", "--by", "PT Bersih", "--third-party", "PT Bersih",
+            "--as", "ana", "--config", cfg)
+        #expect(noEscort.status != 0)
+        #expect(noEscort.stderr.contains("needs an escort"), "\(noEscort.output)")
+        // A viewer may not record.
+        let viewer = try await dcagent(
+            "obligations", "record", "DC-H1", "cleaning", "--done-at", "2026-06-01", "--by", "x", "--as", "vic", "--config", cfg)
+        #expect(viewer.status != 0 && viewer.stderr.contains("needs role engineer"), "\(viewer.output)")
+
+        let ok = try await dcagent(
+            "obligations", "record", "DC-H1", "cleaning", "--done-at", "2026-06-01", "--by", "PT Bersih", "--third-party", "PT Bersih",
+            "--escort", "Budi", "--document", "WO-118", "--as", "ana", "--config", cfg)
+        #expect(ok.status == 0, "\(ok.output)")
+        try await waitUntil("DC-H1's event to resolve; log:\n\(daemon.log)") {
+            let firing = try Self.events(httpPort, firing: true)
+            return firing.count == 1 && firing.first?["scope"] as? String == "DRC-H1"
+        }
+        let status = try await dcagent("obligations", "status", "--config", cfg)
+        #expect(status.stdout.contains("DC-H1\tcleaning\tok\tlast 2026-06-01T00:00:00.000Z by PT Bersih"), "\(status.output)")
+        #expect(status.stdout.contains("DRC-H1\tcleaning\toverdue"), "\(status.output)")
+        let audit = try await dcagent("audit", "log", "--config", cfg)
+        #expect(audit.stdout.contains("obligation.record"), "\(audit.output)")
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test("a maintenance window records the event but marks it not notified")
+    func maintenance() async throws {
+        let dir = TempDir()
+        let modbusPort = freePort()
+        let httpPort = freePort()
+        let peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
+        try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
+        let cfg = Self.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: Self.hotRule)
+        #expect(try await dcagent("user", "add", "root-admin", "--role", "admin", "--config", cfg).status == 0)
+        #expect(try await dcagent("user", "add", "op", "--role", "operator", "--as", "root-admin", "--config", cfg).status == 0)
+        let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
+        try await daemon.waitHealthy()
+        let open = try await dcagent("maintenance", "open", "DC-R01", "--duration", "1h", "--reason", "CHG-7", "--as", "op", "--config", cfg)
+        #expect(open.status == 0, "\(open.output)")
+        let unknown = try await dcagent("maintenance", "open", "DC-R77", "--duration", "1h", "--reason", "x", "--as", "op", "--config", cfg)
+        #expect(unknown.status != 0 && unknown.stderr.contains("no CI 'DC-R77'"), "\(unknown.output)")
+        // The window is read at the next tick; let one pass before the breach.
+        let before = Self.evaluations(httpPort)
+        try await waitUntil("a tick after the window opened") { Self.evaluations(httpPort) >= before + 3 }
+        try await peer.setTemperature(38.5)
+        try await waitUntil("the event to fire; log:\n\(daemon.log)") { try Self.events(httpPort, firing: true).count == 1 }
+        let e = try Self.events(httpPort, firing: true)[0]
+        #expect(e["suppressed"] as? Bool == true, "\(e)")
+        let change = try Self.changes(httpPort).first
+        #expect(change?["notify"] as? Bool == false, "\(String(describing: change))")
+        #expect(try await daemon.stop() == 0)
+    }
+}
