@@ -234,6 +234,38 @@ struct RulesDaemonTests {
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test("SIGHUP reads the rule file again; a file that no longer compiles keeps the running rules")
+    func reloadRules() async throws {
+        let dir = TempDir()
+        let modbusPort = freePort()
+        let httpPort = freePort()
+        let peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
+        try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
+        let cfg = Self.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: Self.hotRule)
+        let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
+        try await daemon.waitHealthy()
+        try await waitUntil("rules evaluations") { Self.evaluations(httpPort) >= 5 }
+        #expect(try Self.events(httpPort).isEmpty)
+
+        // Lower the warning level under the probe's 22.25 °C: the reloaded rule fires.
+        _ = dir.write("rules.yaml", Self.hotRule.replacingOccurrences(of: "warning: 30", with: "warning: 20").replacingOccurrences(of: "clear: 28", with: "clear: 19"))
+        daemon.signal(SIGHUP)
+        try await waitUntil("the reloaded rule to fire; log:\n\(daemon.log)") { try Self.events(httpPort, firing: true).count == 1 }
+        #expect(daemon.log.contains("rules reloaded"), "\(daemon.log)")
+
+        // A broken file: refused, every problem logged, the running rules (and the event) stay.
+        _ = dir.write("rules.yaml", "rules:\n  - { id: inlet-hot, kind: threshold, select: { points: [DC-R01-TH1/temperature] }, warning: 20, critical: 10 }\n")
+        daemon.signal(SIGHUP)
+        try await waitUntil("the refusal in the log") { daemon.log.contains("rules NOT reloaded") }
+        #expect(daemon.log.contains("rule 'inlet-hot', key 'warning'"), "\(daemon.log)")
+        let before = Self.evaluations(httpPort)
+        try await waitUntil("evaluations after the refused reload") { Self.evaluations(httpPort) >= before + 5 }
+        let firing = try Self.events(httpPort, firing: true)
+        #expect(firing.count == 1 && firing.first?["rule"] as? String == "inlet-hot")
+        #expect(try await daemon.stop() == 0)
+        withExtendedLifetime(peer) {}
+    }
+
     @Test("a maintenance window records the event but marks it not notified")
     func maintenance() async throws {
         let dir = TempDir()
