@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// An error of the store, with the context a person needs to act on it.
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {

@@ -227,3 +227,34 @@ struct EngineMechanicsTests {
         #expect(changes.first?.event.message.contains("removed") == true)
     }
 }
+
+@Suite("The agent's own data loss (DESIGN decision 7)")
+struct DataLossTests {
+    @Test("dropped readings open one warning event that counts further drops and resolves after a quiet time, across a restart")
+    func droppedReadings() throws {
+        var e = try Floor.engine("rules: []")
+        #expect(e.storeDropped(0, agent: "dcagent-dc", now: Floor.at(0)).changes.isEmpty)
+        let opened = e.storeDropped(120, agent: "dcagent-dc", now: Floor.at(10)).changes
+        #expect(opened.map(\.change) == [.opened])
+        #expect(opened.first?.event.kind == .agent && opened.first?.event.severity == .warning)
+        #expect(opened.first?.event.message.contains("dropped 120 readings") == true)
+        #expect(opened.first?.event.dedupKey == RuleEngine.dataLossKey(agent: "dcagent-dc"))
+        // More drops: the same event, no new change.
+        #expect(e.storeDropped(30, agent: "dcagent-dc", now: Floor.at(20)).changes.isEmpty)
+        #expect(e.state.dataLoss?.event?.message.contains("dropped 150 readings") == true)
+        // Survives a restart; still open before the quiet time has passed since the last drop.
+        var after = RuleEngine(rules: e.rules, state: try RuleEngineState(encoded: try e.state.encoded()))
+        #expect(after.storeDropped(0, agent: "dcagent-dc", now: Floor.at(619)).changes.isEmpty)
+        let resolved = after.storeDropped(0, agent: "dcagent-dc", now: Floor.at(620)).changes
+        #expect(resolved.map(\.change) == [.resolved])
+        #expect(resolved.first?.event.message.contains("150 were lost") == true)
+        #expect(after.state.dataLoss == nil)
+    }
+
+    @Test("kind: agent is built in, not a rule-file kind")
+    func notConfigurable() throws {
+        let error = #expect(throws: RuleConfigError.self) { try Floor.compile("rules: [{ id: x, kind: agent }]") }
+        #expect(error?.problems.first?.key == "kind")
+        #expect(error?.problems.first?.message.contains("unknown kind 'agent'") == true)
+    }
+}

@@ -43,6 +43,7 @@ struct KindContext {
         case .corrosion: corrosion()
         case .particles: particles()
         case .obligation: obligation()
+        case .agent: nil
         }
     }
 

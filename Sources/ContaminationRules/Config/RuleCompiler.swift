@@ -124,8 +124,8 @@ public enum RuleCompiler {
             problems.append(RuleProblem(rule: name, key: "kind", message: "every rule needs a kind"))
             return nil
         }
-        guard let kind = RuleKindName(rawValue: kindText) else {
-            let known = RuleKindName.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let kind = RuleKindName(rawValue: kindText), kind != .agent else {
+            let known = RuleKindName.configurable.map(\.rawValue).joined(separator: ", ")
             problems.append(RuleProblem(rule: name, key: "kind", message: "unknown kind '\(kindText)' (known: \(known))"))
             return nil
         }

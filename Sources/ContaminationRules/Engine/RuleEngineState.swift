@@ -11,6 +11,8 @@ public struct RuleEngineState: Hashable, Sendable, Codable {
     public var corrosion: [PointID: CorrosionSeries] = [:]
     /// Latest particle sample time processed per counter (a sample is counted once).
     public var particleSamples: [CIID: Timestamp] = [:]
+    /// Readings the store dropped (the agent's own data loss), if any were.
+    public var dataLoss: DataLoss?
     /// Latest health per device.
     public var devices: [CIID: DeviceHealth] = [:]
     /// When the engine first evaluated (stale timers of never-seen points start here).

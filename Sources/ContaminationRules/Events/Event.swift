@@ -31,6 +31,12 @@ public enum EventState: String, Hashable, Sendable, Codable {
 /// The rule kinds, as spelled in rule files.
 public enum RuleKindName: String, Hashable, Sendable, Codable, CaseIterable {
     case threshold, rate, stale, frozen, quality, offline, state, envelope, capacity, allocation, corrosion, particles, obligation
+    /// The agent's own health (readings dropped by a full store queue): built in, not
+    /// configurable in a rule file.
+    case agent
+
+    /// The kinds a rule file may name.
+    public static var configurable: [RuleKindName] { allCases.filter { $0 != .agent } }
 }
 
 /// An anomaly event (Lampiran II H.1): what the ITSM link records, analyses and follows up.

@@ -58,6 +58,9 @@ struct RunCommand: AsyncParsableCommand {
         // Rules: compiled against the stored floor and every point the sensors will report; a
         // rule file that does not compile stops the start, naming each rule and key.
         var rules: RulesService?
+        // The writer is created after the rules (its afterCommit feeds them); the rules read its
+        // drop count through this box once it exists.
+        let writerBox = Mutex<BatchWriter<ContinuousClock>?>(nil)
         if let rulesPlan = plan.rules {
             let devicePoints = devices.flatMap(\.reader.points)
             let topology: @Sendable () throws -> RuleTopology = { try RuleFiles.topology(store: store, extraPoints: devicePoints) }
@@ -67,6 +70,9 @@ struct RunCommand: AsyncParsableCommand {
                 rules = RulesService(
                     plan: rulesPlan, rules: loaded, events: EventStore(database: store.database, samples: samples),
                     records: RecordsRepository(database: store.database, audit: store.audit), samples: samples, topology: topology,
+                    agent: AgentWatch(
+                        id: CIID(validating: plan.agentName) ?? "dcagent",
+                        droppedReadings: { writerBox.withLock { $0?.health.dropped ?? 0 } }),
                     logger: logger)
             } catch let e as RuleFileError {
                 for line in e.lines { logger.critical("rules refused: \(line)") }
@@ -79,6 +85,7 @@ struct RunCommand: AsyncParsableCommand {
             rulesInput == nil ? nil : { @Sendable batch in rulesInput?.submit(.readings(batch)) }
         let writer = BatchWriter(
             store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger, afterCommit: afterCommit)
+        writerBox.withLock { $0 = writer }
         let onlineSeen = Mutex<Set<CIID>>([])
         let polling = PollingService(
             devices: devices, clock: ContinuousClock(), logger: logger,

@@ -57,13 +57,15 @@ final class RulesService: Service, Sendable {
     private let input: AsyncStream<RuleInput>
     private let continuation: AsyncStream<RuleInput>.Continuation
     private let topology: @Sendable () throws -> RuleTopology
+    private let agent: AgentWatch
     let status = RulesStatus()
     private let logger: Logger
 
     init(
         plan: RulesPlan, rules: LoadedRules, events: EventStore, records: RecordsRepository, samples: SampleStore,
-        topology: @escaping @Sendable () throws -> RuleTopology, logger: Logger
+        topology: @escaping @Sendable () throws -> RuleTopology, agent: AgentWatch, logger: Logger
     ) {
+        self.agent = agent
         self.plan = plan
         self.initial = rules
         self.events = events
@@ -84,7 +86,7 @@ final class RulesService: Service, Sendable {
     }
 
     func run() async throws {
-        var loop = try EngineLoop(rules: initial, events: events, records: records, status: status, logger: logger)
+        var loop = try EngineLoop(rules: initial, events: events, records: records, agent: agent, status: status, logger: logger)
         let replayed = try loop.catchUp(samples: samples, window: plan.replayAfterRestart)
         logger.info(
             "rules engine started",
@@ -119,21 +121,31 @@ final class RulesService: Service, Sendable {
     }
 }
 
+/// The agent's own health, watched by the engine at every tick.
+struct AgentWatch: Sendable {
+    /// The agent, as the scope of its own events (`agent.name`).
+    var id: CIID
+    /// Readings the store writer has dropped since the process started.
+    var droppedReadings: @Sendable () -> Int
+}
+
 /// The engine and its bookkeeping, owned by the service's run loop (one task at a time).
 struct EngineLoop {
     var engine: RuleEngine
     var digest: String
     let events: EventStore
     let records: RecordsRepository
+    let agent: AgentWatch
     let status: RulesStatus
     let logger: Logger
+    private var droppedSeen = 0
     /// True when a saved state was loaded.
     let resumed: Bool
     private var pendingDerived: [Reading] = []
     private var dirty = false
     private var lastCheckpoint = ContinuousClock.now
 
-    init(rules: LoadedRules, events: EventStore, records: RecordsRepository, status: RulesStatus, logger: Logger) throws {
+    init(rules: LoadedRules, events: EventStore, records: RecordsRepository, agent: AgentWatch, status: RulesStatus, logger: Logger) throws {
         var state = RuleEngineState()
         var resumed = false
         if let saved = try events.savedState() {
@@ -155,6 +167,7 @@ struct EngineLoop {
         self.digest = rules.digest
         self.events = events
         self.records = records
+        self.agent = agent
         self.status = status
         self.logger = logger
         self.resumed = resumed
@@ -194,7 +207,12 @@ struct EngineLoop {
         case .health(let reports): out = engine.deviceHealth(reports, now: now)
         case .tick:
             refreshRecords()
-            out = engine.tick(now: now)
+            var o = engine.tick(now: now)
+            let dropped = agent.droppedReadings()
+            let loss = engine.storeDropped(max(0, dropped - droppedSeen), agent: agent.id, now: now)
+            droppedSeen = dropped
+            o.changes += loss.changes
+            out = o
         case .reload: return
         }
         status.update { $0.evaluations += 1 }
