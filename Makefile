@@ -30,6 +30,7 @@ bench:
 	@$(SWIFT) build -c release --product dcagent-sim
 	@Benchmarks/ingest.sh
 	@Benchmarks/drivers.sh release
+	@Benchmarks/rules.sh
 
 clean:
 	rm -rf .build run

@@ -91,9 +91,30 @@ struct EngineKindTests {
         #expect(outside.changes.map { "\($0.change) \($0.event.severity)" } == ["opened critical"])
         #expect(outside.derived.first { $0.point.description == "DC-R1/ashrae_class" }?.value == 5)
         // A humidity reading older than max_age (10m) leaves the probe out: no class, no change.
+        #expect(outside.derived.first { $0.point.description == "DC-R1-A05-TH1/dew_point" }?.time == Floor.at(120))
         let stale = e.ingest([Floor.reading(Floor.temp, 900, 22)], now: Floor.at(900))
         #expect(stale.changes.isEmpty)
         #expect(!stale.derived.contains { $0.point.description == "DC-R1/ashrae_class" })
+    }
+
+    @Test("a probe's dew point is written once per new reading of it, not at every evaluation of its room")
+    func dewPointOncePerReading() throws {
+        let a = PointID(ci: "H-TH1", name: "temperature")!, ah = PointID(ci: "H-TH1", name: "relative_humidity")!
+        let b = PointID(ci: "H-TH2", name: "temperature")!, bh = PointID(ci: "H-TH2", name: "relative_humidity")!
+        let topology = RuleTopology(
+            rooms: [.init(id: "H", areaSquareMetres: 100)], racks: [], devices: [.init(id: "H-TH1", room: "H"), .init(id: "H-TH2", room: "H")],
+            points: [
+                PointDescriptor(id: a, quantity: .temperature, unit: .celsius), PointDescriptor(id: ah, quantity: .relativeHumidity, unit: .percentRH),
+                PointDescriptor(id: b, quantity: .temperature, unit: .celsius), PointDescriptor(id: bh, quantity: .relativeHumidity, unit: .percentRH),
+            ])
+        var e = RuleEngine(rules: try RuleCompiler.compile(try Floor.decode("rules: [{ id: env, kind: envelope }]"), topology: topology))
+        let first = e.ingest([Floor.reading(a, 0, 22), Floor.reading(ah, 0, 45)], now: Floor.at(1))
+        #expect(first.derived.filter { $0.point.name == "dew_point" }.map(\.point) == [PointID(ci: "H-TH1", name: "dew_point")!])
+        #expect(first.derived.first { $0.point.name == "dew_point" }?.time == Floor.at(0))
+        // The second probe's batch re-evaluates the room (its class) but does not repeat H-TH1's dew point.
+        let second = e.ingest([Floor.reading(b, 5, 23), Floor.reading(bh, 5, 50)], now: Floor.at(6))
+        #expect(second.derived.filter { $0.point.name == "dew_point" }.map(\.point) == [PointID(ci: "H-TH2", name: "dew_point")!])
+        #expect(second.derived.contains { $0.point.description == "H/ashrae_class" })
     }
 
     @Test("capacity: PDU against its rating (80 %), rack against its budget")

@@ -7,7 +7,7 @@ extension RuleEngine {
         case .envelope(let probes, let maxAge):
             for (room, list) in probes.sorted(by: { $0.key < $1.key })
             where list.contains(where: { batch[$0.temperature] != nil || batch[$0.humidity] != nil }) {
-                evaluateEnvelope(i, room: room, probes: list, maxAge: maxAge, now: now, into: &out)
+                evaluateEnvelope(i, room: room, probes: list, maxAge: maxAge, batch: batch, now: now, into: &out)
             }
         case .capacity(let levels, let targets):
             for t in targets where t.points.contains(where: { batch[$0] != nil }) {
@@ -35,7 +35,8 @@ extension RuleEngine {
     /// ASHRAE envelope of a room: the worst probe's class, written as `ROOM/ashrae_class`
     /// (0 recommended, 1–4 A1–A4, 5 outside A4); an event when worse than the room's class.
     mutating func evaluateEnvelope(
-        _ i: Int, room: CIID, probes: [EnvelopeProbe], maxAge: Double, now: Timestamp, into out: inout RuleOutput
+        _ i: Int, room: CIID, probes: [EnvelopeProbe], maxAge: Double, batch: [PointID: [Reading]], now: Timestamp,
+        into out: inout RuleOutput
     ) {
         let policy = rules.rooms[room] ?? .standard
         var worst: (cls: ASHRAEClass, probe: EnvelopeProbe, t: Double, rh: Double)?
@@ -45,8 +46,12 @@ extension RuleEngine {
             else { continue }
             let (t, rh) = (tr.value, hr.value)
             let cls = rules.guidelines.classify(temperature: t, rh: rh, highPollutants: policy.highPollutants)
-            if let dp = ThermalGuidelines.dewPoint(temperature: t, rh: rh), let id = PointID(ci: probe.temperature.ci, name: "dew_point") {
-                out.derived.append(Reading(point: id, time: now, value: (dp * 100).rounded() / 100))
+            // A probe's dew point once per new reading of it (stamped with that reading's time),
+            // not once per evaluation of the room: other probes' batches do not repeat it.
+            if batch[probe.temperature] != nil || batch[probe.humidity] != nil,
+                let dp = ThermalGuidelines.dewPoint(temperature: t, rh: rh), let id = PointID(ci: probe.temperature.ci, name: "dew_point")
+            {
+                out.derived.append(Reading(point: id, time: max(tr.time, hr.time), value: (dp * 100).rounded() / 100))
             }
             if worst == nil || cls > worst!.cls { worst = (cls, probe, t, rh) }
         }

@@ -44,8 +44,9 @@ final class RulesStatus: Sendable {
 ///
 /// - After a restart the saved state is loaded and the readings stored since it was saved are
 ///   replayed (the engine ignores readings it has seen), so nothing committed is missed.
-/// - The state is committed at once when events change, otherwise at most every
-///   `checkpoint_every`, and on shutdown; derived readings ride with it.
+/// - The state is committed at once when events change (rate-limited on large floors, see
+///   ``EngineLoop/handle(_:checkpointEvery:)``), otherwise at most every `checkpoint_every`,
+///   and on shutdown; derived readings ride with it.
 /// - Stale-data timers restart with the daemon: the daemon's own downtime is not a sensor's
 ///   silence (as Zabbix's nodata waits after a server start).
 final class RulesService: Service, Sendable {
@@ -144,6 +145,7 @@ struct EngineLoop {
     private var pendingDerived: [Reading] = []
     private var dirty = false
     private var lastCheckpoint = ContinuousClock.now
+    private var lastCost = Duration.zero
 
     init(rules: LoadedRules, events: EventStore, records: RecordsRepository, agent: AgentWatch, status: RulesStatus, logger: Logger) throws {
         var state = RuleEngineState()
@@ -217,8 +219,13 @@ struct EngineLoop {
         }
         status.update { $0.evaluations += 1 }
         record(out)
-        if !out.changes.isEmpty || ContinuousClock.now - lastCheckpoint >= checkpointEvery {
-            checkpoint(reason: out.changes.isEmpty ? "interval" : "events")
+        // Event changes commit at once — unless checkpoints are expensive (a large floor: the
+        // state JSON grows with points × rate window), when they wait until four times the last
+        // checkpoint's cost has passed, so checkpoints take at most a fifth of the engine's time.
+        // Waiting loses nothing: what is not committed is replayed from the samples after a crash.
+        let since = ContinuousClock.now - lastCheckpoint
+        if (!pendingChanges.isEmpty && since >= lastCost * 4) || since >= max(checkpointEvery, lastCost * 4) {
+            checkpoint(reason: pendingChanges.isEmpty ? "interval" : "events")
         }
     }
 
@@ -245,6 +252,7 @@ struct EngineLoop {
     /// full for a moment).
     mutating func checkpoint(reason: String) {
         guard dirty || !pendingChanges.isEmpty else { return }
+        let started = ContinuousClock.now
         do {
             let state = try engine.state.encoded()
             try events.commit(
@@ -253,6 +261,7 @@ struct EngineLoop {
             pendingDerived = []
             dirty = false
             lastCheckpoint = .now
+            lastCost = started.duration(to: lastCheckpoint)
             status.update {
                 $0.checkpoints += 1
                 $0.lastCheckpoint = .now
