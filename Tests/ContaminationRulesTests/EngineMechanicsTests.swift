@@ -165,6 +165,21 @@ struct EngineMechanicsTests {
         #expect(second.openEvents.isEmpty)
     }
 
+    @Test("the state round-trips exactly: rate-window history in its compact form, uncertain qualities kept")
+    func stateRoundTrip() throws {
+        var e = try Floor.engine("rules: [{ id: rate, kind: rate, select: { points: [DC-R1-A05-TH1/temperature] }, window: 15m }]")
+        for i in 0..<40 {
+            _ = e.feed(Floor.reading(Floor.temp, Double(i) * 10, 22 + Double(i) / 7, i == 17 ? .uncertain : .good))
+        }
+        let data = try e.state.encoded()
+        let back = try RuleEngineState(encoded: data)
+        #expect(back == e.state)
+        #expect(back.points[Floor.temp]?.history.count == 40)
+        #expect(back.points[Floor.temp]?.history[17].quality == .uncertain)
+        // Compact: well under 20 bytes per history reading.
+        #expect(data.count < 40 * 20 + 1200, "\(data.count) bytes")
+    }
+
     @Test("restart during a sustain timer keeps the timer")
     func restartPending() throws {
         var first = try Floor.engine(Self.hot)

@@ -92,6 +92,9 @@ extension PointMemory {
         case last = "l"
         case lastUsable = "u"
         case history = "h"
+        case historyTimes = "ht"
+        case historyValues = "hv"
+        case historyQualities = "hq"
         case recent = "r"
         case sameValueCount = "s"
         case badCount = "b"
@@ -103,7 +106,21 @@ extension PointMemory {
         guard let point = try c.decodeIfPresent(PointID.self, forKey: .point) else { return }
         last = try c.decodeIfPresent(CompactReading.self, forKey: .last)?.reading(point)
         lastUsable = try c.decodeIfPresent(CompactReading.self, forKey: .lastUsable)?.reading(point)
-        history = try c.decode([CompactReading].self, forKey: .history).map { $0.reading(point) }
+        if let times = try c.decodeIfPresent([Int64].self, forKey: .historyTimes) {
+            let values = try c.decode([Double].self, forKey: .historyValues)
+            let qualities = try c.decodeIfPresent([String].self, forKey: .historyQualities)
+            guard values.count == times.count, qualities == nil || qualities?.count == times.count else {
+                throw DecodingError.dataCorruptedError(forKey: .historyValues, in: c, debugDescription: "history arrays differ in length")
+            }
+            var t: Int64 = 0
+            history = times.indices.map { i in
+                t = i == 0 ? times[0] : t + times[i]
+                let q = qualities.flatMap { Quality(code: $0[i], reason: nil) } ?? .good
+                return Reading(point: point, time: Timestamp(milliseconds: t), value: values[i], quality: q)
+            }
+        } else {
+            history = try c.decodeIfPresent([CompactReading].self, forKey: .history)?.map { $0.reading(point) } ?? []
+        }
         recent = try c.decode([CompactReading].self, forKey: .recent).map { $0.reading(point) }
         sameValueCount = try c.decode(Int.self, forKey: .sameValueCount)
         badCount = try c.decode(Int.self, forKey: .badCount)
@@ -114,7 +131,18 @@ extension PointMemory {
         try c.encodeIfPresent(last?.point ?? lastUsable?.point, forKey: .point)
         try c.encodeIfPresent(last.map(CompactReading.init), forKey: .last)
         try c.encodeIfPresent(lastUsable.map(CompactReading.init), forKey: .lastUsable)
-        try c.encode(history.map(CompactReading.init), forKey: .history)
+        // The rate-window history is most of the state (a reading every poll for 15 minutes):
+        // parallel arrays, times as deltas, qualities only when one is not `good` (history holds
+        // usable readings only, so no reasons) — about a third of the size of one object each.
+        var previous: Int64 = 0
+        try c.encode(history.enumerated().map { i, r in
+            defer { previous = r.time.milliseconds }
+            return i == 0 ? r.time.milliseconds : r.time.milliseconds - previous
+        }, forKey: .historyTimes)
+        try c.encode(history.map(\.value), forKey: .historyValues)
+        if history.contains(where: { $0.quality != .good }) {
+            try c.encode(history.map(\.quality.code), forKey: .historyQualities)
+        }
         try c.encode(recent.map(CompactReading.init), forKey: .recent)
         try c.encode(sameValueCount, forKey: .sameValueCount)
         try c.encode(badCount, forKey: .badCount)
