@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GRDB
 import Testing
 
 /// The whole demo flow on one machine: dcagent-sim serves the shipped profiles' register maps
@@ -96,6 +97,19 @@ struct DemoFlowTests {
                 latest.split(separator: "\n").contains { $0.hasPrefix(p + "\t") && $0.hasSuffix("\tgood") }
             }
         }
+        // The PDU's outlet rows, known only after its first SNMP walk, are registered with their
+        // quantity and unit (the rules select by them).
+        try await waitUntil("outlet points registered; log:\n\(daemon.log)") {
+            let q = try DatabaseQueue(path: dir.file("dcagent.sqlite"), configuration: { var c = Configuration(); c.readonly = true; return c }())
+            let (described, bare) = try await q.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM points WHERE key LIKE 'DC-R01-PDU-A/outlet.%' AND quantity IS NOT NULL") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM points WHERE ci = 'DC-R01-PDU-A' AND quantity IS NULL") ?? -1
+                )
+            }
+            return described > 0 && bare == 0
+        }
+        #expect(daemon.log.contains("new points registered"), "\(daemon.log)")
         // A temperature from a simulated rack inlet is plausible.
         let t = try #require(latest.split(separator: "\n").first { $0.hasPrefix("DC-R01-TH1/temperature\t") })
         let value = try #require(Double(t.split(separator: "\t")[2]))

@@ -87,6 +87,27 @@ struct RunCommand: AsyncParsableCommand {
             store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger, afterCommit: afterCommit)
         writerBox.withLock { $0 = writer }
         let onlineSeen = Mutex<Set<CIID>>([])
+        // Points first seen while running (SNMP table rows: a PDU's outlets are known after its
+        // first walk) get their descriptors registered, and the rules recompile to include them.
+        let readers = Dictionary(devices.map { ($0.reader.device, $0.reader) }, uniquingKeysWith: { a, _ in a })
+        let known = Mutex<Set<PointID>>(Set(devices.flatMap { $0.reader.points.map(\.id) }))
+        let log = logger
+        let registerNew: @Sendable (CIID, [Reading]) -> Void = { ci, readings in
+            guard known.withLock({ set in readings.contains { !set.contains($0.point) } }), let reader = readers[ci] else { return }
+            let fresh = known.withLock { set -> [PointDescriptor] in
+                let new = reader.points.filter { set.insert($0.id).inserted }
+                for r in readings { set.insert(r.point) }
+                return new
+            }
+            guard !fresh.isEmpty else { return }
+            do {
+                try samples.register(fresh)
+                log.info("new points registered", metadata: ["sensor.id": "\(ci)", "points.new": "\(fresh.count)"])
+                rulesInput?.submit(.reload(reason: "new points of \(ci)"))
+            } catch {
+                log.error("cannot register new points of \(ci): \(error)")
+            }
+        }
         let polling = PollingService(
             devices: devices, clock: ContinuousClock(), logger: logger,
             sink: { event in
@@ -95,6 +116,7 @@ struct RunCommand: AsyncParsableCommand {
                 // "online", so an offline event carried over a restart resolves.
                 switch event {
                 case .readings(let ci, let readings):
+                    registerNew(ci, readings)
                     writer.submit(readings)
                     if onlineSeen.withLock({ $0.insert(ci).inserted }) { rulesInput?.submit(.health([.init(device: ci, online: true)])) }
                 case .offline(let ci, let reason):

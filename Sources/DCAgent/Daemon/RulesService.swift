@@ -14,8 +14,9 @@ enum RuleInput: Sendable {
     case health([ContaminationRules.DeviceHealth])
     /// Time passes: stale data, sustain expiry, flapping calm-down, obligations.
     case tick
-    /// SIGHUP: read the rule file again (kept as is when the new one does not compile).
-    case reload
+    /// Read the rule file again and recompile against the current floor and points (SIGHUP, or
+    /// new points seen); the running rules stay when the new file does not compile.
+    case reload(reason: String)
 }
 
 /// Counters the daemon shows in `/healthz`.
@@ -108,7 +109,7 @@ final class RulesService: Service, Sendable {
                 }
                 for await item in input {
                     switch item {
-                    case .reload: loop.reload(file: plan.file, topology: topology)
+                    case .reload(let reason): loop.reload(file: plan.file, reason: reason, topology: topology)
                     default: loop.handle(item, checkpointEvery: plan.checkpointEvery)
                     }
                 }
@@ -286,7 +287,7 @@ struct EngineLoop {
 
     /// Recompiles the rule file against the current floor and points; keeps the running rules
     /// when the new file does not compile, logging every problem.
-    mutating func reload(file: String, topology: @Sendable () throws -> RuleTopology) {
+    mutating func reload(file: String, reason: String, topology: @Sendable () throws -> RuleTopology) {
         do {
             let loaded = try RuleFiles.load(file, topology: try topology())
             checkpoint(reason: "reload")
@@ -298,7 +299,8 @@ struct EngineLoop {
                 $0.rules = loaded.compiled.rules.count
                 $0.reloads += 1
             }
-            logger.info("rules reloaded", metadata: ["rules.file": "\(file)", "rules.count": "\(loaded.compiled.rules.count)"])
+            logger.info(
+                "rules reloaded", metadata: ["rules.file": "\(file)", "rules.count": "\(loaded.compiled.rules.count)", "rules.reload": "\(reason)"])
         } catch {
             for line in "\(error)".split(separator: "\n") { logger.error("rules NOT reloaded: \(line)") }
         }

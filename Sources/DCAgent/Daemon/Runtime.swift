@@ -64,7 +64,7 @@ final class Runtime: Sendable {
             restart.append("rules")
         } else if let service = rules {
             // The same rule file is read again on every reload: its content may have changed.
-            service.submit(.reload)
+            service.submit(.reload(reason: "SIGHUP"))
             applied.append("rules.file")
         }
         // Keep the settings that need a restart as they run now.
