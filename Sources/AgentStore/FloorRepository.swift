@@ -46,6 +46,15 @@ public struct FloorRepository: Sendable {
         }
     }
 
+    /// Changes whenever any stored floor changes (an import, a lifecycle change on approval): for
+    /// the rules engine to notice that its topology is out of date.
+    public func revision() throws -> String {
+        try database.writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), COALESCE(max(updated_ms), 0) FROM floor_sites")
+            return "\(row?[0] as Int64? ?? 0):\(row?[1] as Int64? ?? 0)"
+        }
+    }
+
     /// True when no floor is stored.
     public func isEmpty() throws -> Bool { try siteIDs().isEmpty }
 

@@ -43,15 +43,14 @@ struct RulesDaemonTests {
         }
     }
 
-    static func setup(_ dir: TempDir, modbusPort: Int, httpPort: Int, rules: String) -> String {
+    static func setup(_ dir: TempDir, modbusPort: Int, httpPort: Int, rules: String, floor: Bool = true) -> String {
         let ruleFile = dir.write("rules.yaml", rules)
         return testConfig(
             dir: dir, port: httpPort,
             extra: """
                 profiles:
                   directory: \(Repo.root)/config/profiles
-                floor:
-                  import_on_first_start: \(Repo.root)/config/floor/demo.yaml
+                \(floor ? "floor: { import_on_first_start: \(Repo.root)/config/floor/demo.yaml }" : "")
                 sensors:
                   - id: DC-R01-TH1
                     profile: vaisala-hmt330
@@ -264,6 +263,33 @@ struct RulesDaemonTests {
         #expect(firing.count == 1 && firing.first?["rule"] as? String == "inlet-hot")
         #expect(try await daemon.stop() == 0)
         withExtendedLifetime(peer) {}
+    }
+
+    @Test("a floor imported while the daemon runs reaches the rules at the next tick")
+    func floorChange() async throws {
+        let dir = TempDir()
+        let modbusPort = freePort()
+        let httpPort = freePort()
+        let peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
+        try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
+        let cfg = Self.setup(
+            dir, modbusPort: modbusPort, httpPort: httpPort,
+            rules: "rules: [{ id: inlet-hot, kind: threshold, select: { quantity: temperature, name: temperature }, warning: 30, clear: 28 }]",
+            floor: false)
+        let text = try String(contentsOfFile: cfg, encoding: .utf8)
+        #expect(!text.contains("import_on_first_start"), "\(text)")
+        #expect(try await dcagent("user", "add", "root-admin", "--role", "admin", "--config", cfg).status == 0)
+        let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
+        try await daemon.waitHealthy()
+        // No floor: the probe is on no rack of any room, so no rule watches it.
+        try await peer.setTemperature(38.5)
+        try await waitUntil("rules evaluations") { Self.evaluations(httpPort) >= 10 }
+        #expect(try Self.events(httpPort).isEmpty)
+        let imported = try await dcagent("floor", "import", Repo.root + "/config/floor/demo.yaml", "--as", "root-admin", "--config", cfg)
+        #expect(imported.status == 0, "\(imported.output)")
+        try await waitUntil("the event after the floor import; log:\n\(daemon.log)") { try Self.events(httpPort, firing: true).count == 1 }
+        #expect(daemon.log.contains("rules.reload=\"the stored floor changed\""), "\(daemon.log)")
+        #expect(try await daemon.stop() == 0)
     }
 
     @Test("a maintenance window records the event but marks it not notified")

@@ -63,9 +63,10 @@ struct RunCommand: AsyncParsableCommand {
         let writerBox = Mutex<BatchWriter<ContinuousClock>?>(nil)
         if let rulesPlan = plan.rules {
             let devicePoints = devices.flatMap(\.reader.points)
-            let topology: @Sendable () throws -> RuleTopology = { try RuleFiles.topology(store: store, extraPoints: devicePoints) }
+            let topology = TopologySource(
+                build: { try RuleFiles.topology(store: store, extraPoints: devicePoints) }, floorRevision: { try store.floor.revision() })
             do {
-                let loaded = try RuleFiles.load(rulesPlan.file, topology: try topology())
+                let loaded = try RuleFiles.load(rulesPlan.file, topology: try topology.build())
                 try samples.register(loaded.compiled.derivedPoints)
                 rules = RulesService(
                     plan: rulesPlan, rules: loaded, events: EventStore(database: store.database, samples: samples),

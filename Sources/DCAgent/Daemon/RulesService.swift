@@ -58,14 +58,14 @@ final class RulesService: Service, Sendable {
     private let samples: SampleStore
     private let input: AsyncStream<RuleInput>
     private let continuation: AsyncStream<RuleInput>.Continuation
-    private let topology: @Sendable () throws -> RuleTopology
+    private let topology: TopologySource
     private let agent: AgentWatch
     let status = RulesStatus()
     private let logger: Logger
 
     init(
         plan: RulesPlan, rules: LoadedRules, events: EventStore, records: RecordsRepository, samples: SampleStore,
-        topology: @escaping @Sendable () throws -> RuleTopology, agent: AgentWatch, logger: Logger
+        topology: TopologySource, agent: AgentWatch, logger: Logger
     ) {
         self.agent = agent
         self.plan = plan
@@ -98,6 +98,7 @@ final class RulesService: Service, Sendable {
                 "events.firing": "\(loop.engine.openEvents.count)",
             ])
         let every = plan.evaluateEvery
+        var floorRevision: String? = try? topology.floorRevision()
         let continuation = self.continuation
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -110,6 +111,14 @@ final class RulesService: Service, Sendable {
                 for await item in input {
                     switch item {
                     case .reload(let reason): loop.reload(file: plan.file, reason: reason, topology: topology)
+                    case .tick:
+                        // A floor changed in the store (an import, an approved decommissioning)
+                        // recompiles the rules against it.
+                        if let revision = try? topology.floorRevision(), revision != floorRevision {
+                            if floorRevision != nil { loop.reload(file: plan.file, reason: "the stored floor changed", topology: topology) }
+                            floorRevision = revision
+                        }
+                        loop.handle(item, checkpointEvery: plan.checkpointEvery)
                     default: loop.handle(item, checkpointEvery: plan.checkpointEvery)
                     }
                 }
@@ -121,6 +130,15 @@ final class RulesService: Service, Sendable {
         loop.checkpoint(reason: "shutdown")
         logger.info("rules engine stopped", metadata: ["events.firing": "\(loop.engine.openEvents.count)"])
     }
+}
+
+/// Where the rules' topology comes from: the stored floor and points, and a revision that
+/// changes with the stored floor.
+struct TopologySource: Sendable {
+    /// Builds the topology from the store.
+    var build: @Sendable () throws -> RuleTopology
+    /// The stored floor's revision (``FloorRepository/revision()``).
+    var floorRevision: @Sendable () throws -> String
 }
 
 /// The agent's own health, watched by the engine at every tick.
@@ -287,9 +305,9 @@ struct EngineLoop {
 
     /// Recompiles the rule file against the current floor and points; keeps the running rules
     /// when the new file does not compile, logging every problem.
-    mutating func reload(file: String, reason: String, topology: @Sendable () throws -> RuleTopology) {
+    mutating func reload(file: String, reason: String, topology: TopologySource) {
         do {
-            let loaded = try RuleFiles.load(file, topology: try topology())
+            let loaded = try RuleFiles.load(file, topology: try topology.build())
             checkpoint(reason: "reload")
             engine = RuleEngine(rules: loaded.compiled, state: engine.state)
             refreshRecords()
