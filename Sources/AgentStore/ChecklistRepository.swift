@@ -1,5 +1,6 @@
 public import FloorModel
 public import Telemetry
+import ContaminationRules
 import Foundation
 import GRDB
 
@@ -50,7 +51,7 @@ public struct ChecklistRepository: Sendable {
             var run = try ChecklistRun(
                 id: "CL-\(seq)", template: template, target: target, changeReference: changeReference, executor: executor,
                 decommissionTo: decommissionTo, floor: floor, at: now)
-            try run.evaluateAutomatic(floor: floor, at: now)
+            try run.evaluateAutomatic(floor: floor, at: now, live: try Self.live(db, floor: floor, target: target, now: now))
             try db.execute(
                 sql: """
                     INSERT INTO checklist_runs(seq, run_id, site, template, target, change_ref, executor, state, json, started_ms, updated_ms)
@@ -158,5 +159,20 @@ public struct ChecklistRepository: Sendable {
     private static func load(_ id: String, _ db: Database) throws -> ChecklistRun? {
         try String.fetchOne(db, sql: "SELECT json FROM checklist_runs WHERE run_id = ?", arguments: [id])
             .map { try FloorRows.decode(ChecklistRun.self, $0, "checklist run \(id)") }
+    }
+
+    /// The running site as the `sensor-readings` item needs it: the latest readings of the
+    /// sensors in the target's rack and the events firing on them, the rack or the target.
+    static func live(_ db: Database, floor: Floor, target: ChecklistTarget, now: Timestamp) throws -> LiveSite {
+        guard let rack = LiveSite.rack(of: target, floor: floor) else { return LiveSite(latest: [], firing: [], now: now) }
+        let sensors = LiveSite.sensors(inRack: rack, floor: floor)
+        var latest: [Reading] = []
+        for s in sensors { latest += try SampleStore.latest(db, ci: s) }
+        let scopes = sensors + [rack, target.id]
+        let firing = try String.fetchAll(
+            db, sql: "SELECT json FROM events WHERE state = 'firing' AND scope IN (\(scopes.map { _ in "?" }.joined(separator: ",")))",
+            arguments: StatementArguments(scopes.map(\.rawValue))
+        ).map { try EventJSON.decode($0) }.map { LiveSite.FiringEvent(scope: $0.scope, severity: $0.severity.rawValue, message: $0.message) }
+        return LiveSite(latest: latest, firing: firing, now: now)
     }
 }

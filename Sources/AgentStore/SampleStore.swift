@@ -224,22 +224,25 @@ public final class SampleStore: Sendable {
 
     /// The latest stored reading of each point of a CI (or of all points when `ci` is nil).
     public func latest(ci: CIID? = nil) throws -> [Reading] {
-        try database.writer.read { db in
-            let filter = ci == nil ? "" : "WHERE p.ci = ?"
-            let args: StatementArguments = ci.map { [$0.rawValue] } ?? []
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT p.key, s.t, s.value, s.quality, s.reason FROM points p
-                    JOIN samples s ON s.point_id = p.id AND s.t = (SELECT max(t) FROM samples WHERE point_id = p.id)
-                    \(filter) ORDER BY p.key
-                    """, arguments: args
-            ).compactMap { row in
-                guard let id = PointID(row[0] as String) else { return nil }
-                return Reading(
-                    point: id, time: Timestamp(milliseconds: row[1]), value: row[2] ?? .nan,
-                    quality: Self.quality(code: row[3], reason: row[4]))
-            }
+        try database.writer.read { db in try Self.latest(db, ci: ci) }
+    }
+
+    /// The latest stored reading of each point of a CI (all CIs when nil), in a transaction.
+    static func latest(_ db: Database, ci: CIID?) throws -> [Reading] {
+        let filter = ci == nil ? "" : "WHERE p.ci = ?"
+        let args: StatementArguments = ci.map { [$0.rawValue] } ?? []
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT p.key, s.t, s.value, s.quality, s.reason FROM points p
+                JOIN samples s ON s.point_id = p.id AND s.t = (SELECT max(t) FROM samples WHERE point_id = p.id)
+                \(filter) ORDER BY p.key
+                """, arguments: args
+        ).compactMap { row in
+            guard let id = PointID(row[0] as String) else { return nil }
+            return Reading(
+                point: id, time: Timestamp(milliseconds: row[1]), value: row[2] ?? .nan,
+                quality: Self.quality(code: row[3], reason: row[4]))
         }
     }
 }

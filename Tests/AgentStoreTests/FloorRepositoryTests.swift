@@ -1,4 +1,5 @@
 import AgentStore
+import ContaminationRules
 import FloorModel
 import Foundation
 import GRDB
@@ -141,6 +142,41 @@ struct FloorRepositoryTests {
         #expect(actions == ["april checklist.answer checklist-run/CL-1", "april checklist.submit checklist-run/CL-1", "eko checklist.approve checklist-run/CL-1"])
         #expect(try s.audit.entries().contains { $0.action == "checklist.start" && $0.actor == "april" && $0.details["change"] == "RFC-7" })
         #expect(try s.audit.verify().intact)
+    }
+
+    @Test("post-installation: the sensor-readings item is answered from the stored readings and firing events of the rack")
+    func sensorReadingsFromStore() throws {
+        let dir = TempDir()
+        let s = try open(dir)
+        let doc = Self.document.replacingOccurrences(
+            of: #"{"id": "T-R01-S2", "type": "s2", "position": 20, "lifecycle": "planned"}]}]}],"#,
+            with: #"{"id": "T-R01-S2", "type": "s2", "position": 20, "lifecycle": "staged"}], "sensors": [{"id": "T-R01-TH1", "kind": "th-probe", "position": 40, "face": "front"}]}]}],"#)
+        try s.floor.importFloors(try Self.floors(doc), actor: "eko", source: "t")
+        let template = try JSONDecoder().decode(
+            ChecklistTemplate.self,
+            from: Data(#"{"id": "post-installation", "kind": "post-installation", "title": "Post", "version": 1, "items": [{"id": "sensor-readings", "text": "Readings normal", "automatic": "sensor-readings"}]}"#.utf8))
+        let samples = SampleStore(database: s.db)
+        let now = Timestamp.now
+        let temp = PointID(ci: "T-R01-TH1", name: "temperature")!
+        try samples.write([Reading(point: temp, time: now.adding(seconds: -20), value: 33.5)])
+        let events = EventStore(database: s.db, samples: samples)
+        let hot = Event(
+            dedupKey: "hot|T-R01-TH1|T-R01-TH1/temperature", ruleID: "hot", kind: .threshold, severity: .critical, state: .firing, scope: "T-R01-TH1",
+            room: "T-H1", point: temp, firstSeen: now, lastSeen: now, count: 1, message: "T-R01-TH1/temperature is 33.5 °C, above 32 °C", evidence: [],
+            suppressed: false, flapping: false)
+        try events.commit(RuleCheckpoint(changes: [EventChange(change: .opened, event: hot, at: now, notify: true)], derived: [], state: Data("{}".utf8), rulesDigest: "d", at: now))
+
+        let failed = try s.checklists.start(template: template, target: .init(.device, "T-R01-S2"), changeReference: "RFC-9", executor: "eko")
+        #expect(failed.answers["sensor-readings"]?.outcome == .fail)
+        #expect(failed.answers["sensor-readings"]?.note == "firing: critical T-R01-TH1/temperature is 33.5 °C, above 32 °C")
+
+        var cool = hot
+        cool.state = .resolved
+        try events.commit(RuleCheckpoint(changes: [EventChange(change: .resolved, event: cool, at: now, notify: true)], derived: [], state: Data("{}".utf8), rulesDigest: "d", at: now))
+        try samples.write([Reading(point: temp, time: now.adding(seconds: -5), value: 24)])
+        let passed = try s.checklists.start(template: template, target: .init(.device, "T-R01-S2"), changeReference: "RFC-9", executor: "eko")
+        #expect(passed.answers["sensor-readings"]?.outcome == .pass, "\(String(describing: passed.answers["sensor-readings"]))")
+        #expect(passed.answers["sensor-readings"]?.note.hasPrefix("T-R01-TH1: temperature 24;") == true)
     }
 
     @Test("an override needs a registered supervisor (role ≥ supervisor) and is recorded with supervisor and reason")

@@ -89,6 +89,41 @@ import Yams
         #expect(try f.applying(change, run: run.id).device("T-R01-NEW")?.lifecycle == .active)
     }
 
+    @Test("sensor-readings from the running site: pass on recent readings, fail on a firing event, a person when no recent reading")
+    func sensorReadingsFromLiveSite() throws {
+        var f = Self.floor(lifecycle: .staged)
+        f.sensors = [SensorPlacement(id: "T-R01-TH1", kind: .temperatureHumidity, location: .rack("T-R01", position: HalfU(units: 40), face: .front))]
+        let now = Support.t0
+        let temp = PointID(ci: "T-R01-TH1", name: "temperature")!, rh = PointID(ci: "T-R01-TH1", name: "humidity")!
+        let fresh = [Reading(point: temp, time: now.adding(seconds: -30), value: 22.4), Reading(point: rh, time: now.adding(seconds: -30), value: 45)]
+
+        var run = try Self.run("post-installation", floor: f)
+        #expect(try run.evaluateAutomatic(floor: f, at: now, live: LiveSite(latest: fresh, firing: [], now: now)).isEmpty)
+        let pass = try #require(run.answers["sensor-readings"])
+        #expect(pass.outcome == .pass && pass.automatic)
+        #expect(pass.note == "T-R01-TH1: humidity 45, temperature 22.4; no event firing on T-R01 or its sensors", "\(pass.note)")
+
+        // An event firing on the rack's sensor (or the rack) fails the item, quoting it.
+        var hot = try Self.run("post-installation", floor: f)
+        let firing = [LiveSite.FiringEvent(scope: "T-R01-TH1", severity: "critical", message: "T-R01-TH1/temperature is 33 °C, above 32")]
+        _ = try hot.evaluateAutomatic(floor: f, at: now, live: LiveSite(latest: fresh, firing: firing, now: now))
+        #expect(hot.answers["sensor-readings"]?.outcome == .fail)
+        #expect(hot.answers["sensor-readings"]?.note == "firing: critical T-R01-TH1/temperature is 33 °C, above 32")
+        // An event elsewhere does not.
+        var elsewhere = try Self.run("post-installation", floor: f)
+        _ = try elsewhere.evaluateAutomatic(
+            floor: f, at: now, live: LiveSite(latest: fresh, firing: [.init(scope: "T-R09-TH1", severity: "warning", message: "x")], now: now))
+        #expect(elsewhere.answers["sensor-readings"]?.outcome == .pass)
+
+        // Readings older than 15 minutes (or none): left to a person.
+        var old = try Self.run("post-installation", floor: f)
+        let stale = fresh.map { Reading(point: $0.point, time: now.adding(seconds: -901), value: $0.value) }
+        #expect(try old.evaluateAutomatic(floor: f, at: now, live: LiveSite(latest: stale, firing: [], now: now)) == ["sensor-readings"])
+        // No sensor in the rack: left to a person.
+        var bare = try Self.run("post-installation", floor: Self.floor(lifecycle: .staged))
+        #expect(try bare.evaluateAutomatic(floor: Self.floor(lifecycle: .staged), at: now, live: LiveSite(latest: fresh, firing: [], now: now)) == ["sensor-readings"])
+    }
+
     @Test(arguments: [Lifecycle.offline, .disposed])
     func decommissioningEndsOfflineOrDisposed(_ to: Lifecycle) throws {
         var f = Self.floor(lifecycle: .active)

@@ -27,8 +27,9 @@ extension AutoCheck {
         }
     }
 
-    /// Evaluates the check for a target on a floor.
-    public func evaluate(_ target: ChecklistTarget, floor: Floor) -> AutoResult {
+    /// Evaluates the check for a target on a floor; `live` (the running site's latest readings
+    /// and firing events) decides `sensor-readings`, which is left to a person without it.
+    public func evaluate(_ target: ChecklistTarget, floor: Floor, live: LiveSite? = nil) -> AutoResult {
         switch self {
         case .space, .weight, .power, .cooling, .airflow:
             return fit(target, floor: floor)
@@ -54,7 +55,8 @@ extension AutoCheck {
             let hosted = floor.services.filter { $0.hostedOn.contains(target.id) && $0.status != .disposed }
             return hosted.isEmpty ? AutoResult(.pass, "no service hosted on \(target.id)") : AutoResult(.fail, "still hosts: \(hosted.map(\.id.rawValue).joined(separator: ", "))")
         case .sensorReadings:
-            return AutoResult(nil, "needs live readings: answer by hand until the rules engine evaluates it")
+            guard let live else { return AutoResult(nil, "needs live readings: answer by hand") }
+            return live.sensorReadings(target, floor: floor)
         }
     }
 

@@ -168,12 +168,12 @@ public struct ChecklistRun: Hashable, Sendable, Codable {
     /// Answers every automatic item from the floor. Items the model cannot decide (live
     /// readings) are left for a person; returns the ids left open.
     @discardableResult
-    public mutating func evaluateAutomatic(floor: Floor, at: Timestamp) throws(ChecklistError) -> [String] {
+    public mutating func evaluateAutomatic(floor: Floor, at: Timestamp, live: LiveSite? = nil) throws(ChecklistError) -> [String] {
         guard state == .inProgress else { throw .wrongState(id, state, "evaluate") }
         var open: [String] = []
         for item in template.items {
             guard let check = item.automatic else { continue }
-            let result = check.evaluate(target, floor: floor)
+            let result = check.evaluate(target, floor: floor, live: live)
             if let outcome = result.outcome {
                 answers[item.id] = ItemAnswer(outcome: outcome, note: result.note, person: "dcagent", at: at, automatic: true)
             } else {
