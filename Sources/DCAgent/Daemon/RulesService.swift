@@ -88,8 +88,8 @@ final class RulesService: Service, Sendable {
     }
 
     func run() async throws {
-        var loop = try EngineLoop(rules: initial, events: events, records: records, agent: agent, status: status, logger: logger)
-        let replayed = try loop.catchUp(samples: samples, window: plan.replayAfterRestart)
+        var loop = try await EngineLoop.start(rules: initial, events: events, records: records, agent: agent, status: status, logger: logger)
+        let replayed = try await loop.catchUp(samples: samples, window: plan.replayAfterRestart)
         logger.info(
             "rules engine started",
             metadata: [
@@ -98,7 +98,9 @@ final class RulesService: Service, Sendable {
                 "events.firing": "\(loop.engine.openEvents.count)",
             ])
         let every = plan.evaluateEvery
-        var floorRevision: String? = try? topology.floorRevision()
+        let io = StoreQueue()
+        let topology = self.topology
+        var floorRevision: String? = try? await io.run { try topology.floorRevision() }
         let continuation = self.continuation
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -110,16 +112,16 @@ final class RulesService: Service, Sendable {
                 }
                 for await item in input {
                     switch item {
-                    case .reload(let reason): loop.reload(file: plan.file, reason: reason, topology: topology)
+                    case .reload(let reason): await loop.reload(file: plan.file, reason: reason, topology: topology)
                     case .tick:
                         // A floor changed in the store (an import, an approved decommissioning)
                         // recompiles the rules against it.
-                        if let revision = try? topology.floorRevision(), revision != floorRevision {
-                            if floorRevision != nil { loop.reload(file: plan.file, reason: "the stored floor changed", topology: topology) }
+                        if let revision = try? await io.run({ try topology.floorRevision() }), revision != floorRevision {
+                            if floorRevision != nil { await loop.reload(file: plan.file, reason: "the stored floor changed", topology: topology) }
                             floorRevision = revision
                         }
-                        loop.handle(item, checkpointEvery: plan.checkpointEvery)
-                    default: loop.handle(item, checkpointEvery: plan.checkpointEvery)
+                        await loop.handle(item, checkpointEvery: plan.checkpointEvery)
+                    default: await loop.handle(item, checkpointEvery: plan.checkpointEvery)
                     }
                 }
                 group.cancelAll()
@@ -127,7 +129,7 @@ final class RulesService: Service, Sendable {
         } onGracefulShutdown: {
             continuation.finish()
         }
-        loop.checkpoint(reason: "shutdown")
+        await loop.checkpoint(reason: "shutdown")
         logger.info("rules engine stopped", metadata: ["events.firing": "\(loop.engine.openEvents.count)"])
     }
 }
@@ -149,6 +151,20 @@ struct AgentWatch: Sendable {
     var droppedReadings: @Sendable () -> Int
 }
 
+/// Runs the store's blocking SQLite calls on one serial queue of their own, never on the
+/// cooperative thread pool (as the batch writer does).
+struct StoreQueue: Sendable {
+    private let queue = DispatchQueue(label: "dcagent.rules.store")
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            queue.async {
+                do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
+            }
+        }
+    }
+}
+
 /// The engine and its bookkeeping, owned by the service's run loop (one task at a time).
 struct EngineLoop {
     var engine: RuleEngine
@@ -158,18 +174,35 @@ struct EngineLoop {
     let agent: AgentWatch
     let status: RulesStatus
     let logger: Logger
+    let io = StoreQueue()
     private var droppedSeen = 0
+    /// The state found in the store at start, if any.
+    let saved: SavedRuleState?
     /// True when a saved state was loaded.
     let resumed: Bool
     private var pendingDerived: [Reading] = []
+    private var pendingChanges: [EventChange] = []
     private var dirty = false
     private var lastCheckpoint = ContinuousClock.now
     private var lastCost = Duration.zero
 
-    init(rules: LoadedRules, events: EventStore, records: RecordsRepository, agent: AgentWatch, status: RulesStatus, logger: Logger) throws {
+    /// Loads the saved state (if any) and the records, off the cooperative pool.
+    static func start(
+        rules: LoadedRules, events: EventStore, records: RecordsRepository, agent: AgentWatch, status: RulesStatus, logger: Logger
+    ) async throws -> EngineLoop {
+        let saved = try await StoreQueue().run { try events.savedState() }
+        var loop = EngineLoop(rules: rules, saved: saved, events: events, records: records, agent: agent, status: status, logger: logger)
+        await loop.refreshRecords()
+        return loop
+    }
+
+    private init(
+        rules: LoadedRules, saved: SavedRuleState?, events: EventStore, records: RecordsRepository, agent: AgentWatch, status: RulesStatus,
+        logger: Logger
+    ) {
         var state = RuleEngineState()
         var resumed = false
-        if let saved = try events.savedState() {
+        if let saved {
             do {
                 state = try RuleEngineState(encoded: saved.state)
                 resumed = true
@@ -186,13 +219,13 @@ struct EngineLoop {
         state.resume(at: .now)
         self.engine = RuleEngine(rules: rules.compiled, state: state)
         self.digest = rules.digest
+        self.saved = saved
         self.events = events
         self.records = records
         self.agent = agent
         self.status = status
         self.logger = logger
         self.resumed = resumed
-        refreshRecords()
         status.update {
             $0.rules = rules.compiled.rules.count
             $0.firing = engine.openEvents.count
@@ -201,13 +234,13 @@ struct EngineLoop {
 
     /// Replays readings committed since the saved state (those it already saw are ignored), so
     /// a crash between a reading's commit and the engine's checkpoint loses no evaluation.
-    mutating func catchUp(samples: SampleStore, window: Duration) throws -> Int {
-        guard resumed, let saved = try events.savedState() else { return 0 }
+    mutating func catchUp(samples: SampleStore, window: Duration) async throws -> Int {
+        guard resumed, let saved else { return 0 }
         let now = Timestamp.now
         let windowSeconds = Double(window.components.seconds)
         // Poll times precede their commit by up to a flush interval or two: look a little back.
         let since = Timestamp(milliseconds: max(saved.savedAt.milliseconds - 300_000, now.milliseconds - Int64(windowSeconds * 1000)))
-        let readings = try samples.measuredSamples(since: since).sorted { $0.time < $1.time }
+        let readings = try await io.run { try samples.measuredSamples(since: since) }.sorted { $0.time < $1.time }
         var out = RuleOutput()
         for r in readings {
             let o = engine.ingest([r], now: r.time)
@@ -215,19 +248,19 @@ struct EngineLoop {
             out.derived += o.derived
         }
         record(out)
-        checkpoint(reason: "replay")
+        await checkpoint(reason: "replay")
         status.update { $0.replayed = readings.count }
         return readings.count
     }
 
-    mutating func handle(_ item: RuleInput, checkpointEvery: Duration) {
+    mutating func handle(_ item: RuleInput, checkpointEvery: Duration) async {
         let now = Timestamp.now
         let out: RuleOutput
         switch item {
         case .readings(let batch): out = engine.ingest(batch, now: now)
         case .health(let reports): out = engine.deviceHealth(reports, now: now)
         case .tick:
-            refreshRecords()
+            await refreshRecords()
             var o = engine.tick(now: now)
             let dropped = agent.droppedReadings()
             let loss = engine.storeDropped(max(0, dropped - droppedSeen), agent: agent.id, now: now)
@@ -244,7 +277,7 @@ struct EngineLoop {
         // Waiting loses nothing: what is not committed is replayed from the samples after a crash.
         let since = ContinuousClock.now - lastCheckpoint
         if (!pendingChanges.isEmpty && since >= lastCost * 4) || since >= max(checkpointEvery, lastCost * 4) {
-            checkpoint(reason: pendingChanges.isEmpty ? "interval" : "events")
+            await checkpoint(reason: pendingChanges.isEmpty ? "interval" : "events")
         }
     }
 
@@ -264,20 +297,24 @@ struct EngineLoop {
         if !out.changes.isEmpty { pendingChanges += out.changes }
     }
 
-    private var pendingChanges: [EventChange] = []
-
-    /// Commits pending changes, derived readings and the state in one transaction. A failed
-    /// commit keeps everything pending for the next attempt (nothing is lost while the disk is
-    /// full for a moment).
-    mutating func checkpoint(reason: String) {
+    /// Commits pending changes, derived readings and the state in one transaction (encoded and
+    /// written off the cooperative pool). A failed commit keeps everything pending for the next
+    /// attempt (nothing is lost while the disk is full for a moment).
+    mutating func checkpoint(reason: String) async {
         guard dirty || !pendingChanges.isEmpty else { return }
         let started = ContinuousClock.now
+        let state = engine.state
+        let checkpoint = (changes: pendingChanges, derived: pendingDerived, digest: digest)
+        let events = self.events
         do {
-            let state = try engine.state.encoded()
-            try events.commit(
-                RuleCheckpoint(changes: pendingChanges, derived: pendingDerived, state: state, rulesDigest: digest, at: .now))
-            pendingChanges = []
-            pendingDerived = []
+            try await io.run {
+                try events.commit(
+                    RuleCheckpoint(
+                        changes: checkpoint.changes, derived: checkpoint.derived, state: try state.encoded(), rulesDigest: checkpoint.digest,
+                        at: .now))
+            }
+            pendingChanges.removeFirst(checkpoint.changes.count)
+            pendingDerived.removeFirst(checkpoint.derived.count)
             dirty = false
             lastCheckpoint = .now
             lastCost = started.duration(to: lastCheckpoint)
@@ -294,10 +331,12 @@ struct EngineLoop {
     }
 
     /// Maintenance windows and obligation records, from the store (the CLI adds them).
-    mutating func refreshRecords() {
+    mutating func refreshRecords() async {
+        let records = self.records
         do {
-            engine.maintenance = try records.windows(endingAfter: .now).map(\.window)
-            engine.records = try records.records()
+            let (windows, done) = try await io.run { (try records.windows(endingAfter: .now).map(\.window), try records.records()) }
+            engine.maintenance = windows
+            engine.records = done
         } catch {
             logger.error("cannot read maintenance windows or obligation records: \(error)")
         }
@@ -305,12 +344,12 @@ struct EngineLoop {
 
     /// Recompiles the rule file against the current floor and points; keeps the running rules
     /// when the new file does not compile, logging every problem.
-    mutating func reload(file: String, reason: String, topology: TopologySource) {
+    mutating func reload(file: String, reason: String, topology: TopologySource) async {
         do {
-            let loaded = try RuleFiles.load(file, topology: try topology.build())
-            checkpoint(reason: "reload")
+            let loaded = try await io.run { try RuleFiles.load(file, topology: try topology.build()) }
+            await checkpoint(reason: "reload")
             engine = RuleEngine(rules: loaded.compiled, state: engine.state)
-            refreshRecords()
+            await refreshRecords()
             digest = loaded.digest
             dirty = true
             status.update {
