@@ -74,6 +74,12 @@ public final class AgentDatabase: Sendable {
                     let unknown = try m.appliedIdentifiers(db).subtracting(m.migrations).sorted()
                     throw StoreError.newerSchema(path, unknown: unknown)
                 }
+                // Read-only commands cannot migrate: an older schema gets a clear message, not
+                // "no such table" from the first query.
+                if try !m.hasCompletedMigrations(db) {
+                    let applied = try m.appliedIdentifiers(db)
+                    throw StoreError.olderSchema(path, missing: m.migrations.filter { !applied.contains($0) })
+                }
             }
         }
     }

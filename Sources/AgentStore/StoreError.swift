@@ -3,7 +3,7 @@ import Foundation
 /// An error of the store, with the context a person needs to act on it.
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Code: Sendable, Equatable {
-        case notWritable, newerSchema, locked, notADatabase, integrity, unknownUser, userDisabled
+        case notWritable, newerSchema, olderSchema, locked, notADatabase, integrity, unknownUser, userDisabled
         case notAllowed, duplicateUser, invalid, audit, io
     }
     private let code: Code
@@ -26,6 +26,13 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         StoreError(
             .newerSchema,
             "database \(path) was written by a newer DCAgent (unknown schema migrations: \(unknown.joined(separator: ", "))); upgrade dcagent or restore an older backup"
+        )
+    }
+    /// A read-only command met a database not yet upgraded to this DCAgent's schema.
+    public static func olderSchema(_ path: String, missing: [String]) -> StoreError {
+        StoreError(
+            .olderSchema,
+            "database \(path) has not been upgraded to this DCAgent yet (missing schema migrations: \(missing.joined(separator: ", "))); start the daemon, or run a command that changes data, once to upgrade it"
         )
     }
     /// Another process (a running daemon) holds the database.
