@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GRDB
 
 /// The database façade: one `DatabaseWriter` (a WAL `DatabasePool` on disk), the frozen

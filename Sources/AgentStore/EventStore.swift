@@ -203,18 +203,9 @@ public final class EventStore: Sendable {
     }
 }
 
-/// Events as JSON that survives NaN evidence values (a bad reading carries NaN).
+/// Events as JSON that survives NaN evidence values (a bad reading carries NaN): ``RuleJSON``.
 enum EventJSON {
-    static func encode(_ e: Event) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(e), as: UTF8.self)
-    }
+    static func encode(_ e: Event) throws -> String { String(decoding: try RuleJSON.encode(e), as: UTF8.self) }
 
-    static func decode(_ text: String) throws -> Event {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(Event.self, from: Data(text.utf8))
-    }
+    static func decode(_ text: String) throws -> Event { try RuleJSON.decode(Event.self, from: Data(text.utf8)) }
 }

@@ -6,43 +6,6 @@ import Foundation
 import Telemetry
 import Yams
 
-/// What the rules know of the floor, built from the stored floor and the registered points.
-enum RuleTopologyBuilder {
-    static func topology(floors: [Floor], points: [PointDescriptor]) -> RuleTopology {
-        var rooms: [RuleTopology.Room] = []
-        var racks: [RuleTopology.Rack] = []
-        var devices: [RuleTopology.Device] = []
-        for floor in floors {
-            for r in floor.rooms {
-                let side = Double(r.grid.tileMM) / 1000
-                rooms.append(.init(id: r.id, areaSquareMetres: Double(r.grid.rows * r.grid.columns) * side * side))
-            }
-            var roomOfRack: [CIID: CIID] = [:]
-            for rack in floor.racks {
-                roomOfRack[rack.id] = rack.room
-                let allocated = floor.devices.filter { $0.rack == rack.id }.compactMap(\.allocatedPowerW).reduce(0, +)
-                racks.append(.init(id: rack.id, room: rack.room, powerBudgetWatts: rack.powerBudgetKW.map { $0 * 1000 }, allocatedWatts: allocated))
-            }
-            for s in floor.sensors {
-                switch s.location {
-                case .rack(let rack, _, _):
-                    if let room = roomOfRack[rack] { devices.append(.init(id: s.id, rack: rack, room: room)) }
-                case .tile(let room, _):
-                    devices.append(.init(id: s.id, room: room))
-                }
-            }
-            for pdu in floor.pdus {
-                if let room = roomOfRack[pdu.rack] {
-                    devices.append(.init(id: pdu.id, rack: pdu.rack, room: room, powerRatingWatts: pdu.ratingKW.map { $0 * 1000 }))
-                }
-            }
-        }
-        // Only points of known CIs take part (a point's CI must be a device of the topology).
-        let known = Set(devices.map(\.id))
-        return RuleTopology(rooms: rooms, racks: racks, devices: devices, points: points.filter { known.contains($0.id.ci) })
-    }
-}
-
 /// `dcagent rules test RULES.yaml --readings FILE.csv`: replays recorded readings through the rule
 /// engine, against the stored floor and points, and prints what would fire and clear — so
 /// thresholds are tuned safely, without touching the running daemon.

@@ -102,8 +102,8 @@ final class RulesService: Service, Sendable {
         let topology = self.topology
         var floorRevision: String? = try? await io.run { try topology.floorRevision() }
         let continuation = self.continuation
-        try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     while !Task.isCancelled {
                         do { try await Task.sleep(for: every) } catch { return }
@@ -307,7 +307,7 @@ struct EngineLoop {
         let checkpoint = (changes: pendingChanges, derived: pendingDerived, digest: digest)
         let events = self.events
         do {
-            try await io.run {
+            _ = try await io.run {
                 try events.commit(
                     RuleCheckpoint(
                         changes: checkpoint.changes, derived: checkpoint.derived, state: try state.encoded(), rulesDigest: checkpoint.digest,
