@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "ITSMLinkTests", dependencies: ["ITSMLink"], swiftSettings: upcoming),
         .testTarget(
             name: "AgentStoreTests",
-            dependencies: ["AgentStore", "Telemetry", "FloorModel", "ContaminationRules", .product(name: "GRDB", package: "GRDB.swift"), log],
+            dependencies: ["AgentStore", "Telemetry", "FloorModel", "ContaminationRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), log],
             swiftSettings: upcoming),
         .testTarget(
             name: "DCAgentTests",

@@ -41,12 +41,16 @@ public final class ManualClock: Clock, @unchecked Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let resumeNow: Bool = lock.withLock {
-                    if deadline <= current { return true }
+                // Cancelled before the sleeper is registered (the handler below found nothing to
+                // resume): resume now, or the sleep would never end and a task group waiting for
+                // it would hang.
+                let outcome: Result<Void, any Error>? = lock.withLock {
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if deadline <= current { return .success(()) }
                     sleepers.append(Sleeper(id: id, deadline: deadline, continuation: c))
-                    return false
+                    return nil
                 }
-                if resumeNow { c.resume() }
+                if let outcome { c.resume(with: outcome) }
             }
         } onCancel: {
             let s: Sleeper? = lock.withLock {
