@@ -21,8 +21,7 @@ struct EventsCommand: ParsableCommand {
             let plan = try config.plan()
             try reportingErrors {
                 let store = try OpenedStore(plan: plan, readOnly: true)
-                let events = try EventStore(database: store.database, samples: SampleStore(database: store.database))
-                    .events(firingOnly: !all, limit: limit)
+                let events = try store.events.events(firingOnly: !all, limit: limit)
                 if json {
                     print(String(decoding: EventJSONView.data(["events": events.map(EventJSONView.event)]), as: UTF8.self))
                     return
@@ -54,7 +53,7 @@ struct EventsCommand: ParsableCommand {
             let plan = try config.plan()
             try reportingErrors {
                 let store = try OpenedStore(plan: plan, readOnly: true)
-                guard let (s, changes) = try EventStore(database: store.database, samples: SampleStore(database: store.database)).event(id: id)
+                guard let (s, changes) = try store.events.event(id: id)
                 else { throw StoreError.invalid("no event \(id)") }
                 let e = s.event
                 print("event \(s.id): \(e.severity.rawValue), \(e.state.rawValue)\(e.flapping ? ", flapping" : "")\(e.suppressed ? ", under maintenance" : "")")
@@ -73,6 +72,13 @@ struct EventsCommand: ParsableCommand {
             }
         }
     }
+}
+
+extension OpenedStore {
+    /// Events and the rules engine's state.
+    var events: EventStore { EventStore(database: database, samples: SampleStore(database: database)) }
+    /// Obligation records and maintenance windows.
+    var records: RecordsRepository { RecordsRepository(database: database, audit: audit) }
 }
 
 /// The compiled rules for commands that need the room policies or obligation schedules: the
@@ -117,7 +123,7 @@ struct ObligationsCommand: ParsableCommand {
                 let sensitive = try configuredRules(plan, store: store)?.rooms[roomID]?.sensitive ?? RoomPolicy.standard.sensitive
                 let record = ObligationRecord(
                     room: roomID, kind: k, doneAt: at, doneBy: by, thirdParty: thirdParty, escort: escort, note: note, documentReference: document)
-                let id = try RecordsRepository(database: store.database, audit: store.audit).add(record, roomIsSensitive: sensitive, actor: who.name)
+                let id = try store.records.add(record, roomIsSensitive: sensitive, actor: who.name)
                 print("record \(id): \(k.title) in \(roomID) on \(at) by \(by)\(thirdParty.map { " (\($0))" } ?? ""), recorded by \(who.name)")
             }
         }
@@ -132,7 +138,7 @@ struct ObligationsCommand: ParsableCommand {
             let plan = try config.plan()
             let overdue: Int = try reportingErrors {
                 let store = try OpenedStore(plan: plan, readOnly: true)
-                let records = try RecordsRepository(database: store.database, audit: store.audit).records()
+                let records = try store.records.records()
                 var schedules: [(ObligationSchedule, [ObligationKind], [CIID])] = []
                 for rule in try configuredRules(plan, store: store)?.rules ?? [] {
                     if case .obligation(let s, let kinds, let rooms) = rule.kind { schedules.append((s, kinds, rooms)) }
@@ -165,7 +171,7 @@ struct ObligationsCommand: ParsableCommand {
             let plan = try config.plan()
             try reportingErrors {
                 let store = try OpenedStore(plan: plan, readOnly: true)
-                for r in try RecordsRepository(database: store.database, audit: store.audit).records() {
+                for r in try store.records.records() {
                     var parts = ["\(r.doneAt)", "\(r.room)", r.kind.rawValue, "by \(r.doneBy)"]
                     if let p = r.thirdParty { parts.append("third party \(p)") }
                     if let e = r.escort { parts.append("escort \(e)") }
@@ -204,7 +210,7 @@ struct MaintenanceCommand: ParsableCommand {
                     throw StoreError.invalid("no CI '\(ci)' on any stored floor")
                 }
                 let end = from.adding(seconds: Double(length.components.seconds))
-                let row = try RecordsRepository(database: store.database, audit: store.audit).addWindow(
+                let row = try store.records.addWindow(
                     MaintenanceWindow(ci: id, start: from, end: end, reason: reason), actor: who.name)
                 print("maintenance window \(row): \(id) from \(from) to \(end) (\(reason)), opened by \(who.name)")
             }
@@ -222,7 +228,7 @@ struct MaintenanceCommand: ParsableCommand {
             try reportingErrors {
                 let store = try OpenedStore(plan: plan)
                 let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .operator_, action: "end maintenance windows")
-                try RecordsRepository(database: store.database, audit: store.audit).endWindow(id: id, actor: who.name)
+                try store.records.endWindow(id: id, actor: who.name)
                 print("maintenance window \(id) ended by \(who.name)")
             }
         }
@@ -237,7 +243,7 @@ struct MaintenanceCommand: ParsableCommand {
             let plan = try config.plan()
             try reportingErrors {
                 let store = try OpenedStore(plan: plan, readOnly: true)
-                let rows = try RecordsRepository(database: store.database, audit: store.audit)
+                let rows = try store.records
                     .windows(endingAfter: all ? Timestamp(milliseconds: 0) : .now)
                 if rows.isEmpty { print("no maintenance windows") }
                 for r in rows {

@@ -70,7 +70,7 @@ struct RunCommand: AsyncParsableCommand {
                 try samples.register(loaded.compiled.derivedPoints)
                 rules = RulesService(
                     plan: rulesPlan, rules: loaded, events: EventStore(database: store.database, samples: samples),
-                    records: RecordsRepository(database: store.database, audit: store.audit), samples: samples, topology: topology,
+                    records: store.records, samples: samples, topology: topology,
                     agent: AgentWatch(
                         id: CIID(validating: plan.agentName) ?? "dcagent",
                         droppedReadings: { writerBox.withLock { $0?.health.dropped ?? 0 } }),
