@@ -64,6 +64,21 @@ struct RulesDaemonTests {
                 """)
     }
 
+    /// A pymodbus peer on a free port, and a config polling its Vaisala (unit 1) with `rules`.
+    struct Rig {
+        let dir = TempDir()
+        let httpPort = freePort()
+        let peer: ModbusPeer
+        let cfg: String
+
+        init(rules: String, floor: Bool = true) async throws {
+            let modbusPort = freePort()
+            peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
+            try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
+            cfg = RulesDaemonTests.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: rules, floor: floor)
+        }
+    }
+
     static let hotRule = """
         version: 1
         rules:
@@ -102,12 +117,8 @@ struct RulesDaemonTests {
 
     @Test("a pymodbus sensor driven over the threshold and back: exactly one event fires and resolves, across a SIGKILL while it fires")
     func overAndBack() async throws {
-        let dir = TempDir()
-        let modbusPort = freePort()
-        let httpPort = freePort()
-        let peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
-        try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
-        let cfg = Self.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: Self.hotRule)
+        let rig = try await Rig(rules: Self.hotRule)
+        let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
 
         var daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon1.log"))
         try await daemon.waitHealthy()
@@ -235,12 +246,8 @@ struct RulesDaemonTests {
 
     @Test("SIGHUP reads the rule file again; a file that no longer compiles keeps the running rules")
     func reloadRules() async throws {
-        let dir = TempDir()
-        let modbusPort = freePort()
-        let httpPort = freePort()
-        let peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
-        try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
-        let cfg = Self.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: Self.hotRule)
+        let rig = try await Rig(rules: Self.hotRule)
+        let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
         try await daemon.waitHealthy()
         try await waitUntil("rules evaluations") { Self.evaluations(httpPort) >= 5 }
@@ -267,15 +274,10 @@ struct RulesDaemonTests {
 
     @Test("a floor imported while the daemon runs reaches the rules at the next tick")
     func floorChange() async throws {
-        let dir = TempDir()
-        let modbusPort = freePort()
-        let httpPort = freePort()
-        let peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
-        try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
-        let cfg = Self.setup(
-            dir, modbusPort: modbusPort, httpPort: httpPort,
+        let rig = try await Rig(
             rules: "rules: [{ id: inlet-hot, kind: threshold, select: { quantity: temperature, name: temperature }, warning: 30, clear: 28 }]",
             floor: false)
+        let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
         let text = try String(contentsOfFile: cfg, encoding: .utf8)
         #expect(!text.contains("import_on_first_start"), "\(text)")
         #expect(try await dcagent("user", "add", "root-admin", "--role", "admin", "--config", cfg).status == 0)
@@ -294,12 +296,8 @@ struct RulesDaemonTests {
 
     @Test("a maintenance window records the event but marks it not notified")
     func maintenance() async throws {
-        let dir = TempDir()
-        let modbusPort = freePort()
-        let httpPort = freePort()
-        let peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
-        try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
-        let cfg = Self.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: Self.hotRule)
+        let rig = try await Rig(rules: Self.hotRule)
+        let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
         #expect(try await dcagent("user", "add", "root-admin", "--role", "admin", "--config", cfg).status == 0)
         #expect(try await dcagent("user", "add", "op", "--role", "operator", "--as", "root-admin", "--config", cfg).status == 0)
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
