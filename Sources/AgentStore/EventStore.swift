@@ -181,6 +181,11 @@ public final class EventStore: Sendable {
         }
     }
 
+    /// The sequence number of the latest change (0 when there is none).
+    public func lastChangeSeq() throws -> Int64 {
+        try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(max(seq), 0) FROM event_changes") ?? 0 }
+    }
+
     /// The change log after `seq`, oldest first: what a consumer (ITSMLink, the UI) has not seen.
     public func changes(after seq: Int64, limit: Int = 500) throws -> [StoredEventChange] {
         try database.writer.read { db in

@@ -169,6 +169,35 @@ struct RulesDaemonTests {
         withExtendedLifetime(peer) {}
     }
 
+    @Test("/api/events/stream sends each change as a server-sent event; Last-Event-ID resumes after it; shutdown ends the stream")
+    func eventStream() async throws {
+        let rig = try await Rig(rules: Self.hotRule)
+        let daemon = try Daemon(config: rig.cfg, port: rig.httpPort, logPath: rig.dir.file("daemon.log"))
+        try await daemon.waitHealthy()
+        let url = "http://127.0.0.1:\(rig.httpPort)/api/events/stream"
+        // A client connected before anything happens sees the changes as they come.
+        async let live = runProcess("/usr/bin/curl", ["-sN", "--max-time", "20", url])
+        try await waitUntil("rules evaluations") { Self.evaluations(rig.httpPort) >= 3 }
+        try await rig.peer.setTemperature(38.5)
+        try await waitUntil("the event to fire") { try Self.events(rig.httpPort, firing: true).count == 1 }
+        try await rig.peer.setTemperature(22.25)
+        try await waitUntil("the event to resolve") { try Self.events(rig.httpPort, firing: true).isEmpty }
+        // Resume after the first change: only the second comes (ended by curl's own time limit).
+        let resumed = try await runProcess("/usr/bin/curl", ["-sN", "--max-time", "2", "-H", "Last-Event-ID: 1", url])
+        #expect(resumed.stdout.contains("id: 2\nevent: change\ndata: {"), "\(resumed.stdout)")
+        #expect(!resumed.stdout.contains("id: 1\n"), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("\"change\":\"resolved\""))
+        // Shutdown ends an open stream (curl exits before its 20 s limit: status 0, not 28).
+        #expect(try await daemon.stop() == 0)
+        let stream = try await live
+        #expect(stream.status == 0, "curl exit \(stream.status): \(stream.stderr)")
+        let messages = stream.stdout.components(separatedBy: "\n\n").filter { $0.contains("event: change") }
+        #expect(messages.count == 2, "\(stream.stdout)")
+        #expect(messages.first?.hasPrefix("id: 1\nevent: change\ndata: {") == true)
+        #expect(messages.first?.contains("\"change\":\"opened\"") == true && messages.first?.contains("\"rule\":\"inlet-hot\"") == true)
+        #expect(messages.last?.contains("\"change\":\"resolved\"") == true)
+    }
+
     @Test("a rule file with a misspelt key or an unknown point stops the start, naming the rule; check-config says the same")
     func badRulesRefused() async throws {
         let dir = TempDir()

@@ -27,6 +27,11 @@ enum EventJSONView {
         ]
     }
 
+    /// One line of JSON (an SSE `data:` field must not span lines).
+    static func compact(_ object: Any) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
     static func data(_ object: Any) -> Data {
         (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
     }

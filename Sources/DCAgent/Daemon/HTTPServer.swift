@@ -77,6 +77,9 @@ enum HTTPServer {
             let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
+        router.get("/api/events/stream") { request, _ -> Response in
+            EventStream.response(request: request, runtime: runtime, logger: logger)
+        }
         let plan = runtime.current
         return Application(
             router: router,
