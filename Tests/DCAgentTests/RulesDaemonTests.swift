@@ -24,7 +24,12 @@ struct RulesDaemonTests {
             process.standardInput = FileHandle.nullDevice
             try process.run()
         }
-        deinit { if process.isRunning { kill(process.processIdentifier, SIGTERM) } }
+        deinit { stop() }
+
+        /// Stops the peer by its PID (SIGKILL: it holds no state worth a clean exit).
+        func stop() {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
 
         /// Writes the HMT330's float temperature (manual address 0003, CDAB) through a pymodbus client.
         func setTemperature(_ celsius: Double) async throws {
@@ -118,6 +123,7 @@ struct RulesDaemonTests {
     @Test("a pymodbus sensor driven over the threshold and back: exactly one event fires and resolves, across a SIGKILL while it fires")
     func overAndBack() async throws {
         let rig = try await Rig(rules: Self.hotRule)
+        defer { rig.peer.stop() }
         let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
 
         var daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon1.log"))
@@ -172,6 +178,7 @@ struct RulesDaemonTests {
     @Test("/api/events/stream sends each change as a server-sent event; Last-Event-ID resumes after it; shutdown ends the stream")
     func eventStream() async throws {
         let rig = try await Rig(rules: Self.hotRule)
+        defer { rig.peer.stop() }
         let daemon = try Daemon(config: rig.cfg, port: rig.httpPort, logPath: rig.dir.file("daemon.log"))
         try await daemon.waitHealthy()
         let url = "http://127.0.0.1:\(rig.httpPort)/api/events/stream"
@@ -276,6 +283,7 @@ struct RulesDaemonTests {
     @Test("SIGHUP reads the rule file again; a file that no longer compiles keeps the running rules")
     func reloadRules() async throws {
         let rig = try await Rig(rules: Self.hotRule)
+        defer { rig.peer.stop() }
         let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
         try await daemon.waitHealthy()
@@ -306,6 +314,7 @@ struct RulesDaemonTests {
         let rig = try await Rig(
             rules: "rules: [{ id: inlet-hot, kind: threshold, select: { quantity: temperature, name: temperature }, warning: 30, clear: 28 }]",
             floor: false)
+        defer { rig.peer.stop() }
         let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
         let text = try String(contentsOfFile: cfg, encoding: .utf8)
         #expect(!text.contains("import_on_first_start"), "\(text)")
@@ -326,6 +335,7 @@ struct RulesDaemonTests {
     @Test("a maintenance window records the event but marks it not notified")
     func maintenance() async throws {
         let rig = try await Rig(rules: Self.hotRule)
+        defer { rig.peer.stop() }
         let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
         #expect(try await dcagent("user", "add", "root-admin", "--role", "admin", "--config", cfg).status == 0)
         #expect(try await dcagent("user", "add", "op", "--role", "operator", "--as", "root-admin", "--config", cfg).status == 0)

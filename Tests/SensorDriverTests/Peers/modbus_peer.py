@@ -20,6 +20,8 @@ keep the two files in step.
 """
 import argparse
 import asyncio
+import os
+import signal
 import struct
 import sys
 
@@ -131,6 +133,8 @@ async def main() -> None:
         server = ModbusTcpServer(
             devices(), address=("127.0.0.1", args.port), ignore_missing_devices=True)
     await server.serve_forever(background=True)
+    # pymodbus's server swallows SIGTERM; the test harnesses stop peers with it, by PID.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: os._exit(0))
     print("modbus_peer: READY", flush=True)
     await server.serving
 
