@@ -46,7 +46,7 @@ final class RulesStatus: Sendable {
 /// - After a restart the saved state is loaded and the readings stored since it was saved are
 ///   replayed (the engine ignores readings it has seen), so nothing committed is missed.
 /// - The state is committed at once when events change (rate-limited on large floors, see
-///   ``EngineLoop/handle(_:checkpointEvery:)``), otherwise at most every `checkpoint_every`,
+///   ``EngineLoop/handle(_:)``), otherwise at most every `checkpoint_every`,
 ///   and on shutdown; derived readings ride with it.
 /// - Stale-data timers restart with the daemon: the daemon's own downtime is not a sensor's
 ///   silence (as Zabbix's nodata waits after a server start).
@@ -88,7 +88,8 @@ final class RulesService: Service, Sendable {
     }
 
     func run() async throws {
-        var loop = try await EngineLoop.start(rules: initial, events: events, records: records, agent: agent, status: status, logger: logger)
+        var loop = try await EngineLoop.start(
+            rules: initial, plan: plan, topology: topology, events: events, records: records, agent: agent, status: status, logger: logger)
         let replayed = try await loop.catchUp(samples: samples, window: plan.replayAfterRestart)
         logger.info(
             "rules engine started",
@@ -98,9 +99,6 @@ final class RulesService: Service, Sendable {
                 "events.firing": "\(loop.engine.openEvents.count)",
             ])
         let every = plan.evaluateEvery
-        let io = StoreQueue()
-        let topology = self.topology
-        var floorRevision: String? = try? await io.run { try topology.floorRevision() }
         let continuation = self.continuation
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -110,20 +108,7 @@ final class RulesService: Service, Sendable {
                         continuation.yield(.tick)
                     }
                 }
-                for await item in input {
-                    switch item {
-                    case .reload(let reason): await loop.reload(file: plan.file, reason: reason, topology: topology)
-                    case .tick:
-                        // A floor changed in the store (an import, an approved decommissioning)
-                        // recompiles the rules against it.
-                        if let revision = try? await io.run({ try topology.floorRevision() }), revision != floorRevision {
-                            if floorRevision != nil { await loop.reload(file: plan.file, reason: "the stored floor changed", topology: topology) }
-                            floorRevision = revision
-                        }
-                        await loop.handle(item, checkpointEvery: plan.checkpointEvery)
-                    default: await loop.handle(item, checkpointEvery: plan.checkpointEvery)
-                    }
-                }
+                for await item in input { await loop.handle(item) }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -174,7 +159,11 @@ struct EngineLoop {
     let agent: AgentWatch
     let status: RulesStatus
     let logger: Logger
+    let plan: RulesPlan
+    let topology: TopologySource
     let io = StoreQueue()
+    /// The stored floor's revision when the rules were last compiled.
+    private var floorRevision: String?
     private var droppedSeen = 0
     /// The state found in the store at start, if any.
     let saved: SavedRuleState?
@@ -188,17 +177,22 @@ struct EngineLoop {
 
     /// Loads the saved state (if any) and the records, off the cooperative pool.
     static func start(
-        rules: LoadedRules, events: EventStore, records: RecordsRepository, agent: AgentWatch, status: RulesStatus, logger: Logger
+        rules: LoadedRules, plan: RulesPlan, topology: TopologySource, events: EventStore, records: RecordsRepository, agent: AgentWatch,
+        status: RulesStatus, logger: Logger
     ) async throws -> EngineLoop {
-        let saved = try await StoreQueue().run { try events.savedState() }
-        var loop = EngineLoop(rules: rules, saved: saved, events: events, records: records, agent: agent, status: status, logger: logger)
+        let io = StoreQueue()
+        let saved = try await io.run { try events.savedState() }
+        var loop = EngineLoop(
+            rules: rules, plan: plan, topology: topology, saved: saved, events: events, records: records, agent: agent, status: status,
+            logger: logger)
+        loop.floorRevision = try? await io.run { try topology.floorRevision() }
         await loop.refreshRecords()
         return loop
     }
 
     private init(
-        rules: LoadedRules, saved: SavedRuleState?, events: EventStore, records: RecordsRepository, agent: AgentWatch, status: RulesStatus,
-        logger: Logger
+        rules: LoadedRules, plan: RulesPlan, topology: TopologySource, saved: SavedRuleState?, events: EventStore,
+        records: RecordsRepository, agent: AgentWatch, status: RulesStatus, logger: Logger
     ) {
         var state = RuleEngineState()
         var resumed = false
@@ -220,6 +214,8 @@ struct EngineLoop {
         self.engine = RuleEngine(rules: rules.compiled, state: state)
         self.digest = rules.digest
         self.saved = saved
+        self.plan = plan
+        self.topology = topology
         self.events = events
         self.records = records
         self.agent = agent
@@ -253,13 +249,24 @@ struct EngineLoop {
         return readings.count
     }
 
-    mutating func handle(_ item: RuleInput, checkpointEvery: Duration) async {
+    mutating func handle(_ item: RuleInput) async {
+        let checkpointEvery = plan.checkpointEvery
         let now = Timestamp.now
         let out: RuleOutput
         switch item {
         case .readings(let batch): out = engine.ingest(batch, now: now)
         case .health(let reports): out = engine.deviceHealth(reports, now: now)
+        case .reload(let reason):
+            await reload(reason: reason)
+            return
         case .tick:
+            // A floor changed in the store (an import, an approved decommissioning) recompiles
+            // the rules against it before they run.
+            let topology = self.topology
+            if let revision = try? await io.run({ try topology.floorRevision() }), revision != floorRevision {
+                if floorRevision != nil { await reload(reason: "the stored floor changed") }
+                floorRevision = revision
+            }
             await refreshRecords()
             var o = engine.tick(now: now)
             let dropped = agent.droppedReadings()
@@ -267,7 +274,6 @@ struct EngineLoop {
             droppedSeen = dropped
             o.changes += loss.changes
             out = o
-        case .reload: return
         }
         status.update { $0.evaluations += 1 }
         record(out)
@@ -344,7 +350,8 @@ struct EngineLoop {
 
     /// Recompiles the rule file against the current floor and points; keeps the running rules
     /// when the new file does not compile, logging every problem.
-    mutating func reload(file: String, reason: String, topology: TopologySource) async {
+    mutating func reload(reason: String) async {
+        let (file, topology) = (plan.file, self.topology)
         do {
             let loaded = try await io.run { try RuleFiles.load(file, topology: try topology.build()) }
             await checkpoint(reason: "reload")
