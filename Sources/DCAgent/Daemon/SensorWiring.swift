@@ -86,13 +86,7 @@ enum SensorWiring {
                     out += p.points.map(\.descriptor)
                 }
             case .snmp:
-                if let spec = profile.snmp, let p = try? SNMPReadPlan.compile(spec, sensor: s.id) {
-                    out += p.scalars.compactMap { sc in
-                        PointID(ci: s.id, name: sc.rule.name).map {
-                            PointDescriptor(id: $0, quantity: sc.rule.quantity, unit: sc.rule.unit, states: sc.rule.states)
-                        }
-                    }
-                }
+                if let spec = profile.snmp, let p = try? SNMPReadPlan.compile(spec, sensor: s.id) { out += p.scalarPoints }
             }
         }
         return out

@@ -35,7 +35,7 @@ public final class SNMPDeviceReader: DeviceReader {
 
     /// Scalar points, then the table rows found by the last read (empty before the first read).
     public var points: [PointDescriptor] {
-        plan.scalars.compactMap { descriptor(name: $0.rule.name, rule: $0.rule) } + state.withLock { $0.tablePoints }
+        plan.scalarPoints + state.withLock { $0.tablePoints }
     }
 
     /// Reads every point once.
@@ -88,7 +88,7 @@ public final class SNMPDeviceReader: DeviceReader {
                 name: r.name, rule: r.table.rule, varBind: r.varBind, decimals: r.decimalsOID.map { byOID[$0] },
                 absent: absent, now: now)
             out.append(row)
-            if let d = descriptor(name: r.name, rule: r.table.rule) { discovered.append(d) }
+            if let d = plan.descriptor(name: r.name, rule: r.table.rule) { discovered.append(d) }
         }
         state.withLock { $0.tablePoints = discovered }
         let bad = out.filter { !$0.quality.hasValue && $0.quality != .absent }.count
@@ -110,12 +110,6 @@ public final class SNMPDeviceReader: DeviceReader {
         case .integer(let v): values.contains(v)
         case .unsigned(let v): values.contains(Int64(v))
         default: false
-        }
-    }
-
-    private func descriptor(name: String, rule: SNMPPointRule) -> PointDescriptor? {
-        PointID(ci: device, name: name).map {
-            PointDescriptor(id: $0, quantity: rule.quantity, unit: rule.unit, states: rule.states)
         }
     }
 

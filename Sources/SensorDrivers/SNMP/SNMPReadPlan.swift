@@ -75,6 +75,14 @@ public struct SNMPReadPlan: Hashable, Sendable {
     /// GETBULK max-repetitions.
     public var maxRepetitions: Int
 
+    /// The descriptor of the point `name` of this plan's sensor, read by `rule`.
+    public func descriptor(name: String, rule: SNMPPointRule) -> PointDescriptor? {
+        PointID(ci: sensor, name: name).map { PointDescriptor(id: $0, quantity: rule.quantity, unit: rule.unit, states: rule.states) }
+    }
+
+    /// The scalar points, known without reading the device (table rows need a walk).
+    public var scalarPoints: [PointDescriptor] { scalars.compactMap { descriptor(name: $0.rule.name, rule: $0.rule) } }
+
     /// Default varbinds per GET.
     public static let defaultMaxVarBinds = 32
     /// Default GETBULK max-repetitions.
