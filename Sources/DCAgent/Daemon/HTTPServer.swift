@@ -35,11 +35,7 @@ enum HTTPServer {
                     "last_error": h.lastError ?? NSNull(),
                 ] as [String: Any],
             ]
-            let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
-            return Response(
-                status: h.stuck ? .serviceUnavailable : .ok,
-                headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return json(body, status: h.stuck ? .serviceUnavailable : .ok)
         }
         router.get("/api/devices") { _, _ -> Response in
             let devices = await runtime.deviceHealth()
@@ -54,8 +50,7 @@ enum HTTPServer {
                 row["last_poll_ms"] = d.lastPollDuration.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 } ?? NSNull()
                 return row
             }
-            let data = (try? JSONSerialization.data(withJSONObject: ["devices": rows], options: [.sortedKeys])) ?? Data("{}".utf8)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return json(["devices": rows])
         }
         // Events, newest first: `?state=firing` for the open ones only (the UI and ITSMLink read
         // the same rows; `after=SEQ` gives the change log after a sequence number).
@@ -72,10 +67,9 @@ enum HTTPServer {
                 }
             } catch {
                 logger.error("GET /api/events failed: \(error)")
-                return Response(status: .internalServerError, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"store\"}")))
+                return json(["error": "store"], status: .internalServerError)
             }
-            let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            return json(body)
         }
         router.get("/api/events/stream") { request, _ -> Response in
             EventStream.response(request: request, runtime: runtime, logger: logger)
@@ -89,5 +83,10 @@ enum HTTPServer {
                 onRunning()
             },
             logger: logger)
+    }
+
+    /// A JSON response (sorted keys, one line).
+    static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: EventJSONView.compact(object))))
     }
 }
