@@ -17,7 +17,7 @@ struct RulesDaemonTests {
             self.port = port
             process.executableURL = URL(fileURLWithPath: RulesDaemonTests.python)
             process.arguments = [RulesDaemonTests.peerScript, "--port", String(port)]
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let h = FileHandle(forWritingAtPath: log)
             process.standardOutput = h
             process.standardError = h
@@ -172,7 +172,6 @@ struct RulesDaemonTests {
         let show = try await dcagent("events", "show", "\(fired["id"] as? Int ?? 0)", "--config", cfg)
         #expect(show.stdout.contains("opened") && show.stdout.contains("resolved") && show.stdout.contains("evidence:"), "\(show.output)")
         #expect(try await daemon.stop() == 0)
-        withExtendedLifetime(peer) {}
     }
 
     @Test("/api/events/stream sends each change as a server-sent event; Last-Event-ID resumes after it; shutdown ends the stream")
@@ -284,7 +283,7 @@ struct RulesDaemonTests {
     func reloadRules() async throws {
         let rig = try await Rig(rules: Self.hotRule)
         defer { rig.peer.stop() }
-        let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
+        let (dir, httpPort, cfg) = (rig.dir, rig.httpPort, rig.cfg)
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
         try await daemon.waitHealthy()
         try await waitUntil("rules evaluations") { Self.evaluations(httpPort) >= 5 }
@@ -306,7 +305,6 @@ struct RulesDaemonTests {
         let firing = try Self.events(httpPort, firing: true)
         #expect(firing.count == 1 && firing.first?["rule"] as? String == "inlet-hot")
         #expect(try await daemon.stop() == 0)
-        withExtendedLifetime(peer) {}
     }
 
     @Test("a floor imported while the daemon runs reaches the rules at the next tick")
