@@ -109,7 +109,7 @@ struct DemoFlowTests {
             }
             return described > 0 && bare == 0
         }
-        #expect(daemon.log.contains("new points registered"), "\(daemon.log)")
+        try await daemon.waitForLog("new points registered")
         // A temperature from a simulated rack inlet is plausible.
         let t = try #require(latest.split(separator: "\n").first { $0.hasPrefix("DC-R01-TH1/temperature\t") })
         let value = try #require(Double(t.split(separator: "\t")[2]))
@@ -127,7 +127,7 @@ struct DemoFlowTests {
         }
         let devices = try #require(httpGet(port: httpPort, path: "/api/devices")?.body)
         #expect(devices.contains("\"id\":\"DC-R02-TH1\",\"last_error\":"))
-        #expect(daemon.log.contains("device offline after 3 failed polls: DC-R02-TH1"))
+        try await daemon.waitForLog("device offline after 3 failed polls: DC-R02-TH1")
         #expect(try await daemon.stop() == 0)
 
         // Rule tuning offline: the points the daemon registered plus the stored demo floor are the

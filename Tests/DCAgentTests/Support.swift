@@ -180,6 +180,12 @@ final class Daemon {
 
     func signal(_ sig: Int32) { kill(pid, sig) }
 
+    /// Waits until the log holds `text`. Services log from their own tasks, so a line may be
+    /// written after the effect a test has already seen over HTTP; a test never reads the log once.
+    func waitForLog(_ text: String, timeout: Duration = .seconds(20)) async throws {
+        try await waitUntil(timeout: timeout, "'\(text)' in the log:\n\(log)") { log.contains(text) }
+    }
+
     /// Sends SIGTERM and waits for the exit; SIGKILL if it does not stop in time.
     @discardableResult
     func stop() async throws -> Int32 {
