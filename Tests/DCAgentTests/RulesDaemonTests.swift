@@ -182,7 +182,12 @@ struct RulesDaemonTests {
         try await daemon.waitHealthy()
         let url = "http://127.0.0.1:\(rig.httpPort)/api/events/stream"
         // A client connected before anything happens sees the changes as they come.
-        async let live = runProcess("/usr/bin/curl", ["-sN", "--max-time", "20", url])
+        // curl writes to a file as it receives, so the test knows when the stream has started.
+        let liveFile = rig.dir.file("live.sse")
+        async let live = runProcess("/usr/bin/curl", ["-sN", "--max-time", "20", "-o", liveFile, url])
+        try await waitUntil("the live stream's preamble") {
+            ((try? String(contentsOfFile: liveFile, encoding: .utf8)) ?? "").contains(": dcagent event changes after 0")
+        }
         try await waitUntil("rules evaluations") { Self.evaluations(rig.httpPort) >= 3 }
         try await rig.peer.setTemperature(38.5)
         try await waitUntil("the event to fire") { try Self.events(rig.httpPort, firing: true).count == 1 }
@@ -197,8 +202,9 @@ struct RulesDaemonTests {
         #expect(try await daemon.stop() == 0)
         let stream = try await live
         #expect(stream.status == 0, "curl exit \(stream.status): \(stream.stderr)")
-        let messages = stream.stdout.components(separatedBy: "\n\n").filter { $0.contains("event: change") }
-        #expect(messages.count == 2, "\(stream.stdout)")
+        let received = try String(contentsOfFile: liveFile, encoding: .utf8)
+        let messages = received.components(separatedBy: "\n\n").filter { $0.contains("event: change") }
+        #expect(messages.count == 2, "\(received)")
         #expect(messages.first?.hasPrefix("id: 1\nevent: change\ndata: {") == true)
         #expect(messages.first?.contains("\"change\":\"opened\"") == true && messages.first?.contains("\"rule\":\"inlet-hot\"") == true)
         #expect(messages.last?.contains("\"change\":\"resolved\"") == true)
