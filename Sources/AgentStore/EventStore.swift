@@ -20,6 +20,37 @@ public struct StoredEvent: Hashable, Sendable {
     }
 }
 
+/// Which events to list: every filter given must match (none given: all events).
+public struct EventQuery: Hashable, Sendable {
+    /// Only firing events.
+    public var firingOnly: Bool
+    /// Only these severities (empty: any).
+    public var severities: [Severity]
+    /// Only this rule's events.
+    public var rule: String?
+    /// Only events of this CI or of one of its points.
+    public var ci: CIID?
+    /// Only events of this rack and of what is mounted in it.
+    public var rack: CIID?
+    /// Only events in this room.
+    public var room: CIID?
+    /// At most this many, newest first.
+    public var limit: Int
+
+    public init(
+        firingOnly: Bool = false, severities: [Severity] = [], rule: String? = nil, ci: CIID? = nil, rack: CIID? = nil,
+        room: CIID? = nil, limit: Int = 200
+    ) {
+        self.firingOnly = firingOnly
+        self.severities = severities
+        self.rule = rule
+        self.ci = ci
+        self.rack = rack
+        self.room = room
+        self.limit = limit
+    }
+}
+
 /// One entry of the append-only change log: the outbox feed for ITSMLink and the UI.
 public struct StoredEventChange: Hashable, Sendable {
     /// Position in the log; consumers remember the last one they handled.
@@ -128,12 +159,12 @@ public final class EventStore: Sendable {
         } else {
             try db.execute(
                 sql: """
-                    INSERT INTO events(dedup_key, rule, kind, severity, state, scope, room, point, first_ms, last_ms, resolved_ms, json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO events(dedup_key, rule, kind, severity, state, scope, room, rack, point, first_ms, last_ms, resolved_ms, json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     e.dedupKey, e.ruleID, e.kind.rawValue, e.severity.rawValue, e.state.rawValue, e.scope.rawValue, e.room?.rawValue,
-                    e.point?.description, e.firstSeen.milliseconds, e.lastSeen.milliseconds,
+                    e.rack?.rawValue, e.point?.description, e.firstSeen.milliseconds, e.lastSeen.milliseconds,
                     e.state == .resolved ? change.at.milliseconds : nil, json,
                 ])
             eventID = db.lastInsertedRowID
@@ -156,14 +187,41 @@ public final class EventStore: Sendable {
 
     /// Events, newest first: only firing ones when `firingOnly`, at most `limit`.
     public func events(firingOnly: Bool = false, limit: Int = 200) throws -> [StoredEvent] {
-        try database.writer.read { db in
+        try events(EventQuery(firingOnly: firingOnly, limit: limit))
+    }
+
+    /// Events matching a query, newest first.
+    public func events(_ q: EventQuery) throws -> [StoredEvent] {
+        var clauses: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if q.firingOnly { clauses.append("state = 'firing'") }
+        if !q.severities.isEmpty {
+            clauses.append("severity IN (\(q.severities.map { _ in "?" }.joined(separator: ", ")))")
+            arguments += q.severities.map(\.rawValue)
+        }
+        if let rule = q.rule {
+            clauses.append("rule = ?")
+            arguments.append(rule)
+        }
+        if let rack = q.rack {
+            clauses.append("rack = ?")
+            arguments.append(rack.rawValue)
+        }
+        if let room = q.room {
+            clauses.append("room = ?")
+            arguments.append(room.rawValue)
+        }
+        if let ci = q.ci {
+            // The CI itself, or one of its points (a point event's scope may be its device).
+            clauses.append("(scope = ? OR substr(point, 1, length(?)) = ?)")
+            arguments += [ci.rawValue, ci.rawValue + "/", ci.rawValue + "/"]
+        }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        arguments.append(q.limit)
+        return try database.writer.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, resolved_ms, json FROM events \(firingOnly ? "WHERE state = 'firing'" : "")
-                    ORDER BY first_ms DESC, id DESC LIMIT ?
-                    """,
-                arguments: [limit]
+                db, sql: "SELECT id, resolved_ms, json FROM events \(filter) ORDER BY first_ms DESC, id DESC LIMIT ?",
+                arguments: StatementArguments(arguments)
             ).map(Self.event)
         }
     }

@@ -133,6 +133,7 @@ enum Migrations {
                         state TEXT NOT NULL,
                         scope TEXT NOT NULL,
                         room TEXT,
+                        rack TEXT,
                         point TEXT,
                         first_ms INTEGER NOT NULL,
                         last_ms INTEGER NOT NULL,
@@ -141,6 +142,8 @@ enum Migrations {
                     );
                     CREATE UNIQUE INDEX events_one_firing ON events(dedup_key) WHERE state = 'firing';
                     CREATE INDEX events_scope ON events(scope);
+                    CREATE INDEX events_rack ON events(rack);
+                    CREATE INDEX events_room ON events(room);
                     CREATE TABLE event_changes (
                         seq INTEGER PRIMARY KEY,
                         event_id INTEGER NOT NULL REFERENCES events(id),

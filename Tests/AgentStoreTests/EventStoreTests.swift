@@ -69,6 +69,38 @@ struct EventStoreTests {
         #expect(first.id == all[0].id && history.count == 3)
     }
 
+    @Test("filters: severity, rule, CI (itself or its points), rack, room; every given filter must match")
+    func filters() throws {
+        let dir = TempDir()
+        let s = try open(dir)
+        func make(_ rule: String, _ scope: CIID, point: String?, rack: CIID?, room: CIID, _ severity: Severity, _ state: EventState) -> Event {
+            let p = point.flatMap { PointID(ci: scope, name: $0) }
+            return Event(
+                dedupKey: Event.dedupKey(rule: rule, scope: scope, point: p), ruleID: rule, kind: .threshold, severity: severity, state: state,
+                scope: scope, room: room, rack: rack, point: p, firstSeen: Timestamp(milliseconds: hour0), lastSeen: Timestamp(milliseconds: hour0),
+                count: 1, message: rule, evidence: [], suppressed: false, flapping: false)
+        }
+        let probe = make("inlet-hot", "DC-R01-TH1", point: "temperature", rack: "DC-R01", room: "DC-H1", .critical, .firing)
+        let pdu = make("pdu-load", "DC-R01-PDU-A", point: "active_power", rack: "DC-R01", room: "DC-H1", .warning, .firing)
+        let budget = make("rack-budget", "DC-R01", point: nil, rack: "DC-R01", room: "DC-H1", .warning, .resolved)
+        let other = make("inlet-hot", "DC-R02-TH1", point: "temperature", rack: "DC-R02", room: "DC-H1", .warning, .firing)
+        let tape = make("envelope", "DC-H2", point: nil, rack: nil, room: "DC-H2", .info, .firing)
+        try s.events.commit(checkpoint([probe, pdu, budget, other, tape].map { change(.opened, $0, at: hour0) }, at: hour0))
+        func rules(_ q: EventQuery) throws -> [String] { try s.events.events(q).map { "\($0.event.ruleID)@\($0.event.scope)" }.sorted() }
+
+        #expect(try rules(EventQuery(rack: "DC-R01")) == ["inlet-hot@DC-R01-TH1", "pdu-load@DC-R01-PDU-A", "rack-budget@DC-R01"])
+        #expect(try rules(EventQuery(firingOnly: true, rack: "DC-R01")) == ["inlet-hot@DC-R01-TH1", "pdu-load@DC-R01-PDU-A"])
+        #expect(try rules(EventQuery(severities: [.critical, .info])) == ["envelope@DC-H2", "inlet-hot@DC-R01-TH1"])
+        #expect(try rules(EventQuery(rule: "inlet-hot")) == ["inlet-hot@DC-R01-TH1", "inlet-hot@DC-R02-TH1"])
+        #expect(try rules(EventQuery(room: "DC-H2")) == ["envelope@DC-H2"])
+        #expect(try rules(EventQuery(ci: "DC-R01-TH1")) == ["inlet-hot@DC-R01-TH1"])
+        // A CI is matched whole: DC-R01 is not a prefix match for DC-R01-TH1's points.
+        #expect(try rules(EventQuery(ci: "DC-R01")) == ["rack-budget@DC-R01"])
+        #expect(try rules(EventQuery(severities: [.warning], rule: "inlet-hot", room: "DC-H1")) == ["inlet-hot@DC-R02-TH1"])
+        #expect(try rules(EventQuery(rack: "DC-R09")).isEmpty)
+        #expect(try s.events.events(EventQuery(limit: 2)).count == 2)
+    }
+
     @Test("an opening while the key already fires continues that row: never two firing rows of one condition")
     func noDuplicateFiring() throws {
         let dir = TempDir()

@@ -131,6 +131,9 @@ struct EngineKindTests {
                 "pdu opened warning DC-R1-A05-PDU-A", "rack opened critical DC-R1-A05",
             ])
         let pdu = try #require(high.first { $0.event.ruleID == "pdu" })
+        // Both carry the rack: the PDU is mounted in it, the rack is itself.
+        #expect(high.map(\.event.rack) == [Floor.rack, Floor.rack])
+        #expect(high.map(\.event.room) == [Floor.room, Floor.room])
         #expect(pdu.event.message.contains("draws 6 kW, 81.08 % of its 7.4 kW rating") == true)
         // 5700 W: PDU 77 % — between clear (75 %) and warning: holds; rack 114 %: still critical.
         #expect(e.feed(Floor.reading(Floor.power, 60, 5700)).isEmpty)

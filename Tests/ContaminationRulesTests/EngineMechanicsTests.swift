@@ -29,6 +29,12 @@ struct EngineMechanicsTests {
         #expect(fired.first?.event.dedupKey == "hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature")
         #expect(fired.first?.event.message.contains("DC-R1-A05-TH1/temperature is 28 °C") == true)
         #expect(fired.first?.event.message.contains("rack DC-R1-A05, room DC-R1") == true)
+        #expect(fired.first?.event.rack == Floor.rack && fired.first?.event.room == Floor.room)
+        // A probe standing in a room, on no rack: the event has a room and no rack.
+        var free = try Floor.engine(Self.hot.replacingOccurrences(of: "DC-R1-A05-TH1/temperature", with: "DC-R2-TH1/temperature"))
+        _ = free.feed(Floor.reading(Floor.temp2, 0, 33))
+        let roomOnly = free.feed(Floor.reading(Floor.temp2, 120, 33))
+        #expect(roomOnly.first?.event.rack == nil && roomOnly.first?.event.room == Floor.tapeRoom, "\(roomOnly)")
 
         var d = try Floor.engine(Self.hot)
         _ = d.feed(Floor.reading(temp, 0, 28))

@@ -96,8 +96,9 @@ struct RulesDaemonTests {
         """
 
     /// Events from `/api/events` (all, newest first).
-    static func events(_ port: Int, firing: Bool = false) throws -> [[String: Any]] {
-        guard let r = httpGet(port: port, path: "/api/events" + (firing ? "?state=firing" : "")), r.status == 200,
+    static func events(_ port: Int, firing: Bool = false, query: String = "") throws -> [[String: Any]] {
+        let q = [firing ? "state=firing" : "", query].filter { !$0.isEmpty }.joined(separator: "&")
+        guard let r = httpGet(port: port, path: "/api/events" + (q.isEmpty ? "" : "?" + q)), r.status == 200,
             let json = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
             let list = json["events"] as? [[String: Any]]
         else { throw TestFailure("GET /api/events failed") }
@@ -142,6 +143,16 @@ struct RulesDaemonTests {
         #expect(fired["point"] as? String == "DC-R01-TH1/temperature")
         #expect((fired["message"] as? String)?.contains("38.5") == true, "\(fired)")
         #expect((fired["evidence"] as? [[String: Any]])?.isEmpty == false)
+        // Filters: the probe's rack and room find it; another rack, or a severity it has not, do not;
+        // a bad filter value is refused, not ignored.
+        #expect(fired["rack"] as? String == "DC-R01" && fired["room"] as? String == "DC-H1", "\(fired)")
+        #expect(try Self.events(httpPort, query: "rack=DC-R01&severity=warning,critical").count == 1)
+        #expect(try Self.events(httpPort, query: "room=DC-H1&rule=inlet-hot&ci=DC-R01-TH1").count == 1)
+        #expect(try Self.events(httpPort, query: "rack=DC-R02").isEmpty)
+        #expect(try Self.events(httpPort, query: "severity=info").isEmpty)
+        let bad = httpGet(port: httpPort, path: "/api/events?severity=urgent")
+        #expect(bad?.status == 400 && bad?.body.contains("severity 'urgent'") == true, "\(String(describing: bad))")
+        #expect(httpGet(port: httpPort, path: "/api/events?rack=not%20an%20id")?.status == 400)
 
         // A crash while the event fires: nothing committed is lost, nothing is opened twice.
         daemon.signal(SIGKILL)
@@ -169,6 +180,12 @@ struct RulesDaemonTests {
         // The CLI reads the same rows.
         let list = try await dcagent("events", "list", "--all", "--config", cfg)
         #expect(list.status == 0 && list.stdout.contains("resolved") && list.stdout.contains("DC-R01-TH1"), "\(list.output)")
+        let onRack = try await dcagent("events", "list", "--all", "--rack", "DC-R01", "--severity", "critical", "--config", cfg)
+        #expect(onRack.status == 0 && onRack.stdout.contains("DC-R01-TH1"), "\(onRack.output)")
+        let elsewhere = try await dcagent("events", "list", "--all", "--rack", "DC-R02", "--config", cfg)
+        #expect(elsewhere.status == 0 && elsewhere.stdout == "no events match\n", "\(elsewhere.output)")
+        let badSeverity = try await dcagent("events", "list", "--severity", "urgent", "--config", cfg)
+        #expect(badSeverity.status != 0 && badSeverity.stderr.contains("severity 'urgent'"), "\(badSeverity.output)")
         let show = try await dcagent("events", "show", "\(fired["id"] as? Int ?? 0)", "--config", cfg)
         #expect(show.stdout.contains("opened") && show.stdout.contains("resolved") && show.stdout.contains("evidence:"), "\(show.output)")
         #expect(try await daemon.stop() == 0)

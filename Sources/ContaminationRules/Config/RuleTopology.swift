@@ -78,6 +78,9 @@ public struct RuleTopology: Hashable, Sendable, Codable {
         return devices[ci]?.room
     }
 
+    /// The rack a CI is, or is mounted in (a device or sensor on a rack), if any.
+    public func rack(of ci: CIID) -> CIID? { racks[ci] != nil ? ci : devices[ci]?.rack }
+
     /// The rack a point's device is mounted in, if any.
     public func rack(ofPoint p: PointID) -> CIID? { devices[p.ci]?.rack }
 

@@ -13,6 +13,8 @@ public struct AlertState: Hashable, Sendable, Codable {
     public var point: PointID?
     /// The room of the scope.
     public var room: CIID?
+    /// The rack the scope is or is mounted in (nil in a state saved before racks were recorded).
+    public var rack: CIID?
     /// The severity currently firing (the truth under a flapping event), nil when clear.
     public var active: Severity?
     /// Since when the condition has continuously breached each level (sustain timers).
@@ -30,12 +32,13 @@ public struct AlertState: Hashable, Sendable, Codable {
     /// True while the condition flaps.
     public var flapping: Bool = false
 
-    init(ruleID: String, kind: RuleKindName, scope: CIID, point: PointID?, room: CIID?) {
+    init(ruleID: String, kind: RuleKindName, scope: CIID, point: PointID?, room: CIID?, rack: CIID?) {
         self.ruleID = ruleID
         self.kind = kind
         self.scope = scope
         self.point = point
         self.room = room
+        self.rack = rack
     }
 
     /// True when nothing is pending, firing or remembered: the state can be dropped.
@@ -178,7 +181,7 @@ public struct AlertState: Hashable, Sendable, Codable {
 
     func newEvent(key: String, now: Timestamp, suppressed: Bool) -> Event {
         Event(
-            dedupKey: key, ruleID: ruleID, kind: kind, severity: active ?? .warning, state: .firing, scope: scope, room: room, point: point,
+            dedupKey: key, ruleID: ruleID, kind: kind, severity: active ?? .warning, state: .firing, scope: scope, room: room, rack: rack, point: point,
             firstSeen: now, lastSeen: now, count: 1, message: message, evidence: evidence, suppressed: suppressed, flapping: false)
     }
 }

@@ -131,7 +131,9 @@ public struct RuleEngine: Sendable {
         let key = Event.dedupKey(rule: rule.id + keySuffix, scope: scope, point: point)
         var alert =
             state.alerts[key]
-            ?? AlertState(ruleID: rule.id, kind: rule.kind.name, scope: scope, point: point, room: rules.topology.room(of: scope))
+            ?? AlertState(
+                ruleID: rule.id, kind: rule.kind.name, scope: scope, point: point, room: rules.topology.room(of: scope),
+                rack: rules.topology.rack(of: scope))
         if case .normal = verdict, alert.active == nil, alert.breachSince.isEmpty, !alert.flapping, state.alerts[key] == nil { return }
         out.changes += alert.observe(
             verdict, message: message, evidence: evidence, key: key, rule: rule, now: now,

@@ -55,6 +55,9 @@ public struct Event: Hashable, Sendable, Codable {
     public var scope: CIID
     /// The room the CI is in (for maintenance windows and reports).
     public var room: CIID?
+    /// The rack the CI is, or is mounted in (a sensor, PDU or device on a rack): where a floor
+    /// engineer goes, and what `events list --rack` filters on.
+    public var rack: CIID?
     /// The point it concerns, if one.
     public var point: PointID?
     /// When it first fired.
@@ -75,7 +78,7 @@ public struct Event: Hashable, Sendable, Codable {
     /// Creates an event.
     public init(
         dedupKey: String, ruleID: String, kind: RuleKindName, severity: Severity, state: EventState, scope: CIID, room: CIID?,
-        point: PointID?, firstSeen: Timestamp, lastSeen: Timestamp, count: Int, message: String, evidence: [Reading],
+        rack: CIID? = nil, point: PointID?, firstSeen: Timestamp, lastSeen: Timestamp, count: Int, message: String, evidence: [Reading],
         suppressed: Bool, flapping: Bool
     ) {
         self.dedupKey = dedupKey
@@ -85,6 +88,7 @@ public struct Event: Hashable, Sendable, Codable {
         self.state = state
         self.scope = scope
         self.room = room
+        self.rack = rack
         self.point = point
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen

@@ -16,18 +16,35 @@ struct EventsCommand: ParsableCommand {
         @Flag(help: "Include resolved events.") var all = false
         @Flag(help: "Print JSON (the shape of GET /api/events).") var json = false
         @Option(help: "At most this many events.") var limit = 100
+        @Option(help: "Only these severities: info, warning, critical (comma-separated).") var severity: String?
+        @Option(help: "Only this rule's events.") var rule: String?
+        @Option(help: "Only events of this CI (a sensor, device, rack or room) or of its points.") var ci: String?
+        @Option(help: "Only events of this rack and of the sensors, PDUs and devices mounted in it.") var rack: String?
+        @Option(help: "Only events in this room.") var room: String?
+
+        func validate() throws { _ = try query() }
+
+        func query() throws -> EventQuery {
+            do {
+                return try EventFilter.query(firingOnly: !all, severity: severity, rule: rule, ci: ci, rack: rack, room: room, limit: limit)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
 
         func run() throws {
+            let query = try query()
             let plan = try config.plan()
             try reportingErrors {
                 let store = try OpenedStore(plan: plan, readOnly: true)
-                let events = try store.events.events(firingOnly: !all, limit: limit)
+                let events = try store.events.events(query)
                 if json {
                     print(String(decoding: EventJSONView.data(["events": events.map(EventJSONView.event)]), as: UTF8.self))
                     return
                 }
                 if events.isEmpty {
-                    print(all ? "no events" : "no firing events")
+                    let filtered = query != EventQuery(firingOnly: !all, limit: query.limit)
+                    print((all ? "no events" : "no firing events") + (filtered ? " match" : ""))
                     return
                 }
                 for s in events {
@@ -58,7 +75,7 @@ struct EventsCommand: ParsableCommand {
                 let e = s.event
                 print("event \(s.id): \(e.severity.rawValue), \(e.state.rawValue)\(e.flapping ? ", flapping" : "")\(e.suppressed ? ", under maintenance" : "")")
                 print("  \(e.message)")
-                print("  rule \(e.ruleID) (\(e.kind.rawValue)); scope \(e.scope)\(e.room.map { ", room \($0)" } ?? "")\(e.point.map { "; point \($0)" } ?? "")")
+                print("  rule \(e.ruleID) (\(e.kind.rawValue)); scope \(e.scope)\(e.rack.map { ", rack \($0)" } ?? "")\(e.room.map { ", room \($0)" } ?? "")\(e.point.map { "; point \($0)" } ?? "")")
                 print("  first seen \(e.firstSeen); last seen \(e.lastSeen)\(s.resolvedAt.map { "; resolved \($0)" } ?? ""); fired \(e.count)×")
                 print("  dedup key \(e.dedupKey)")
                 if !e.evidence.isEmpty {

@@ -11,6 +11,7 @@ enum EventJSONView {
         return [
             "id": s.id, "dedup_key": e.dedupKey, "rule": e.ruleID, "kind": e.kind.rawValue, "severity": e.severity.rawValue,
             "state": e.state.rawValue, "scope": e.scope.rawValue, "room": e.room?.rawValue ?? NSNull(),
+            "rack": e.rack?.rawValue ?? NSNull(),
             "point": e.point?.description ?? NSNull(), "first_seen": "\(e.firstSeen)", "last_seen": "\(e.lastSeen)",
             "resolved_at": s.resolvedAt.map { "\($0)" } ?? NSNull(), "count": e.count, "message": e.message,
             "suppressed": e.suppressed, "flapping": e.flapping,

@@ -61,10 +61,21 @@ enum HTTPServer {
                 if let after = request.uri.queryParameters.get("after", as: Int64.self) {
                     body = ["changes": try store.changes(after: after).map(EventJSONView.change)]
                 } else {
-                    let firingOnly = request.uri.queryParameters.get("state") == "firing"
-                    let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 200
-                    body = ["events": try store.events(firingOnly: firingOnly, limit: max(1, min(limit, 5000))).map(EventJSONView.event)]
+                    let p = request.uri.queryParameters
+                    let state = p.get("state") ?? "all"
+                    guard state == "all" || state == "firing" else {
+                        return json(["error": "state '\(state)': expected firing or all"], status: .badRequest)
+                    }
+                    guard let limit = p.get("limit").map({ Int($0) }) ?? 200 else {
+                        return json(["error": "limit '\(p.get("limit") ?? "")': not a number"], status: .badRequest)
+                    }
+                    let query = try EventFilter.query(
+                        firingOnly: state == "firing", severity: p.get("severity"), rule: p.get("rule"), ci: p.get("ci"),
+                        rack: p.get("rack"), room: p.get("room"), limit: limit)
+                    body = ["events": try store.events(query).map(EventJSONView.event)]
                 }
+            } catch let e as EventFilter.Invalid {
+                return json(["error": e.description], status: .badRequest)
             } catch {
                 logger.error("GET /api/events failed: \(error)")
                 return json(["error": "store"], status: .internalServerError)

@@ -1,0 +1,39 @@
+import AgentStore
+import Foundation
+import ContaminationRules
+import Telemetry
+
+/// The event filters `dcagent events list` and `GET /api/events` share, read from text (command
+/// options or query parameters) into an ``EventQuery``. A bad value is refused with a message
+/// naming the filter and the value, never ignored: a filter that silently matched everything
+/// would hide the events someone is looking for.
+enum EventFilter {
+    struct Invalid: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The filters as text; nil or empty means "not given".
+    static func query(
+        firingOnly: Bool, severity: String?, rule: String?, ci: String?, rack: String?, room: String?, limit: Int
+    ) throws(Invalid) -> EventQuery {
+        var severities: [Severity] = []
+        for word in (severity ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !word.isEmpty {
+            guard let s = Severity(rawValue: word) else {
+                throw Invalid(description: "severity '\(word)': expected \(Severity.allCases.map(\.rawValue).joined(separator: ", ")) (or a comma-separated list)")
+            }
+            if !severities.contains(s) { severities.append(s) }
+        }
+        guard limit >= 1 else { throw Invalid(description: "limit \(limit): must be at least 1") }
+        return EventQuery(
+            firingOnly: firingOnly, severities: severities, rule: nonEmpty(rule), ci: try id("ci", ci), rack: try id("rack", rack),
+            room: try id("room", room), limit: min(limit, 5000))
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
+
+    private static func id(_ name: String, _ text: String?) throws(Invalid) -> CIID? {
+        guard let text = nonEmpty(text) else { return nil }
+        guard let ci = CIID(validating: text) else { throw Invalid(description: "\(name) '\(text)': not a CI id") }
+        return ci
+    }
+}
