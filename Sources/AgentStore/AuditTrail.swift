@@ -76,11 +76,20 @@ public struct AuditTrail: Sendable {
         actor: String, action: String, object: String, details: [String: String],
         _ change: (Database) throws -> Void = { _ in }
     ) throws {
+        try append(actor: actor, action: action, object: object) { db in
+            try change(db)
+            return details
+        }
+    }
+
+    /// Applies `change` and appends its audit row in one transaction, where the change itself
+    /// says what it did: the details it returns are the row's.
+    public func append(actor: String, action: String, object: String, detailing change: (Database) throws -> [String: String]) throws {
         let lock = try FileLock(path: anchorFile + ".lock")
         try lock.lockExclusive()
         defer { lock.unlock() }
         let (count, mac) = try database.writer.write { db -> (Int, String) in
-            try change(db)
+            let details = try change(db)
             let last = try Row.fetchOne(db, sql: "SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1")
             let seq: Int64 = (last?[0] as Int64? ?? 0) + 1
             let prev: String = last?[1] ?? Self.genesis

@@ -76,6 +76,21 @@ public struct ChecklistRepository: Sendable {
         }
     }
 
+    /// Evaluates the run's automatic items again against the stored floor and the site as it is
+    /// now — latest readings and firing events (`checklist.refresh`; the audit row lists each
+    /// item whose outcome changed, `item: before → after`). A person's answer stands. Returns
+    /// the run and the changed items.
+    public func refresh(run id: String, by person: String) throws -> (run: ChecklistRun, changed: [ChecklistRun.Refreshed]) {
+        var changed: [ChecklistRun.Refreshed] = []
+        let run = try detailedTransition(id, actor: person, action: "checklist.refresh", details: [:]) { run, floor, db -> [String: String] in
+            let now = Timestamp.now
+            changed = try run.refreshAutomatic(floor: floor, at: now, live: try Self.live(db, floor: floor, target: run.target, now: now))
+            func word(_ o: ItemOutcome?) -> String { o?.rawValue ?? "open" }
+            return ["changed": changed.map { "\($0.item): \(word($0.before)) → \(word($0.after))" }.joined(separator: "; ")]
+        }
+        return (run, changed)
+    }
+
     /// The executor submits the run for approval (`checklist.submit`).
     @discardableResult
     public func submit(run id: String, by person: String) throws -> ChecklistRun {
@@ -129,23 +144,35 @@ public struct ChecklistRepository: Sendable {
         _ id: String, actor: String, action: String, details: [String: String],
         _ body: (inout ChecklistRun, Floor, Database) throws -> Void
     ) throws -> ChecklistRun {
+        try detailedTransition(id, actor: actor, action: action, details: details) { run, floor, db -> [String: String] in
+            try body(&run, floor, db)
+            return [:]
+        }
+    }
+
+    /// A transition whose body adds to the audit row's details what it found.
+    private func detailedTransition(
+        _ id: String, actor: String, action: String, details: [String: String],
+        _ body: (inout ChecklistRun, Floor, Database) throws -> [String: String]
+    ) throws -> ChecklistRun {
         guard let before = try run(id) else { throw StoreError.invalid("checklist run \(id) does not exist") }
         var all = details
         all["template"] = before.template.id
         all["target"] = before.target.description
         all["change"] = before.changeReference
         var result: ChecklistRun?
-        try audit.append(actor: actor, action: action, object: "checklist-run/\(id)", details: all) { db in
+        try audit.append(actor: actor, action: action, object: "checklist-run/\(id)") { db in
             guard var run = try Self.load(id, db) else { throw StoreError.invalid("checklist run \(id) does not exist") }
             let site = try String.fetchOne(db, sql: "SELECT site FROM checklist_runs WHERE run_id = ?", arguments: [id]) ?? ""
             guard let floor = try FloorRows.load(site: site, db) else {
                 throw StoreError.invalid("checklist run \(id): its site \(site) is no longer stored")
             }
-            try body(&run, floor, db)
+            let found = try body(&run, floor, db)
             try db.execute(
                 sql: "UPDATE checklist_runs SET state = ?, json = ?, updated_ms = ? WHERE run_id = ?",
                 arguments: [run.state.rawValue, try FloorRows.json(run), Timestamp.now.milliseconds, id])
             result = run
+            return all.merging(found) { _, new in new }
         }
         return result!
     }

@@ -177,6 +177,24 @@ struct FloorRepositoryTests {
         let passed = try s.checklists.start(template: template, target: .init(.device, "T-R01-S2"), changeReference: "RFC-9", executor: "eko")
         #expect(passed.answers["sensor-readings"]?.outcome == .pass, "\(String(describing: passed.answers["sensor-readings"]))")
         #expect(passed.answers["sensor-readings"]?.note.hasPrefix("T-R01-TH1: temperature 24;") == true)
+
+        // The run started while the event fired is refreshed: its item now passes, and the audit
+        // row says so.
+        let (refreshed, changed) = try s.checklists.refresh(run: failed.id, by: "eko")
+        #expect(changed.map { "\($0.item): \($0.before?.rawValue ?? "open") → \($0.after?.rawValue ?? "open")" } == ["sensor-readings: fail → pass"])
+        #expect(refreshed.answers["sensor-readings"]?.outcome == .pass && refreshed.answers["sensor-readings"]?.automatic == true)
+        #expect(try s.checklists.run(failed.id)?.answers["sensor-readings"]?.outcome == .pass)
+        let row = try #require(try s.audit.entries(limit: 1).last)
+        #expect(row.action == "checklist.refresh" && row.object == "checklist-run/\(failed.id)" && row.actor == "eko")
+        #expect(row.details["changed"] == "sensor-readings: fail → pass" && row.details["change"] == "RFC-9", "\(row.details)")
+        #expect(try s.audit.verify().intact)
+        // A person's answer stands: a refresh never overwrites it.
+        try s.checklists.answer(run: failed.id, item: "sensor-readings", .notApplicable, note: "probe being replaced", by: "eko")
+        #expect(try s.checklists.refresh(run: failed.id, by: "eko").changed.isEmpty)
+        #expect(try s.checklists.run(failed.id)?.answers["sensor-readings"]?.person == "eko")
+        // Only a run in progress is refreshed.
+        try s.checklists.submit(run: failed.id, by: "eko")
+        #expect(throws: (any Error).self) { try s.checklists.refresh(run: failed.id, by: "eko") }
     }
 
     @Test("an override needs a registered supervisor (role ≥ supervisor) and is recorded with supervisor and reason")

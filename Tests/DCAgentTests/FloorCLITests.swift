@@ -120,6 +120,10 @@ struct FloorCLITests {
         // A person may not overrule the fit check.
         let auto = try await dcagent("checklist", "answer", "CL-1", "space", "pass", "--as", "ayu", "--config", cfg)
         #expect(auto.status == 1 && auto.stderr.contains("[automatic-item]"))
+        // A refresh re-evaluates the fit check against the floor as stored: nothing changed.
+        let refresh = try await dcagent("checklist", "refresh", "CL-1", "--as", "ayu", "--config", cfg)
+        #expect(refresh.status == 0 && refresh.stdout.contains("CL-1: automatic items re-evaluated, no outcome changed"), "\(refresh.output)")
+        #expect(refresh.stdout.contains("unanswered: network-ports, labels, packaging"), "\(refresh.output)")
         let early = try await dcagent("checklist", "submit", "CL-1", "--as", "ayu", "--config", cfg)
         #expect(early.status == 1 && early.stderr.contains("unanswered: network-ports, labels, packaging"))
         for item in ["network-ports", "labels", "packaging"] {
@@ -143,6 +147,7 @@ struct FloorCLITests {
         #expect(ci.stdout.contains("\r\nDC-R07-TH1,sensor,"))
         let log = try await dcagent("audit", "log", "--config", cfg)
         #expect(log.stdout.contains("\tapril\tchecklist.approve\tchecklist-run/CL-1"))
+        #expect(log.stdout.contains("\tayu\tchecklist.refresh\tchecklist-run/CL-1"))
         #expect(log.stdout.contains("\teko\tfloor.import\tsite/DC,DRC"))
         let v = try await dcagent("audit", "verify", "--config", cfg)
         #expect(v.status == 0 && v.stdout.contains("OK: the audit trail is intact"), "\(v.output)")

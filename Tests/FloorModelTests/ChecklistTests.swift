@@ -124,6 +124,40 @@ import Yams
         #expect(try bare.evaluateAutomatic(floor: Self.floor(lifecycle: .staged), at: now, live: LiveSite(latest: fresh, firing: [], now: now)) == ["sensor-readings"])
     }
 
+    @Test("refresh: an automatic answer follows the site (fail → pass → open when readings stop); a person's answer stands")
+    func refreshFollowsTheSite() throws {
+        var f = Self.floor(lifecycle: .staged)
+        f.sensors = [SensorPlacement(id: "T-R01-TH1", kind: .temperatureHumidity, location: .rack("T-R01", position: HalfU(units: 40), face: .front))]
+        let now = Support.t0
+        let temp = PointID(ci: "T-R01-TH1", name: "temperature")!
+        let fresh = [Reading(point: temp, time: now.adding(seconds: -30), value: 22.4)]
+        let firing = [LiveSite.FiringEvent(scope: "T-R01", severity: "warning", message: "rack T-R01 draws 4.1 kW")]
+        var run = try Self.run("post-installation", floor: f)
+        try run.evaluateAutomatic(floor: f, at: now, live: LiveSite(latest: fresh, firing: firing, now: now))
+        #expect(run.answers["sensor-readings"]?.outcome == .fail)
+        let fitBefore = try #require(run.answers.first { $0.value.automatic && $0.key != "sensor-readings" })
+
+        // The event resolved: the item passes; the model's items keep their outcome (not reported).
+        let later = now.adding(seconds: 600)
+        let recent = [Reading(point: temp, time: later.adding(seconds: -10), value: 22.6)]
+        let changed = try run.refreshAutomatic(floor: f, at: later, live: LiveSite(latest: recent, firing: [], now: later))
+        #expect(changed == [.init(item: "sensor-readings", before: .fail, after: .pass, note: run.answers["sensor-readings"]?.note ?? "")])
+        #expect(run.answers["sensor-readings"]?.at == later)
+        #expect(run.answers[fitBefore.key]?.outcome == fitBefore.value.outcome)
+        #expect(run.answers[fitBefore.key]?.at == later, "re-evaluated against the floor as it is now")
+
+        // No recent reading any more: the stale pass is withdrawn, the item is open for a person.
+        let muchLater = later.adding(seconds: 3600)
+        let gone = try run.refreshAutomatic(floor: f, at: muchLater, live: LiveSite(latest: recent, firing: [], now: muchLater))
+        #expect(gone.map(\.item) == ["sensor-readings"] && gone.first?.after == nil)
+        #expect(run.answers["sensor-readings"] == nil && run.unanswered.contains("sensor-readings"))
+
+        // A person answers it; a refresh that could decide it again leaves the person's answer.
+        try run.answer("sensor-readings", .pass, note: "checked on the probe's display", by: "eko", at: muchLater)
+        #expect(try run.refreshAutomatic(floor: f, at: muchLater, live: LiveSite(latest: recent, firing: firing, now: later)).isEmpty)
+        #expect(run.answers["sensor-readings"]?.person == "eko" && run.answers["sensor-readings"]?.outcome == .pass)
+    }
+
     @Test(arguments: [Lifecycle.offline, .disposed])
     func decommissioningEndsOfflineOrDisposed(_ to: Lifecycle) throws {
         var f = Self.floor(lifecycle: .active)

@@ -170,17 +170,45 @@ public struct ChecklistRun: Hashable, Sendable, Codable {
     @discardableResult
     public mutating func evaluateAutomatic(floor: Floor, at: Timestamp, live: LiveSite? = nil) throws(ChecklistError) -> [String] {
         guard state == .inProgress else { throw .wrongState(id, state, "evaluate") }
-        var open: [String] = []
+        try refreshAutomatic(floor: floor, at: at, live: live)
+        return template.items.filter { $0.automatic != nil && answers[$0.id] == nil }.map(\.id)
+    }
+
+    /// An automatic item whose outcome a refresh changed (nil: open, for a person).
+    public struct Refreshed: Hashable, Sendable {
+        public let item: String
+        public let before: ItemOutcome?
+        public let after: ItemOutcome?
+        public let note: String
+
+        public init(item: String, before: ItemOutcome?, after: ItemOutcome?, note: String) {
+            self.item = item
+            self.before = before
+            self.after = after
+            self.note = note
+        }
+    }
+
+    /// Evaluates the automatic items again, from the floor and the site as they are now: the
+    /// answer to "readings normal" that failed on a firing event passes once it has resolved.
+    /// A person's answer stands (the agent never overwrites one); an automatic answer is
+    /// replaced, or removed when the item can no longer be decided (no recent reading), so a
+    /// stale pass is never submitted. Returns the items whose outcome changed.
+    @discardableResult
+    public mutating func refreshAutomatic(floor: Floor, at: Timestamp, live: LiveSite? = nil) throws(ChecklistError) -> [Refreshed] {
+        guard state == .inProgress else { throw .wrongState(id, state, "refresh") }
+        var changed: [Refreshed] = []
         for item in template.items {
             guard let check = item.automatic else { continue }
+            let current = answers[item.id]
+            if let current, !current.automatic { continue }
             let result = check.evaluate(target, floor: floor, live: live)
-            if let outcome = result.outcome {
-                answers[item.id] = ItemAnswer(outcome: outcome, note: result.note, person: "dcagent", at: at, automatic: true)
-            } else {
-                open.append(item.id)
+            answers[item.id] = result.outcome.map { ItemAnswer(outcome: $0, note: result.note, person: "dcagent", at: at, automatic: true) }
+            if current?.outcome != result.outcome {
+                changed.append(Refreshed(item: item.id, before: current?.outcome, after: result.outcome, note: result.note))
             }
         }
-        return open
+        return changed
     }
 
     /// Items without an answer, in template order.

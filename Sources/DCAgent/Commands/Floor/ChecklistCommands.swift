@@ -5,11 +5,11 @@ import Foundation
 import Telemetry
 import Yams
 
-/// `dcagent checklist start|answer|submit|approve|reject|show` (Lampiran II I.1.b.3–6, J.2, J.3).
+/// `dcagent checklist start|answer|refresh|submit|approve|reject|show` (Lampiran II I.1.b.3–6, J.2, J.3).
 struct ChecklistCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checklist", abstract: "Run installation, decommissioning and cable checklists.",
-        subcommands: [Start.self, Answer.self, Submit.self, Approve.self, Reject.self, Show.self])
+        subcommands: [Start.self, Answer.self, Refresh.self, Submit.self, Approve.self, Reject.self, Show.self])
 
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start a run of a template on a device or rack; automatic items are answered from the floor.")
@@ -64,6 +64,36 @@ struct ChecklistCommand: ParsableCommand {
                 let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "answer checklists")
                 let r = try store.checklists.answer(run: runID, item: item, o, note: note, by: by.name)
                 print("\(r.id): \(item) = \(o.rawValue) by \(by.name); unanswered: \(r.unanswered.isEmpty ? "none" : r.unanswered.joined(separator: ", "))")
+            }
+        }
+    }
+
+    struct Refresh: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate the automatic items again from the floor and the live site (a person's answers stand).",
+            discussion: """
+                Use it when the site has changed since the run started: an event that failed the \
+                "readings normal" item has resolved, a sensor has started reporting, the floor was \
+                corrected. The audit row lists each item whose outcome changed.
+                """)
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "Run id (CL-n).") var runID: String
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingFloorErrors {
+                let store = try OpenedStore(plan: plan)
+                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "refresh checklists")
+                let (r, changed) = try store.checklists.refresh(run: runID, by: by.name)
+                if changed.isEmpty {
+                    print("\(r.id): automatic items re-evaluated, no outcome changed")
+                } else {
+                    for c in changed {
+                        print("\(r.id): \(c.item): \(c.before?.rawValue ?? "open") → \(c.after?.rawValue ?? "open (for a person)")\(c.note.isEmpty ? "" : " — \(c.note)")")
+                    }
+                }
+                print("unanswered: \(r.unanswered.isEmpty ? "none" : r.unanswered.joined(separator: ", "))")
             }
         }
     }
