@@ -165,6 +165,35 @@ public final class SampleStore: Sendable {
         }
     }
 
+    /// For each point: its raw samples within the range, and at least its last `last` samples
+    /// up to the range's end, oldest first per point. What the rules engine reads back after a
+    /// restart (rate-window histories and evidence readings are not in its checkpoint).
+    public func tails(_ ranges: [PointID: ClosedRange<Timestamp>], last: Int) throws -> [Reading] {
+        try database.writer.read { db in
+            let inRange = try db.cachedStatement(
+                sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t >= ? AND t <= ? ORDER BY t")
+            let latest = try db.cachedStatement(
+                sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t <= ? ORDER BY t DESC LIMIT ?")
+            var out: [Reading] = []
+            for (point, range) in ranges.sorted(by: { $0.key.description < $1.key.description }) {
+                guard let pid = try Int64.fetchOne(db, sql: "SELECT id FROM points WHERE key = ?", arguments: [point.description]) else {
+                    continue
+                }
+                // Both are runs of samples ending at the range's end: the longer holds the other.
+                var rows = try Row.fetchAll(inRange, arguments: [pid, range.lowerBound.milliseconds, range.upperBound.milliseconds])
+                if rows.count < last {
+                    rows = try Row.fetchAll(latest, arguments: [pid, range.upperBound.milliseconds, last]).reversed()
+                }
+                for s in rows {
+                    out.append(
+                        Reading(
+                            point: point, time: Timestamp(milliseconds: s[0]), value: s[1] ?? .nan, quality: Self.quality(code: s[2], reason: s[3])))
+                }
+            }
+            return out
+        }
+    }
+
     /// Raw samples of every measured (not derived) point taken at or after `since`, oldest first
     /// per point, at most `limit` per point: what the rules engine replays after a restart.
     public func measuredSamples(since: Timestamp, limitPerPoint: Int = 10_000) throws -> [Reading] {

@@ -20,6 +20,33 @@ struct SampleStoreTests {
         #expect(roll[0].sum == 60)
     }
 
+    @Test("tails: each point's samples in its range, at least its last N up to the range's end, with their quality")
+    func tails() throws {
+        let dir = TempDir()
+        let store = SampleStore(database: try AgentDatabase(path: dir.file("s.sqlite")))
+        let a = "TH1/temperature", b = "TH2/temperature"
+        // 100 samples 10 s apart on each point; one bad sample on b.
+        try store.write((0..<100).map { reading(a, hour0 + Int64($0) * 10_000, 20 + Double($0) / 10) })
+        try store.write((0..<100).map { i in
+            i == 97
+                ? Reading(point: point(b), time: Timestamp(milliseconds: hour0 + Int64(i) * 10_000), value: .nan, quality: .bad(reason: "timeout"))
+                : reading(b, hour0 + Int64(i) * 10_000, 30)
+        })
+        let t = { (ms: Int64) in Timestamp(milliseconds: hour0 + ms) }
+        let got = try store.tails(
+            [point(a): t(500_000)...t(900_000), point(b): t(950_000)...t(950_000), point("TH9/temperature"): t(0)...t(1_000_000)], last: 5)
+        let onA = got.filter { $0.point == point(a) }, onB = got.filter { $0.point == point(b) }
+        // a: the 41 samples of its range, oldest first, nothing after its end.
+        #expect(onA.map(\.time) == (50...90).map { t(Int64($0) * 10_000) })
+        #expect(onA.first?.value == 25 && onA.last?.value == 29)
+        // b: a range of one sample is widened to the last 5 up to its end; the bad one keeps its quality.
+        #expect(onB.map(\.time) == (91...95).map { t(Int64($0) * 10_000) })
+        let withBad = try store.tails([point(b): t(990_000)...t(990_000)], last: 5)
+        #expect(withBad.map(\.quality) == [.good, .good, .bad(reason: "timeout"), .good, .good])
+        // An unknown point: nothing, no error.
+        #expect(got.allSatisfy { $0.point != point("TH9/temperature") })
+    }
+
     @Test("rollups keep min, max, sum, count, first and last per hour across batches, whatever the arrival order")
     func rollupMath() throws {
         let dir = TempDir()

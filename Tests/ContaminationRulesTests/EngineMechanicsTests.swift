@@ -171,19 +171,61 @@ struct EngineMechanicsTests {
         #expect(second.openEvents.isEmpty)
     }
 
-    @Test("the state round-trips exactly: rate-window history in its compact form, uncertain qualities kept")
+    @Test("the checkpoint leaves rate-window history and evidence to the store; warmed from the stored readings, the state is exactly what it was")
     func stateRoundTrip() throws {
         var e = try Floor.engine("rules: [{ id: rate, kind: rate, select: { points: [DC-R1-A05-TH1/temperature] }, window: 15m }]")
+        var stored: [Reading] = []
         for i in 0..<40 {
-            _ = e.feed(Floor.reading(Floor.temp, Double(i) * 10, 22 + Double(i) / 7, i == 17 ? .uncertain : .good))
+            let r = Floor.reading(Floor.temp, Double(i) * 10, 22 + Double(i) / 7, i == 17 ? .uncertain : .good)
+            stored.append(r)
+            _ = e.feed(r)
         }
+        #expect(e.state.points[Floor.temp]?.history.count == 40)
         let data = try e.state.encoded()
+        // Small: the 40 history readings and the evidence are not in it (the event's own
+        // evidence, in its alert state, is).
+        #expect(data.count < 2_000, "\(data.count) bytes")
         let back = try RuleEngineState(encoded: data)
-        #expect(back == e.state)
-        #expect(back.points[Floor.temp]?.history.count == 40)
-        #expect(back.points[Floor.temp]?.history[17].quality == .uncertain)
-        // Compact: well under 20 bytes per history reading.
-        #expect(data.count < 40 * 20 + 1200, "\(data.count) bytes")
+        #expect(back.points[Floor.temp]?.history.isEmpty == true && back.points[Floor.temp]?.recent.isEmpty == true)
+        #expect(back.alerts == e.state.alerts)
+
+        var second = RuleEngine(rules: e.rules, state: back)
+        // It asks for the 15-minute window up to the latest reading it had seen.
+        #expect(second.warmUpRanges == [Floor.temp: Floor.at(390 - 900)...Floor.at(390)])
+        // A reading after that one (committed after the checkpoint) is left for replay.
+        second.warm(stored + [Floor.reading(Floor.temp, 400, 30)])
+        #expect(second.state == e.state)
+        #expect(second.state.points[Floor.temp]?.history[17].quality == .uncertain)
+        #expect(second.warmUpRanges.isEmpty)
+    }
+
+    @Test("after a restart the rate rule sees its whole window at once (warmed from the store), as if there had been no restart")
+    func rateWindowAcrossRestart() throws {
+        let rules = "rules: [{ id: rate, kind: rate, select: { points: [DC-R1-A05-TH1/temperature] }, window: 15m }]"
+        var straight = try Floor.engine(rules)
+        var stored: [Reading] = []
+        // 25 °C/h (limit 20) for 6.5 minutes: under half the window, too soon to judge.
+        for i in 0..<40 {
+            let r = Floor.reading(Floor.temp, Double(i) * 10, 22 + Double(i) * 10 * 25 / 3600)
+            stored.append(r)
+            #expect(straight.feed(r).isEmpty)
+        }
+        let saved = try straight.state.encoded()
+        var warmed = RuleEngine(rules: straight.rules, state: try RuleEngineState(encoded: saved))
+        warmed.warm(stored)
+        var cold = RuleEngine(rules: straight.rules, state: try RuleEngineState(encoded: saved))
+        // Readings on to 7.5 minutes: the uninterrupted engine fires; the warmed one fires the
+        // same way at the same reading; one without the stored history would still be blind.
+        var fired: [EventChange] = []
+        for i in 40...45 {
+            let r = Floor.reading(Floor.temp, Double(i) * 10, 22 + Double(i) * 10 * 25 / 3600)
+            let a = straight.feed(r)
+            #expect(warmed.feed(r) == a, "reading \(i)")
+            #expect(cold.feed(r).isEmpty)
+            fired += a
+        }
+        #expect(fired.map(\.change) == [.opened], "\(fired)")
+        #expect(fired.first?.event.message.contains("(46 readings)") == true, "\(fired)")
     }
 
     @Test("restart during a sustain timer keeps the timer")

@@ -161,6 +161,9 @@ struct RulesDaemonTests {
         try await daemon.waitHealthy()
         let d2 = daemon
         try await d2.waitForLog("rules.resumed=true")
+        // The checkpoint holds no reading history: the stored readings were read back.
+        let warmed = d2.log.firstMatch(of: /rules.warmed_readings=(\d+)/).flatMap { Int($0.1) } ?? 0
+        #expect(warmed > 0, "\(d2.log)")
         try await waitUntil("evaluations after the restart") { Self.evaluations(httpPort) >= 10 }
         let afterRestart = try Self.events(httpPort)
         #expect(afterRestart.count == 1, "\(afterRestart)")

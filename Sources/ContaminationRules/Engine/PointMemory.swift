@@ -40,6 +40,25 @@ public struct PointMemory: Hashable, Sendable, Codable {
         }
         return true
     }
+
+    /// True when the memory came back from a checkpoint, which does not carry the rate-window
+    /// history and the evidence readings: ``warm(_:window:)`` restores them from the store.
+    var needsWarmUp: Bool { last != nil && recent.isEmpty }
+
+    /// Restores the history and evidence readings from stored readings of this point (sorted by
+    /// time; those after the latest reading the memory has seen are left for replay). The
+    /// result is what ``record(_:keepHistory:)`` would have kept had it seen them.
+    mutating func warm(_ stored: [Reading], window: Double?) {
+        guard let last else { return }
+        let seen = stored.filter { $0.time <= last.time }
+        var evidence = Array(seen.suffix(Self.evidenceCount))
+        if evidence.last?.time != last.time { evidence = Array((evidence + [last]).suffix(Self.evidenceCount)) }
+        recent = evidence
+        guard let window, let newest = lastUsable else { return }
+        var kept = seen.filter { $0.isUsable && $0.time <= newest.time && newest.time.seconds(since: $0.time) <= window }
+        if kept.last?.time != newest.time { kept.append(newest) }
+        history = kept
+    }
 }
 
 /// Least-squares slope of readings, in units per hour.
@@ -105,7 +124,8 @@ extension PointMemory {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         guard let point = try c.decodeIfPresent(PointID.self, forKey: .point) else { return }
         last = try c.decodeIfPresent(CompactReading.self, forKey: .last)?.reading(point)
-        lastUsable = try c.decodeIfPresent(CompactReading.self, forKey: .lastUsable)?.reading(point)
+        lastUsable = try c.decodeIfPresent(CompactReading.self, forKey: .lastUsable)?.reading(point) ?? (last?.isUsable == true ? last : nil)
+        // History and evidence readings are in states written before they were left to the store.
         if let times = try c.decodeIfPresent([Int64].self, forKey: .historyTimes) {
             let values = try c.decode([Double].self, forKey: .historyValues)
             let qualities = try c.decodeIfPresent([String].self, forKey: .historyQualities)
@@ -121,7 +141,7 @@ extension PointMemory {
         } else {
             history = try c.decodeIfPresent([CompactReading].self, forKey: .history)?.map { $0.reading(point) } ?? []
         }
-        recent = try c.decode([CompactReading].self, forKey: .recent).map { $0.reading(point) }
+        recent = try c.decodeIfPresent([CompactReading].self, forKey: .recent)?.map { $0.reading(point) } ?? []
         sameValueCount = try c.decode(Int.self, forKey: .sameValueCount)
         badCount = try c.decode(Int.self, forKey: .badCount)
     }
@@ -130,20 +150,11 @@ extension PointMemory {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(last?.point ?? lastUsable?.point, forKey: .point)
         try c.encodeIfPresent(last.map(CompactReading.init), forKey: .last)
-        try c.encodeIfPresent(lastUsable.map(CompactReading.init), forKey: .lastUsable)
-        // The rate-window history is most of the state (a reading every poll for 15 minutes):
-        // parallel arrays, times as deltas, qualities only when one is not `good` (history holds
-        // usable readings only, so no reasons) — about a third of the size of one object each.
-        var previous: Int64 = 0
-        try c.encode(history.enumerated().map { i, r in
-            defer { previous = r.time.milliseconds }
-            return i == 0 ? r.time.milliseconds : r.time.milliseconds - previous
-        }, forKey: .historyTimes)
-        try c.encode(history.map(\.value), forKey: .historyValues)
-        if history.contains(where: { $0.quality != .good }) {
-            try c.encode(history.map(\.quality.code), forKey: .historyQualities)
-        }
-        try c.encode(recent.map(CompactReading.init), forKey: .recent)
+        // The latest usable reading is the latest reading whenever that one is usable.
+        if last?.isUsable != true { try c.encodeIfPresent(lastUsable.map(CompactReading.init), forKey: .lastUsable) }
+        // Not the rate-window history nor the evidence readings: they were most of the state (a
+        // reading every poll for 15 minutes per temperature point) and every one of them is in
+        // the store already. After a restart ``warm(_:window:)`` reads them back.
         try c.encode(sameValueCount, forKey: .sameValueCount)
         try c.encode(badCount, forKey: .badCount)
     }

@@ -36,6 +36,34 @@ public struct RuleEngine: Sendable {
     /// Every open event.
     public var openEvents: [Event] { state.openEvents }
 
+    /// After a restart: for each point whose memory came back from a checkpoint, the stored
+    /// readings it needs again — from the start of its longest rate window (or just its latest
+    /// readings, for a point without one) up to the latest reading it had seen. The caller reads
+    /// them from the store, at least the last ``evidenceCount`` of each, and hands them to
+    /// ``warm(_:)``.
+    public var warmUpRanges: [PointID: ClosedRange<Timestamp>] {
+        var out: [PointID: ClosedRange<Timestamp>] = [:]
+        for (p, m) in state.points where m.needsWarmUp {
+            guard let last = m.last else { continue }
+            let from = historyWindow[p].map { last.time.adding(seconds: -$0) } ?? last.time
+            out[p] = min(from, last.time)...last.time
+        }
+        return out
+    }
+
+    /// How many readings a point keeps as evidence (what ``warmUpRanges`` asks at least for).
+    public static var evidenceCount: Int { PointMemory.evidenceCount }
+
+    /// Restores rate-window histories and evidence readings from stored readings (any order,
+    /// any points; readings after what a point has seen are ignored, they are replayed through
+    /// ``ingest(_:now:)``). Evaluates nothing.
+    public mutating func warm(_ stored: [Reading]) {
+        let byPoint = Dictionary(grouping: stored, by: \.point)
+        for (p, m) in state.points where m.needsWarmUp {
+            state.points[p]?.warm((byPoint[p] ?? []).sorted { $0.time < $1.time }, window: historyWindow[p])
+        }
+    }
+
     /// Evaluates a batch of readings at `now`: point rules per reading, then room, rack and
     /// device rules touched by the batch. Duplicate or older readings of a point are ignored.
     public mutating func ingest(_ readings: [Reading], now: Timestamp) -> RuleOutput {

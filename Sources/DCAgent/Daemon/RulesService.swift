@@ -90,12 +90,13 @@ final class RulesService: Service, Sendable {
     func run() async throws {
         var loop = try await EngineLoop.start(
             rules: initial, plan: plan, topology: topology, events: events, records: records, agent: agent, status: status, logger: logger)
-        let replayed = try await loop.catchUp(samples: samples, window: plan.replayAfterRestart)
+        let (warmed, replayed) = try await loop.catchUp(samples: samples, window: plan.replayAfterRestart)
         logger.info(
             "rules engine started",
             metadata: [
                 "rules.file": "\(initial.file)", "rules.count": "\(initial.compiled.rules.count)",
                 "rules.resumed": "\(loop.resumed)", "rules.replayed_readings": "\(replayed)",
+                "rules.warmed_readings": "\(warmed)",
                 "events.firing": "\(loop.engine.openEvents.count)",
             ])
         let every = plan.evaluateEvery
@@ -230,12 +231,18 @@ struct EngineLoop {
 
     /// Replays readings committed since the saved state (those it already saw are ignored), so
     /// a crash between a reading's commit and the engine's checkpoint loses no evaluation.
-    mutating func catchUp(samples: SampleStore, window: Duration) async throws -> Int {
-        guard resumed, let saved else { return 0 }
+    /// Returns how many stored readings restored histories and evidence, and how many were replayed.
+    mutating func catchUp(samples: SampleStore, window: Duration) async throws -> (warmed: Int, replayed: Int) {
+        guard resumed, let saved else { return (0, 0) }
         let now = Timestamp.now
         let windowSeconds = Double(window.components.seconds)
         // Poll times precede their commit by up to a flush interval or two: look a little back.
         let since = Timestamp(milliseconds: max(saved.savedAt.milliseconds - 300_000, now.milliseconds - Int64(windowSeconds * 1000)))
+        // The checkpoint does not carry rate-window histories and evidence readings: read them
+        // back from the store first, up to what the engine had seen.
+        let ranges = engine.warmUpRanges
+        let stored = try await io.run { try samples.tails(ranges, last: RuleEngine.evidenceCount) }
+        engine.warm(stored)
         let readings = try await io.run { try samples.measuredSamples(since: since) }.sorted { $0.time < $1.time }
         var out = RuleOutput()
         for r in readings {
@@ -246,7 +253,7 @@ struct EngineLoop {
         record(out)
         await checkpoint(reason: "replay")
         status.update { $0.replayed = readings.count }
-        return readings.count
+        return (stored.count, readings.count)
     }
 
     mutating func handle(_ item: RuleInput) async {
