@@ -105,6 +105,13 @@ public struct ChecklistRepository: Sendable {
         }
     }
 
+    /// The executor reopens a rejected run to fix its answers (`checklist.reopen`); the
+    /// rejection stays in the audit trail, and the run is submitted again.
+    @discardableResult
+    public func reopen(run id: String, by person: String) throws -> ChecklistRun {
+        try transition(id, actor: person, action: "checklist.reopen", details: [:]) { run, _, _ in try run.reopen(by: person, at: .now) }
+    }
+
     /// Approves a submitted run (`checklist.approve`); the executor is refused (J.2). The
     /// completion's lifecycle change is applied to the stored device in the same transaction.
     @discardableResult

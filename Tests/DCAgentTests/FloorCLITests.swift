@@ -108,6 +108,39 @@ struct FloorCLITests {
         #expect(try String(contentsOfFile: plan, encoding: .utf8).contains("DC-R05"))
     }
 
+    @Test("a rejected run: only its executor reopens it, answers again, submits; then it is approved; every step audited")
+    func rejectAndReopen() async throws {
+        let (dir, cfg) = try await imported()
+        defer { withExtendedLifetime(dir) {} }
+        let t = ["--templates", Repo.root + "/config/checklists", "--config", cfg]
+        let s = try await dcagent(["checklist", "start", "cable-check", "--target", "DC-R05", "--change", "RFC-51", "--as", "eko"] + t)
+        #expect(s.status == 0 && s.stdout.contains("started CL-1"), "\(s.output)")
+        let open = s.stdout.split(separator: "\n").filter { $0.hasPrefix("  [ ] ") }.compactMap { $0.dropFirst(6).split(separator: ":").first.map(String.init) }
+        #expect(!open.isEmpty, "\(s.stdout)")
+        for item in open {
+            #expect(try await dcagent("checklist", "answer", "CL-1", item, "pass", "--as", "eko", "--config", cfg).status == 0)
+        }
+        #expect(try await dcagent("checklist", "submit", "CL-1", "--as", "eko", "--config", cfg).status == 0)
+        let rejected = try await dcagent("checklist", "reject", "CL-1", "--reason", "labels on patch panel PP1 missing", "--as", "april", "--config", cfg)
+        #expect(rejected.status == 0, "\(rejected.output)")
+        // A rejected run cannot be answered until reopened, and only its executor reopens it.
+        #expect(try await dcagent("checklist", "answer", "CL-1", open[0], "pass", "--as", "eko", "--config", cfg).status == 1)
+        let notMine = try await dcagent("checklist", "reopen", "CL-1", "--as", "ayu", "--config", cfg)
+        #expect(notMine.status == 1, "\(notMine.output)")
+        let reopened = try await dcagent("checklist", "reopen", "CL-1", "--as", "eko", "--config", cfg)
+        #expect(reopened.status == 0 && reopened.stdout.contains("CL-1 reopened by eko"), "\(reopened.output)")
+        #expect(try await dcagent("checklist", "reopen", "CL-1", "--as", "eko", "--config", cfg).status == 1, "only a rejected run")
+        #expect(try await dcagent("checklist", "answer", "CL-1", open[0], "pass", "--note", "labels fixed", "--as", "eko", "--config", cfg).status == 0)
+        #expect(try await dcagent("checklist", "submit", "CL-1", "--as", "eko", "--config", cfg).status == 0)
+        let ok = try await dcagent("checklist", "approve", "CL-1", "--as", "april", "--config", cfg)
+        #expect(ok.status == 0, "\(ok.output)")
+        let log = try await dcagent("audit", "log", "--config", cfg)
+        let steps = log.stdout.split(separator: "\n").filter { $0.contains("checklist-run/CL-1") }.compactMap { line in
+            line.split(separator: "\t").first { $0.hasPrefix("checklist.") }.map(String.init)
+        }
+        #expect(steps.filter { $0 != "checklist.answer" } == ["checklist.submit", "checklist.reject", "checklist.reopen", "checklist.submit", "checklist.approve"], "\(log.stdout)")
+    }
+
     @Test("checklist start → answer → submit → approve: the executor cannot approve, another approver can; the device becomes staged; ci audit lists it; audit verify stays intact")
     func checklistFlow() async throws {
         let (dir, cfg) = try await imported()

@@ -5,11 +5,11 @@ import Foundation
 import Telemetry
 import Yams
 
-/// `dcagent checklist start|answer|refresh|submit|approve|reject|show` (Lampiran II I.1.b.3–6, J.2, J.3).
+/// `dcagent checklist start|answer|refresh|submit|approve|reject|reopen|show` (Lampiran II I.1.b.3–6, J.2, J.3).
 struct ChecklistCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checklist", abstract: "Run installation, decommissioning and cable checklists.",
-        subcommands: [Start.self, Answer.self, Refresh.self, Submit.self, Approve.self, Reject.self, Show.self])
+        subcommands: [Start.self, Answer.self, Refresh.self, Submit.self, Approve.self, Reject.self, Reopen.self, Show.self])
 
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start a run of a template on a device or rack; automatic items are answered from the floor.")
@@ -158,6 +158,23 @@ struct ChecklistCommand: ParsableCommand {
                 let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .approver, action: "reject checklists")
                 let r = try store.checklists.reject(run: runID, by: by.name, reason: reason)
                 print("\(r.id) rejected by \(by.name)")
+            }
+        }
+    }
+
+    struct Reopen: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The executor reopens a rejected run to fix answers, then submits it again.")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "Run id.") var runID: String
+
+        func run() throws {
+            let plan = try config.plan()
+            try reportingFloorErrors {
+                let store = try OpenedStore(plan: plan)
+                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "reopen checklists")
+                let r = try store.checklists.reopen(run: runID, by: by.name)
+                print("\(r.id) reopened by \(by.name): answer again what the rejection named, then submit")
             }
         }
     }
