@@ -93,6 +93,7 @@ public struct FloorRepository: Sendable {
         if floors.isEmpty {
             problems.append(FloorProblem(object: "document", field: "sites", code: .invalidValue, message: "the import holds no site"))
         }
+        problems += try idsUsedInOtherSites(floors)
         guard problems.isEmpty else { throw FloorImportError(problems: problems) }
         var counts: [String: Int] = [:]
         for f in floors {
@@ -106,6 +107,41 @@ public struct FloorRepository: Sendable {
             for f in floors { try FloorRows.replace(f, db) }
         }
         return FloorImportSummary(sites: sites, counts: counts)
+    }
+
+    /// One agent keeps CI ids unique across all its sites (DESIGN decision 1 asks it per site):
+    /// readings, events, checklists and tickets name a CI by its id alone, so an id in two sites
+    /// would merge two sensors' readings or send an event to the wrong room. Checks the import
+    /// against itself and against the stored sites it does not replace.
+    private func idsUsedInOtherSites(_ floors: [Floor]) throws -> [FloorProblem] {
+        let replaced = Set(floors.map(\.site.id.rawValue))
+        var owner: [String: String] = try database.writer.read { db in
+            var out: [String: String] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT key, site FROM floor_objects WHERE kind <> ? UNION SELECT site, site FROM floor_sites",
+                arguments: [FloorRows.Kind.deviceType.rawValue])
+            for row in rows where !replaced.contains(row[1] as String) { out[row[0]] = row[1] }
+            return out
+        }
+        var problems: [FloorProblem] = []
+        var reported: Set<String> = []
+        for f in floors {
+            let site = f.site.id.rawValue
+            for (id, kind) in f.ciIDs {
+                if let other = owner[id.rawValue], other != site {
+                    if reported.insert(id.rawValue).inserted {
+                        problems.append(
+                            FloorProblem(
+                                object: id.rawValue, field: "id", code: .duplicateID,
+                                message: "\(kind) id \(id) of site \(site) is also used in site \(other); one agent needs CI ids unique across its sites (readings, events and tickets name a CI by its id alone)"
+                            ))
+                    }
+                } else {
+                    owner[id.rawValue] = site
+                }
+            }
+        }
+        return problems
     }
 
     /// Moves a device to another lifecycle state, if the model allows that step

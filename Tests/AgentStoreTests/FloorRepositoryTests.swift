@@ -77,6 +77,42 @@ struct FloorRepositoryTests {
         #expect(try s.audit.verify().intact)
     }
 
+    @Test("a CI id used in two sites of one agent is refused, in one import or against a stored site; re-importing a site is not a clash")
+    func idsUniqueAcrossSites() throws {
+        let dir = TempDir()
+        let s = try open(dir)
+        // The same floor under another site id: every CI id but the site's clashes.
+        let twin = Self.document.replacingOccurrences(of: #""id": "T", "name": "Test""#, with: #""id": "U", "name": "Twin""#)
+        let both = Self.document.replacingOccurrences(
+            of: #"{"id": "T", "name""#, with: String(twin.split(separator: "\"sites\": [", maxSplits: 1)[1].dropLast(2)) + #", {"id": "T", "name""#)
+        #expect(try Self.floors(both).map(\.site.id) == ["U", "T"])
+        do {
+            try s.floor.importFloors(try Self.floors(both), actor: "eko", source: "both.json")
+            Issue.record("the import should have been refused")
+        } catch let e as FloorImportError {
+            let clashes = e.problems.filter { $0.code == .duplicateID }
+            #expect(clashes.map(\.object) == ["T-H1", "T-R01", "T-R01-S1", "T-R01-S2", "T-SPARE"], "\(e.problems)")
+            #expect(clashes.first?.message == "room id T-H1 of site T is also used in site U; one agent needs CI ids unique across its sites (readings, events and tickets name a CI by its id alone)")
+        }
+        #expect(try s.floor.isEmpty())
+
+        // Stored T, then U alone: refused against the stored site; T again: a replacement, fine.
+        try s.floor.importFloors(try Self.floors(), actor: "eko", source: "t.json")
+        #expect(throws: FloorImportError.self) { try s.floor.importFloors(try Self.floors(twin), actor: "eko", source: "u.json") }
+        #expect(try s.floor.floors().map(\.site.id) == ["T"])
+        try s.floor.importFloors(try Self.floors(), actor: "eko", source: "t.json")
+        // A site whose id is a CI of another site clashes too.
+        let siteClash = Self.document.replacingOccurrences(of: #""id": "T", "name": "Test""#, with: #""id": "T-R01", "name": "Odd""#)
+            .replacingOccurrences(of: "T-H1", with: "V-H1").replacingOccurrences(of: "\"T-R01\", \"tile", with: "\"V-R01\", \"tile")
+            .replacingOccurrences(of: "T-R01-S", with: "V-R01-S").replacingOccurrences(of: "T-SPARE", with: "V-SPARE")
+        do {
+            try s.floor.importFloors(try Self.floors(siteClash), actor: "eko", source: "odd.json")
+            Issue.record("the import should have been refused")
+        } catch let e as FloorImportError {
+            #expect(e.problems.map(\.object) == ["T-R01"], "\(e.problems)")
+        }
+    }
+
     @Test("a bad import writes nothing and returns every problem by object and field")
     func allOrNothing() throws {
         let dir = TempDir()

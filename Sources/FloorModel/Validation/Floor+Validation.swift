@@ -1,4 +1,4 @@
-import Telemetry
+public import Telemetry
 
 extension Floor {
     /// Every problem in the floor, keyed by object and field, in a stable order.
@@ -21,26 +21,23 @@ extension Floor {
 
     // MARK: Identity
 
+    /// Every CI id of the floor with what it names ("site", "room", "rack", …), in document order.
+    public var ciIDs: [(id: CIID, kind: String)] {
+        [(site.id, "site")] + rooms.map { ($0.id, "room") } + aisles.map { ($0.id, "aisle") } + racks.map { ($0.id, "rack") }
+            + devices.map { ($0.id, "device") } + feeds.map { ($0.id, "power feed") } + pdus.map { ($0.id, "PDU") }
+            + sensors.map { ($0.id, "sensor") } + cables.map { ($0.id, "cable") } + services.map { ($0.id, "service") }
+    }
+
     func validateIDs() -> [FloorProblem] {
         var seen: [CIID: String] = [:]
         var out: [FloorProblem] = []
-        func note(_ id: CIID, _ kind: String) {
+        for (id, kind) in ciIDs {
             if let first = seen[id] {
                 out.append(.init(object: id.rawValue, field: "id", code: .duplicateID, message: "id \(id) is used by a \(first) and a \(kind); CI ids are unique in a site"))
             } else {
                 seen[id] = kind
             }
         }
-        note(site.id, "site")
-        rooms.forEach { note($0.id, "room") }
-        aisles.forEach { note($0.id, "aisle") }
-        racks.forEach { note($0.id, "rack") }
-        devices.forEach { note($0.id, "device") }
-        feeds.forEach { note($0.id, "power feed") }
-        pdus.forEach { note($0.id, "PDU") }
-        sensors.forEach { note($0.id, "sensor") }
-        cables.forEach { note($0.id, "cable") }
-        services.forEach { note($0.id, "service") }
         var slugs: Set<String> = []
         for t in deviceTypes where !slugs.insert(t.slug).inserted {
             out.append(.init(object: t.slug, field: "slug", code: .duplicateID, message: "device type \(t.slug) is defined twice"))
