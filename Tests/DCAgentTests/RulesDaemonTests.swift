@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import GRDB
 import Testing
 
 /// The rules engine inside the daemon, against a real Modbus peer (pymodbus): a sensor is driven
@@ -48,7 +49,7 @@ struct RulesDaemonTests {
         }
     }
 
-    static func setup(_ dir: TempDir, modbusPort: Int, httpPort: Int, rules: String, floor: Bool = true) -> String {
+    static func setup(_ dir: TempDir, modbusPort: Int, httpPort: Int, rules: String, floor: Bool = true, moreSensors: String = "") -> String {
         let ruleFile = dir.write("rules.yaml", rules)
         return testConfig(
             dir: dir, port: httpPort,
@@ -62,6 +63,7 @@ struct RulesDaemonTests {
                     endpoint: tcp://127.0.0.1:\(modbusPort)
                     unit: 1
                     interval: 300ms
+                \(moreSensors)
                 rules:
                   file: \(ruleFile)
                   evaluate_every: 200ms
@@ -82,6 +84,19 @@ struct RulesDaemonTests {
             try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
             cfg = RulesDaemonTests.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: rules, floor: floor)
         }
+    }
+
+    /// Polled devices from `/api/devices`: id → successful polls.
+    static func polled(_ port: Int) -> [String: Int] {
+        guard let r = httpGet(port: port, path: "/api/devices"), r.status == 200,
+            let json = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
+            let list = json["devices"] as? [[String: Any]]
+        else { return [:] }
+        var out: [String: Int] = [:]
+        for d in list {
+            if let id = d["id"] as? String { out[id] = (d["last_success"] is String) ? (d["polls"] as? Int ?? 0) : 0 }
+        }
+        return out
     }
 
     static let hotRule = """
@@ -378,6 +393,73 @@ struct RulesDaemonTests {
         #expect(e["suppressed"] as? Bool == true, "\(e)")
         let change = try Self.changes(httpPort).first
         #expect(change?["notify"] as? Bool == false, "\(String(describing: change))")
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test("SIGHUP adds, changes and removes sensors without a restart; a sensor that does not build refuses the reload; an unchanged config leaves the polling alone")
+    func sensorsReload() async throws {
+        let rig = try await Rig(rules: Self.hotRule)
+        defer { rig.peer.stop() }
+        let (dir, httpPort, cfg) = (rig.dir, rig.httpPort, rig.cfg)
+        let modbusPort = rig.peer.port
+        func rewrite(_ more: String) {
+            _ = RulesDaemonTests.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: Self.hotRule, moreSensors: more)
+        }
+        func probe(_ unit: Int, profile: String = "generic-th-probe") -> String {
+            """
+              - id: DC-R02-TH1
+                profile: \(profile)
+                endpoint: tcp://127.0.0.1:\(modbusPort)
+                unit: \(unit)
+                interval: 300ms
+            """
+        }
+        let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
+        try await daemon.waitHealthy()
+        try await waitUntil("DC-R01-TH1 polled") { (Self.polled(httpPort)["DC-R01-TH1"] ?? 0) >= 2 }
+        #expect(Self.polled(httpPort)["DC-R02-TH1"] == nil)
+
+        // Added: polled at once, its points registered with their quantity (the rules see them).
+        rewrite(probe(4))
+        daemon.signal(SIGHUP)
+        try await daemon.waitForLog("sensors replaced: added DC-R02-TH1")
+        try await waitUntil("DC-R02-TH1 polled; devices: \(httpGet(port: httpPort, path: "/api/devices")?.body ?? "-")") { (Self.polled(httpPort)["DC-R02-TH1"] ?? 0) >= 2 }
+        try await waitUntil("DC-R01-TH1 still polled") { (Self.polled(httpPort)["DC-R01-TH1"] ?? 0) >= 2 }
+        let db = try DatabaseQueue(path: dir.file("dcagent.sqlite"), configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let described = try await db.read { db in
+            try String.fetchOne(db, sql: "SELECT quantity FROM points WHERE key = 'DC-R02-TH1/temperature'")
+        }
+        #expect(described == "temperature")
+        try await daemon.waitForLog("rules.reload=\"sensors changed\"")
+
+        // A sensor that does not build (unknown profile): the whole reload is refused, both
+        // sensors keep polling.
+        rewrite(probe(4, profile: "no-such-profile"))
+        daemon.signal(SIGHUP)
+        try await daemon.waitForLog("configuration NOT reloaded")
+        try await daemon.waitForLog("no-such-profile")
+        let before = Self.polled(httpPort)["DC-R02-TH1"] ?? 0
+        try await waitUntil("DC-R02-TH1 still polled after the refusal") { (Self.polled(httpPort)["DC-R02-TH1"] ?? 0) >= before + 2 }
+
+        // An unchanged config: reloaded, but the polling is not replaced.
+        rewrite(probe(4))
+        let replacedBefore = daemon.log.components(separatedBy: "sensors replaced").count
+        let reloadedBefore = daemon.log.components(separatedBy: "msg=\"configuration reloaded\"").count
+        daemon.signal(SIGHUP)
+        try await waitUntil("the no-op reload") { daemon.log.components(separatedBy: "msg=\"configuration reloaded\"").count > reloadedBefore }
+        #expect(daemon.log.components(separatedBy: "sensors replaced").count == replacedBefore, "\(daemon.log)")
+
+        // Changed (another unit), then removed.
+        rewrite(probe(5))
+        daemon.signal(SIGHUP)
+        try await daemon.waitForLog("sensors replaced: changed DC-R02-TH1")
+        rewrite("")
+        daemon.signal(SIGHUP)
+        try await daemon.waitForLog("sensors replaced: removed DC-R02-TH1")
+        try await waitUntil("DC-R02-TH1 no longer polled") { Self.polled(httpPort)["DC-R02-TH1"] == nil }
+        let r01 = Self.polled(httpPort)["DC-R01-TH1"] ?? 0
+        try await waitUntil("DC-R01-TH1 polled on") { (Self.polled(httpPort)["DC-R01-TH1"] ?? 0) >= r01 + 2 }
+        try await daemon.waitForLog("config.applied=sensors,rules.file")
         #expect(try await daemon.stop() == 0)
     }
 }

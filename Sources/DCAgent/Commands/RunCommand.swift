@@ -41,20 +41,17 @@ struct RunCommand: AsyncParsableCommand {
         let samples = SampleStore(database: store.database)
 
         // Sensors: profiles, request plans and secrets are checked before anything runs.
-        var devices: [PolledDevice] = []
-        if !plan.sensors.isEmpty {
-            do {
-                let catalog = try SensorWiring.loadCatalog(directory: plan.profilesDirectory).get()
-                let problems = SensorWiring.check(plan, catalog: catalog)
-                if !problems.isEmpty { throw ConfigErrors(problems: problems) }
-                devices = try await SensorWiring.devices(plan, catalog: catalog, pool: ModbusBusPool(), logger: logger)
-                try samples.register(devices.flatMap(\.reader.points))
-            } catch let e as ConfigErrors {
-                for p in e.problems { logger.critical("sensor configuration refused: \(p)") }
-                printErr(e.description)
-                throw ExitCode(2)
-            }
+        let initialSensors: SensorSupervisor.Generation
+        do {
+            initialSensors = try await SensorSupervisor.prepare(plan, logger: logger)
+        } catch {
+            for p in error.problems { logger.critical("sensor configuration refused: \(p)") }
+            printErr(error.description)
+            throw ExitCode(2)
         }
+        try samples.register(initialSensors.devices.flatMap(\.reader.points))
+        // The sensors polled now (replaced by a SIGHUP that changes them); set once they exist.
+        let sensorsBox = Mutex<SensorSupervisor?>(nil)
         // Rules: compiled against the stored floor and every point the sensors will report; a
         // rule file that does not compile stops the start, naming each rule and key.
         var rules: RulesService?
@@ -62,9 +59,10 @@ struct RunCommand: AsyncParsableCommand {
         // drop count through this box once it exists.
         let writerBox = Mutex<BatchWriter<ContinuousClock>?>(nil)
         if let rulesPlan = plan.rules {
-            let devicePoints = devices.flatMap(\.reader.points)
+            let initialPoints = initialSensors.devices.flatMap(\.reader.points)
             let topology = TopologySource(
-                build: { try RuleFiles.topology(store: store, extraPoints: devicePoints) }, floorRevision: { try store.floor.revision() })
+                build: { try RuleFiles.topology(store: store, extraPoints: sensorsBox.withLock { $0?.points } ?? initialPoints) },
+                floorRevision: { try store.floor.revision() })
             do {
                 let loaded = try RuleFiles.load(rulesPlan.file, topology: try topology.build())
                 try samples.register(loaded.compiled.derivedPoints)
@@ -90,11 +88,12 @@ struct RunCommand: AsyncParsableCommand {
         let onlineSeen = Mutex<Set<CIID>>([])
         // Points first seen while running (SNMP table rows: a PDU's outlets are known after its
         // first walk) get their descriptors registered, and the rules recompile to include them.
-        let readers = Dictionary(devices.map { ($0.reader.device, $0.reader) }, uniquingKeysWith: { a, _ in a })
-        let known = Mutex<Set<PointID>>(Set(devices.flatMap { $0.reader.points.map(\.id) }))
+        let known = Mutex<Set<PointID>>(Set(initialSensors.devices.flatMap { $0.reader.points.map(\.id) }))
         let log = logger
         let registerNew: @Sendable (CIID, [Reading]) -> Void = { ci, readings in
-            guard known.withLock({ set in readings.contains { !set.contains($0.point) } }), let reader = readers[ci] else { return }
+            guard known.withLock({ set in readings.contains { !set.contains($0.point) } }),
+                let reader = sensorsBox.withLock({ $0 })?.reader(for: ci)
+            else { return }
             let fresh = known.withLock { set -> [PointDescriptor] in
                 let new = reader.points.filter { set.insert($0.id).inserted }
                 for r in readings { set.insert(r.point) }
@@ -109,8 +108,8 @@ struct RunCommand: AsyncParsableCommand {
                 log.error("cannot register new points of \(ci): \(error)")
             }
         }
-        let polling = PollingService(
-            devices: devices, clock: ContinuousClock(), logger: logger,
+        let sensors = SensorSupervisor(
+            initial: initialSensors, logger: logger,
             sink: { event in
                 // Readings go to the store (and from there to the rules); health transitions go
                 // to the rules directly. A device's first poll after a start also counts as
@@ -127,10 +126,21 @@ struct RunCommand: AsyncParsableCommand {
                     onlineSeen.withLock { _ = $0.insert(ci) }
                     rulesInput?.submit(.health([.init(device: ci, online: true)]))
                 }
+            },
+            onInstall: { generation in
+                // New sensors' points are registered with their descriptors and the rules
+                // recompile against them; a removed sensor's "first poll" is forgotten.
+                let points = generation.devices.flatMap(\.reader.points)
+                let ids = generation.ids
+                known.withLock { set in for p in points { set.insert(p.id) } }
+                onlineSeen.withLock { set in set = set.filter { ids.contains($0) } }
+                do { try samples.register(points) } catch { log.error("cannot register the new sensors' points: \(error)") }
+                rulesInput?.submit(.reload(reason: "sensors changed"))
             })
+        sensorsBox.withLock { $0 = sensors }
         let runtime = Runtime(
             plan: plan, database: store.database, audit: store.audit, writer: writer, samples: samples, logSettings: logSettings,
-            deviceHealth: { await polling.health() }, rules: rules)
+            sensors: sensors, rules: rules)
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let notifier = SystemdNotifier()
         let http = HTTPServer.make(runtime: runtime, logger: logger) {
@@ -154,7 +164,7 @@ struct RunCommand: AsyncParsableCommand {
             .init(service: retention, serviceName: "retention"),
         ]
         if let rules { services.append(.init(service: rules, serviceName: "rules")) }
-        if !devices.isEmpty { services.append(.init(service: polling, serviceName: "polling")) }
+        services.append(.init(service: sensors, serviceName: "polling"))
         services += [
             .init(service: ReloadService(runtime: runtime, configPath: config.config, logger: logger), serviceName: "reload"),
             .init(service: http, serviceName: "http"),

@@ -20,15 +20,18 @@ final class Runtime: Sendable {
     /// The rules engine, when the config has `rules:`.
     let rules: RulesService?
 
-    /// The polling service's health of every device.
-    let deviceHealth: @Sendable () async -> [CIID: DeviceHealth]
+    /// The sensors polled, replaced on a SIGHUP that changes them.
+    let sensors: SensorSupervisor?
+
+    /// The health of every polled device.
+    func deviceHealth() async -> [CIID: DeviceHealth] { await sensors?.health() ?? [:] }
 
     init(
         plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore,
-        logSettings: LogSettings, deviceHealth: @escaping @Sendable () async -> [CIID: DeviceHealth], rules: RulesService? = nil
+        logSettings: LogSettings, sensors: SensorSupervisor?, rules: RulesService? = nil
     ) {
         self.rules = rules
-        self.deviceHealth = deviceHealth
+        self.sensors = sensors
         self.plan = Mutex(plan)
         self.database = database
         self.audit = audit
@@ -44,8 +47,9 @@ final class Runtime: Sendable {
     var reloadCount: Int { reloads.load(ordering: .relaxed) }
 
     /// Replaces the plan with a validated new one; returns the settings that changed, and those
-    /// that need a restart to take effect.
-    func apply(_ new: ConfigPlan) -> (applied: [String], needRestart: [String]) {
+    /// that need a restart to take effect. `sensorsInstalled`: the caller has installed the new
+    /// sensors (``SensorSupervisor``), so they are in force.
+    func apply(_ new: ConfigPlan, sensorsInstalled: Bool = false) -> (applied: [String], needRestart: [String]) {
         let old = current
         var applied: [String] = []
         var restart: [String] = []
@@ -59,7 +63,11 @@ final class Runtime: Sendable {
         if old.storage.writer != new.storage.writer { restart.append("storage.writer") }
         if old.audit != new.audit { restart.append("audit") }
         if old.http != new.http { restart.append("http") }
-        if old.sensors != new.sensors { restart.append("sensors") }
+        if sensorsInstalled {
+            applied.append("sensors")
+        } else if old.sensors != new.sensors {
+            restart.append("sensors")
+        }
         if old.rules != new.rules {
             restart.append("rules")
         } else if let service = rules {
@@ -72,7 +80,7 @@ final class Runtime: Sendable {
         merged.storage = old.storage
         merged.audit = old.audit
         merged.http = old.http
-        merged.sensors = old.sensors
+        if !sensorsInstalled { merged.sensors = old.sensors }
         merged.rules = old.rules
         plan.withLock { $0 = merged }
         reloads.add(1, ordering: .relaxed)
