@@ -228,6 +228,72 @@ struct EngineMechanicsTests {
         #expect(fired.first?.event.message.contains("(46 readings)") == true, "\(fired)")
     }
 
+    @Test("reloaded rules: a condition whose rule is gone, or whose point or device it no longer selects, resolves saying why; the rest go on")
+    func retiredConditions() throws {
+        let rules = """
+            rules:
+              - { id: stale, kind: stale, select: { quantity: temperature }, interval: 10s, intervals: 3 }
+              - { id: down, kind: offline, select: { devices: [DC-R1-A05-TH1, DC-R2-TH1] } }
+              - { id: hot, kind: threshold, select: { quantity: temperature }, warning: 30 }
+            """
+        var e = try Floor.engine(rules)
+        _ = e.feed(Floor.reading(Floor.temp, 0, 22), Floor.reading(Floor.temp2, 0, 31))
+        let down = e.deviceHealth([DeviceHealth(device: Floor.probe2, online: false, reason: "timeout")], now: Floor.at(1))
+        let stale = e.tick(now: Floor.at(60))
+        #expect(Set((down.changes + stale.changes).map { "\($0.event.ruleID) \($0.event.scope)" }) == ["down DC-R2-TH1", "stale DC-R1-A05-TH1", "stale DC-R2-TH1"])
+        #expect(e.openEvents.count == 4, "hot on DC-R2-TH1 too: \(e.openEvents.map(\.dedupKey))")
+
+        // The probe DC-R2-TH1 leaves the topology (its sensor was removed), and the rule "hot" leaves the file.
+        var fewer = Floor.topology
+        fewer.points[Floor.temp2] = nil
+        fewer.points[Floor.rh2] = nil
+        fewer.devices[Floor.probe2] = nil
+        let reduced = try RuleCompiler.compile(
+            try Floor.decode(rules.replacingOccurrences(of: ", DC-R2-TH1]", with: "]").components(separatedBy: "\n  - { id: hot").first!),
+            topology: fewer, source: "test.yaml")
+        var after = RuleEngine(rules: reduced, state: e.state)
+        let retired = after.tick(now: Floor.at(61)).changes
+        #expect(retired.allSatisfy { $0.change == .resolved })
+        let messages = Dictionary(retired.map { ("\($0.event.ruleID) \($0.event.scope)", $0.event.message) }, uniquingKeysWith: { a, _ in a })
+        #expect(messages["stale DC-R2-TH1"] == "resolved: rule 'stale' no longer watches DC-R2-TH1/temperature (its sensor left the configuration or the floor)")
+        #expect(messages["down DC-R2-TH1"] == "resolved: rule 'down' no longer watches DC-R2-TH1 (its sensor left the configuration or the floor)")
+        #expect(messages["hot DC-R2-TH1"] == "resolved: rule 'hot' was removed from the configuration")
+        #expect(retired.count == 3, "\(retired.map(\.event.dedupKey))")
+        // The probe still watched keeps its stale event.
+        #expect(after.openEvents.map(\.dedupKey) == ["stale|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature"])
+    }
+
+    @Test("a sensor added by a reload is stale only `after` its addition, not since the engine started")
+    func staleAfterAddition() throws {
+        let rules = "rules: [{ id: stale, kind: stale, select: { quantity: temperature }, interval: 10s, intervals: 3 }]"
+        var without = Floor.topology
+        without.points[Floor.temp2] = nil
+        without.points[Floor.rh2] = nil
+        var e = RuleEngine(rules: try RuleCompiler.compile(try Floor.decode(rules), topology: without, source: "test.yaml"))
+        for t in stride(from: 0.0, through: 1000, by: 10) { _ = e.feed(Floor.reading(Floor.temp, t, 22)) }
+        #expect(e.openEvents.isEmpty)
+
+        // The second probe's sensor is added at t = 1000 (a reload): not stale at once…
+        var after = RuleEngine(rules: try Floor.compile(rules), state: e.state)
+        _ = after.feed(Floor.reading(Floor.temp, 1001, 22))
+        #expect(after.tick(now: Floor.at(1002)).changes.isEmpty)
+        _ = after.feed(Floor.reading(Floor.temp, 1025, 22))
+        #expect(after.tick(now: Floor.at(1030)).changes.isEmpty)
+        // …but 30 s after it was added, never having reported, it is.
+        let stale = after.tick(now: Floor.at(1031)).changes
+        #expect(stale.map { "\($0.change) \($0.event.point?.description ?? "")" } == ["opened DC-R2-TH1/temperature"], "\(stale)")
+        #expect(stale.first?.event.message.contains("never read") == true, "\(stale)")
+        // When it began to be watched survives a checkpoint.
+        let back = try RuleEngineState(encoded: try after.state.encoded())
+        #expect(back.staleSince == [Floor.temp2: Floor.at(1001)])
+        // Its first reading resolves it and forgets when it began to be watched.
+        #expect(after.feed(Floor.reading(Floor.temp2, 1040, 21)).map(\.change) == [.resolved])
+        _ = after.tick(now: Floor.at(1041))
+        #expect(after.state.staleSince.isEmpty)
+        // A state saved before `staleSince` existed still decodes.
+        #expect(try RuleEngineState(encoded: Data(#"{"alerts": {}, "points": [], "corrosion": [], "particleSamples": [], "devices": []}"#.utf8)).staleSince.isEmpty)
+    }
+
     @Test("restart during a sustain timer keeps the timer")
     func restartPending() throws {
         var first = try Floor.engine(Self.hot)

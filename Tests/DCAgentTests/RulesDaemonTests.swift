@@ -398,12 +398,16 @@ struct RulesDaemonTests {
 
     @Test("SIGHUP adds, changes and removes sensors without a restart; a sensor that does not build refuses the reload; an unchanged config leaves the polling alone")
     func sensorsReload() async throws {
-        let rig = try await Rig(rules: Self.hotRule)
+        // A stale rule on every temperature: an added sensor must not be stale for the time
+        // before it was added, nor a removed one stale forever after. (3 s: readings reach the
+        // rules when the writer commits, up to a flush interval after the poll.)
+        let rules = Self.hotRule + "\n  - { id: stale, kind: stale, select: { quantity: temperature }, interval: 1s, intervals: 3 }\n"
+        let rig = try await Rig(rules: rules)
         defer { rig.peer.stop() }
         let (dir, httpPort, cfg) = (rig.dir, rig.httpPort, rig.cfg)
         let modbusPort = rig.peer.port
         func rewrite(_ more: String) {
-            _ = RulesDaemonTests.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: Self.hotRule, moreSensors: more)
+            _ = RulesDaemonTests.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: rules, moreSensors: more)
         }
         func probe(_ unit: Int, profile: String = "generic-th-probe") -> String {
             """
@@ -459,6 +463,12 @@ struct RulesDaemonTests {
         try await waitUntil("DC-R02-TH1 no longer polled") { Self.polled(httpPort)["DC-R02-TH1"] == nil }
         let r01 = Self.polled(httpPort)["DC-R01-TH1"] ?? 0
         try await waitUntil("DC-R01-TH1 polled on") { (Self.polled(httpPort)["DC-R01-TH1"] ?? 0) >= r01 + 2 }
+        // Well past the stale limit (3 s) after the removal: the removed sensor's points are not
+        // watched, and no stale event ever opened for the added one.
+        let evaluated = Self.evaluations(httpPort)
+        try await waitUntil("evaluations after the removal") { Self.evaluations(httpPort) >= evaluated + 20 }
+        let stale = try Self.events(httpPort).filter { $0["rule"] as? String == "stale" }
+        #expect(stale.isEmpty, "\(stale)")
         try await daemon.waitForLog("config.applied=sensors,rules.file")
         #expect(try await daemon.stop() == 0)
     }

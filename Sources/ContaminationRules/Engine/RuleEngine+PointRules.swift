@@ -102,7 +102,8 @@ extension RuleEngine {
     mutating func evaluateStale(_ i: Int, point p: PointID, after: Double, now: Timestamp, into out: inout RuleOutput) {
         let m = state.points[p]
         if case .absent? = m?.last?.quality { return }
-        var since = m?.lastUsable?.time ?? state.startedAt ?? now
+        if m?.lastUsable != nil, state.staleSince[p] != nil { state.staleSince[p] = nil }
+        var since = m?.lastUsable?.time ?? state.staleSince[p] ?? state.startedAt ?? now
         if let resumed = state.resumedAt, resumed > since { since = resumed }
         let age = now.seconds(since: since)
         let stale = age >= after

@@ -16,6 +16,10 @@ public struct RuleEngine: Sendable {
     let rulesByPoint: [PointID: [Int]]
     /// Longest rate window per point (history kept for slopes).
     let historyWindow: [PointID: Double]
+    /// Points a stale rule watches.
+    let staleWatched: Set<PointID>
+    /// True until the first evaluation has noted when newly watched points began to be watched.
+    var watchNoted = false
 
     /// Creates an engine from compiled rules and a state decoded from the store (or a new one).
     public init(rules: CompiledRuleSet, state: RuleEngineState = RuleEngineState()) {
@@ -31,6 +35,23 @@ public struct RuleEngine: Sendable {
         }
         self.rulesByPoint = byPoint
         self.historyWindow = windows
+        var stale: Set<PointID> = []
+        for rule in rules.rules { if case .stale(_, let points) = rule.kind { stale.formUnion(points) } }
+        self.staleWatched = stale
+    }
+
+    /// Notes, at the first evaluation of these rules, since when each never-read point has been
+    /// watched by a stale rule: a sensor added by a reload is not stale for the time before it
+    /// was added. Points that have a reading, or that no stale rule watches, need no entry.
+    mutating func noteWatched(now: Timestamp) {
+        guard !watchNoted else { return }
+        watchNoted = true
+        for p in state.staleSince.keys where !staleWatched.contains(p) || state.points[p]?.lastUsable != nil {
+            state.staleSince[p] = nil
+        }
+        for p in staleWatched where state.points[p]?.lastUsable == nil && state.staleSince[p] == nil {
+            state.staleSince[p] = max(now, state.startedAt ?? now)
+        }
     }
 
     /// Every open event.
@@ -68,6 +89,7 @@ public struct RuleEngine: Sendable {
     /// device rules touched by the batch. Duplicate or older readings of a point are ignored.
     public mutating func ingest(_ readings: [Reading], now: Timestamp) -> RuleOutput {
         if state.startedAt == nil { state.startedAt = now }
+        noteWatched(now: now)
         var out = RuleOutput()
         var touched: Set<Int> = []
         var batch: [PointID: [Reading]] = [:]
@@ -88,6 +110,7 @@ public struct RuleEngine: Sendable {
     /// yearly obligations, offline devices held past their sustain time.
     public mutating func tick(now: Timestamp) -> RuleOutput {
         if state.startedAt == nil { state.startedAt = now }
+        noteWatched(now: now)
         var out = RuleOutput()
         let ruleIndex = Dictionary(rules.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
         for (i, rule) in rules.rules.enumerated() {
@@ -102,7 +125,13 @@ public struct RuleEngine: Sendable {
         for key in state.alerts.keys.sorted() {
             guard var alert = state.alerts[key] else { continue }
             guard let i = ruleIndex[alert.ruleID] else {
-                out.changes += retire(key: key, now: now)
+                out.changes += retire(key: key, now: now, because: "rule '\(alert.ruleID)' was removed from the configuration")
+                continue
+            }
+            if !watches(i, alert) {
+                let what = alert.point.map { "\($0)" } ?? "\(alert.scope)"
+                out.changes += retire(
+                    key: key, now: now, because: "rule '\(alert.ruleID)' no longer watches \(what) (its sensor left the configuration or the floor)")
                 continue
             }
             if case .stale = rules.rules[i].kind { continue }
@@ -117,6 +146,7 @@ public struct RuleEngine: Sendable {
     /// Takes the drivers' health reports and evaluates the offline rules.
     public mutating func deviceHealth(_ reports: [DeviceHealth], now: Timestamp) -> RuleOutput {
         if state.startedAt == nil { state.startedAt = now }
+        noteWatched(now: now)
         var out = RuleOutput()
         for h in reports { state.devices[h.device] = h }
         let reported = Set(reports.map(\.device))
@@ -169,12 +199,28 @@ public struct RuleEngine: Sendable {
         state.alerts[key] = alert.isIdle ? nil : alert
     }
 
-    /// Resolves the condition of a rule that no longer exists.
-    mutating func retire(key: String, now: Timestamp) -> [EventChange] {
+    /// True unless the rule is a per-point (or per-device) rule that no longer selects the
+    /// condition's point (or device): after a reload without that sensor, nothing would ever
+    /// evaluate the condition again.
+    func watches(_ i: Int, _ alert: AlertState) -> Bool {
+        switch rules.rules[i].kind {
+        case .threshold, .rate, .stale, .frozen, .quality, .state:
+            guard let p = alert.point else { return true }
+            return rulesByPoint[p]?.contains(i) == true
+        case .offline(let devices):
+            return devices.contains(alert.scope)
+        default:
+            return true
+        }
+    }
+
+    /// Resolves a condition nothing evaluates any more (its rule was removed, or no longer
+    /// selects its point), saying why.
+    mutating func retire(key: String, now: Timestamp, because reason: String) -> [EventChange] {
         guard let alert = state.alerts.removeValue(forKey: key), var e = alert.event else { return [] }
         e.state = .resolved
         e.lastSeen = now
-        e.message = "resolved: rule '\(alert.ruleID)' was removed from the configuration"
+        e.message = "resolved: \(reason)"
         return [EventChange(change: .resolved, event: e, at: now, notify: !suppressed(alert.scope, room: alert.room, now: now))]
     }
 

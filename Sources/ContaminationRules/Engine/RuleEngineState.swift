@@ -17,6 +17,14 @@ public struct RuleEngineState: Hashable, Sendable, Codable {
     public var devices: [CIID: DeviceHealth] = [:]
     /// When the engine first evaluated (stale timers of never-seen points start here).
     public var startedAt: Timestamp?
+    /// Since when a stale rule has watched each point that has never had a usable reading
+    /// (later than ``startedAt`` for a sensor added by a reload).
+    public var staleSince: [PointID: Timestamp] {
+        get { staleWatchStart ?? [:] }
+        set { staleWatchStart = newValue.isEmpty ? nil : newValue }
+    }
+    /// ``staleSince`` as stored (optional: states saved before it existed decode).
+    var staleWatchStart: [PointID: Timestamp]?
     /// When the engine last resumed after a restart: stale timers count from here at the
     /// earliest, since the daemon's own downtime is not a sensor's silence.
     public var resumedAt: Timestamp?

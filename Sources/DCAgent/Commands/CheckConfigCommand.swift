@@ -64,7 +64,8 @@ struct CheckConfigCommand: ParsableCommand {
         let topology: RuleTopology
         do {
             if FileManager.default.fileExists(atPath: plan.storage.path) {
-                topology = try RuleFiles.topology(store: try OpenedStore(plan: plan, readOnly: true), extraPoints: points)
+                topology = try RuleFiles.topology(
+                    store: try OpenedStore(plan: plan, readOnly: true), extraPoints: points, polled: Set(plan.sensors.map(\.id)))
             } else if let file = plan.floorImport {
                 topology = RuleTopologyBuilder.topology(floors: try FloorFiles.read(file), points: points)
             } else {

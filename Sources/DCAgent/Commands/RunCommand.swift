@@ -61,7 +61,10 @@ struct RunCommand: AsyncParsableCommand {
         if let rulesPlan = plan.rules {
             let initialPoints = initialSensors.devices.flatMap(\.reader.points)
             let topology = TopologySource(
-                build: { try RuleFiles.topology(store: store, extraPoints: sensorsBox.withLock { $0?.points } ?? initialPoints) },
+                build: {
+                    let current = sensorsBox.withLock { $0.map { ($0.points, $0.generation.ids) } } ?? (initialPoints, initialSensors.ids)
+                    return try RuleFiles.topology(store: store, extraPoints: current.0, polled: current.1)
+                },
                 floorRevision: { try store.floor.revision() })
             do {
                 let loaded = try RuleFiles.load(rulesPlan.file, topology: try topology.build())

@@ -55,10 +55,15 @@ enum RuleFiles {
     }
 
     /// The topology the daemon's rules see: the stored floor, plus the points registered in the
-    /// store and those of the configured sensors.
-    static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = []) throws -> RuleTopology {
+    /// store and those of the configured sensors. With `polled`, stored points count only when
+    /// their device is polled: a sensor removed from the config leaves its points in the store,
+    /// and rules that still selected them would report them stale forever. Without it (offline
+    /// tuning, obligations), every stored point counts.
+    static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) throws -> RuleTopology {
         var points: [PointID: PointDescriptor] = [:]
-        for d in try SampleStore(database: store.database).descriptors() where !d.derived { points[d.id] = d }
+        for d in try SampleStore(database: store.database).descriptors() where !d.derived && polled?.contains(d.id.ci) != false {
+            points[d.id] = d
+        }
         for d in extraPoints { points[d.id] = d }
         return RuleTopologyBuilder.topology(floors: try store.floor.floors(), points: points.values.sorted { $0.id.description < $1.id.description })
     }
