@@ -401,7 +401,12 @@ struct RulesDaemonTests {
         // A stale rule on every temperature: an added sensor must not be stale for the time
         // before it was added, nor a removed one stale forever after. (3 s: readings reach the
         // rules when the writer commits, up to a flush interval after the poll.)
-        let rules = Self.hotRule + "\n  - { id: stale, kind: stale, select: { quantity: temperature }, interval: 1s, intervals: 3 }\n"
+        let rules = Self.hotRule + """
+
+              - { id: stale, kind: stale, select: { quantity: temperature }, interval: 1s, intervals: 3 }
+              - { id: down, kind: offline }
+
+            """
         let rig = try await Rig(rules: rules)
         defer { rig.peer.stop() }
         let (dir, httpPort, cfg) = (rig.dir, rig.httpPort, rig.cfg)
@@ -409,13 +414,14 @@ struct RulesDaemonTests {
         func rewrite(_ more: String) {
             _ = RulesDaemonTests.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: rules, moreSensors: more)
         }
-        func probe(_ unit: Int, profile: String = "generic-th-probe") -> String {
+        func probe(_ unit: Int, profile: String = "generic-th-probe", port: Int? = nil) -> String {
             """
               - id: DC-R02-TH1
                 profile: \(profile)
-                endpoint: tcp://127.0.0.1:\(modbusPort)
+                endpoint: tcp://127.0.0.1:\(port ?? modbusPort)
                 unit: \(unit)
                 interval: 300ms
+                timeout: 500ms
             """
         }
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
@@ -453,14 +459,24 @@ struct RulesDaemonTests {
         try await waitUntil("the no-op reload") { daemon.log.components(separatedBy: "msg=\"configuration reloaded\"").count > reloadedBefore }
         #expect(daemon.log.components(separatedBy: "sensors replaced").count == replacedBefore, "\(daemon.log)")
 
-        // Changed (another unit), then removed.
-        rewrite(probe(5))
+        // Changed to an endpoint where nothing listens: offline after 3 refused polls.
+        rewrite(probe(4, port: freePort()))
         daemon.signal(SIGHUP)
         try await daemon.waitForLog("sensors replaced: changed DC-R02-TH1")
+        try await waitUntil(timeout: .seconds(30), "DC-R02-TH1 offline event; log:\n\(daemon.log)") {
+            try Self.events(httpPort, firing: true).contains { $0["rule"] as? String == "down" && $0["scope"] as? String == "DC-R02-TH1" }
+        }
+        // Removed while offline: its offline event resolves, saying why.
         rewrite("")
         daemon.signal(SIGHUP)
         try await daemon.waitForLog("sensors replaced: removed DC-R02-TH1")
         try await waitUntil("DC-R02-TH1 no longer polled") { Self.polled(httpPort)["DC-R02-TH1"] == nil }
+        try await waitUntil("its offline event resolved") {
+            try Self.events(httpPort).contains {
+                $0["rule"] as? String == "down" && $0["state"] as? String == "resolved"
+                    && ($0["message"] as? String)?.contains("DC-R02-TH1 is no longer polled (removed from the configuration)") == true
+            }
+        }
         let r01 = Self.polled(httpPort)["DC-R01-TH1"] ?? 0
         try await waitUntil("DC-R01-TH1 polled on") { (Self.polled(httpPort)["DC-R01-TH1"] ?? 0) >= r01 + 2 }
         // Well past the stale limit (3 s) after the removal: the removed sensor's points are not

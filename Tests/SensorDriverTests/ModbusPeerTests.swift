@@ -180,6 +180,22 @@ struct ModbusPeerTests {
         listener?.close()
     }
 
+    @Test("a bus made with a sensor's own timeout waits that long, not the pool's; the endpoint's later sensors get the same bus")
+    func perBusTimeout() async throws {
+        let silent = SilentListener()
+        let endpoint = ModbusEndpoint.tcp(host: "127.0.0.1", port: silent.port)
+        let pool = ModbusBusPool(timeouts: ModbusTimeouts(response: .milliseconds(200), byte: .milliseconds(50)), policy: RetryPolicy(reconnects: 0))
+        let bus = await pool.bus(for: endpoint, timeouts: ModbusTimeouts(response: .milliseconds(1500), byte: .milliseconds(50)))
+        #expect(await pool.bus(for: endpoint) === bus)
+        let started = ContinuousClock.now
+        let r = await bus.read(ModbusRequest(kind: .input, start: 0, count: 1), unit: 1)
+        #expect(r == .failure(RequestFailure(.timeout, "no reply within the response timeout")))
+        // 1.5 s, not the pool's 200 ms.
+        #expect(ContinuousClock.now - started >= .milliseconds(1500))
+        await pool.closeAll()
+        silent.close()
+    }
+
     @Test("different buses run in parallel; units on one bus run one at a time")
     func busParallelism() async throws {
         let s1 = SilentListener(), s2 = SilentListener()

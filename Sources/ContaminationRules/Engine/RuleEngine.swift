@@ -143,6 +143,20 @@ public struct RuleEngine: Sendable {
         return out
     }
 
+    /// Devices that are no longer polled (removed from the configuration): their offline
+    /// conditions resolve, saying so — nothing would ever report them online again — and
+    /// their last health is forgotten.
+    public mutating func devicesRetired(_ devices: [CIID], now: Timestamp) -> RuleOutput {
+        let gone = Set(devices)
+        var out = RuleOutput()
+        for d in gone { state.devices[d] = nil }
+        for key in state.alerts.keys.sorted() {
+            guard let alert = state.alerts[key], alert.kind == .offline, gone.contains(alert.scope) else { continue }
+            out.changes += retire(key: key, now: now, because: "device \(alert.scope) is no longer polled (removed from the configuration)")
+        }
+        return out
+    }
+
     /// Takes the drivers' health reports and evaluates the offline rules.
     public mutating func deviceHealth(_ reports: [DeviceHealth], now: Timestamp) -> RuleOutput {
         if state.startedAt == nil { state.startedAt = now }

@@ -130,7 +130,7 @@ struct RunCommand: AsyncParsableCommand {
                     rulesInput?.submit(.health([.init(device: ci, online: true)]))
                 }
             },
-            onInstall: { generation in
+            onInstall: { generation, removed in
                 // New sensors' points are registered with their descriptors and the rules
                 // recompile against them; a removed sensor's "first poll" is forgotten.
                 let points = generation.devices.flatMap(\.reader.points)
@@ -138,6 +138,7 @@ struct RunCommand: AsyncParsableCommand {
                 known.withLock { set in for p in points { set.insert(p.id) } }
                 onlineSeen.withLock { set in set = set.filter { ids.contains($0) } }
                 do { try samples.register(points) } catch { log.error("cannot register the new sensors' points: \(error)") }
+                if !removed.isEmpty { rulesInput?.submit(.retired(removed)) }
                 rulesInput?.submit(.reload(reason: "sensors changed"))
             })
         sensorsBox.withLock { $0 = sensors }

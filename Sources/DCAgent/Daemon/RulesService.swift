@@ -12,6 +12,8 @@ enum RuleInput: Sendable {
     case readings([Reading])
     /// Device health from the polling service (offline, online again).
     case health([ContaminationRules.DeviceHealth])
+    /// Devices no longer polled (a reload removed their sensors): their offline events resolve.
+    case retired([CIID])
     /// Time passes: stale data, sustain expiry, flapping calm-down, obligations.
     case tick
     /// Read the rule file again and recompile against the current floor and points (SIGHUP, or
@@ -263,6 +265,7 @@ struct EngineLoop {
         switch item {
         case .readings(let batch): out = engine.ingest(batch, now: now)
         case .health(let reports): out = engine.deviceHealth(reports, now: now)
+        case .retired(let devices): out = engine.devicesRetired(devices, now: now)
         case .reload(let reason):
             await reload(reason: reason)
             return

@@ -57,14 +57,15 @@ final class SensorSupervisor: Service, Sendable {
     private let swapStream: AsyncStream<Running>
     private let configuration: PollingConfiguration
     private let sink: PollingService<ContinuousClock>.Sink
-    private let onInstall: @Sendable (Generation) -> Void
+    private let onInstall: @Sendable (Generation, [CIID]) -> Void
     private let logger: Logger
 
     /// `sink` receives every generation's readings and health; `onInstall` runs after a new
-    /// generation is installed (register its points, recompile the rules).
+    /// generation is installed, with the sensors it removed (register its points, recompile the
+    /// rules, resolve the removed devices' offline events).
     init(
         initial: Generation, configuration: PollingConfiguration = PollingConfiguration(), logger: Logger,
-        sink: @escaping PollingService<ContinuousClock>.Sink, onInstall: @escaping @Sendable (Generation) -> Void
+        sink: @escaping PollingService<ContinuousClock>.Sink, onInstall: @escaping @Sendable (Generation, _ removed: [CIID]) -> Void
     ) {
         self.configuration = configuration
         self.sink = sink
@@ -126,7 +127,7 @@ final class SensorSupervisor: Service, Sendable {
             return r
         }
         swaps.yield(swap)
-        onInstall(next)
+        onInstall(next, change.removed)
         return change
     }
 

@@ -100,6 +100,17 @@ enum SensorWiring {
     ) async throws(ConfigErrors) -> [PolledDevice] {
         var out: [PolledDevice] = []
         var problems: [ConfigProblem] = []
+        // Modbus sensors behind one endpoint share a bus, and so its response timeout: the
+        // longest any of them asks for.
+        var busTimeout: [ModbusEndpoint: Duration] = [:]
+        for s in plan.sensors {
+            switch s.endpoint {
+            case .modbusTCP, .modbusRTU:
+                if let e = try? ModbusEndpoint(parsing: s.endpoint.description) { busTimeout[e] = max(busTimeout[e] ?? .zero, s.timeout) }
+            case .snmp:
+                continue
+            }
+        }
         for (i, s) in plan.sensors.enumerated() {
             var log = logger
             log[metadataKey: "sensor.id"] = "\(s.id)"
@@ -107,7 +118,9 @@ enum SensorWiring {
                 switch s.endpoint {
                 case .modbusTCP, .modbusRTU:
                     let reader = try await ModbusDeviceReader.make(
-                        ModbusSensorConfig(id: s.id, profile: s.profile, endpoint: s.endpoint.description, unit: s.unit ?? 1, interval: s.interval),
+                        ModbusSensorConfig(
+                            id: s.id, profile: s.profile, endpoint: s.endpoint.description, unit: s.unit ?? 1, interval: s.interval,
+                            timeout: (try? ModbusEndpoint(parsing: s.endpoint.description)).flatMap { busTimeout[$0] } ?? s.timeout),
                         catalog: catalog, pool: pool, logger: log)
                     out.append(PolledDevice(reader: reader, interval: s.interval))
                 case .snmp(let host, let port):

@@ -71,10 +71,11 @@ public actor ModbusBusPool {
         self.clock = clock
     }
 
-    /// The bus of an endpoint, made on first use.
-    public func bus(for endpoint: ModbusEndpoint) -> ModbusBus {
+    /// The bus of an endpoint, made on first use with `timeouts` (nil: the pool's); a later
+    /// request for the same endpoint gets the same bus, whatever timeouts it names.
+    public func bus(for endpoint: ModbusEndpoint, timeouts: ModbusTimeouts? = nil) -> ModbusBus {
         if let b = buses[endpoint] { return b }
-        let b = ModbusBus(endpoint: endpoint, timeouts: timeouts, policy: policy, clock: clock)
+        let b = ModbusBus(endpoint: endpoint, timeouts: timeouts ?? self.timeouts, policy: policy, clock: clock)
         buses[endpoint] = b
         return b
     }

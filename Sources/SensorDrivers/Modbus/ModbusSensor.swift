@@ -13,14 +13,18 @@ public struct ModbusSensorConfig: Hashable, Sendable {
     public var unit: Int
     /// How often to poll it.
     public var interval: Duration
+    /// The response timeout of its bus (nil: the pool's). Sensors sharing an endpoint share a
+    /// bus: the first to ask for it sets the timeout, so give them all the same one.
+    public var timeout: Duration?
 
     /// Creates a sensor entry.
-    public init(id: CIID, profile: String, endpoint: String, unit: Int, interval: Duration) {
+    public init(id: CIID, profile: String, endpoint: String, unit: Int, interval: Duration, timeout: Duration? = nil) {
         self.id = id
         self.profile = profile
         self.endpoint = endpoint
         self.unit = unit
         self.interval = interval
+        self.timeout = timeout
     }
 }
 
@@ -35,6 +39,7 @@ extension ModbusDeviceReader {
         let endpoint: ModbusEndpoint
         do { endpoint = try ModbusEndpoint(parsing: sensor.endpoint) } catch { throw error.forSensor(sensor.id.rawValue) }
         let plan = try ModbusDevicePlan.compile(profile: profile, device: sensor.id, unit: sensor.unit)
-        return ModbusDeviceReader(plan: plan, bus: await pool.bus(for: endpoint), logger: logger)
+        let timeouts = sensor.timeout.map { ModbusTimeouts(response: $0, byte: min($0, .milliseconds(500))) }
+        return ModbusDeviceReader(plan: plan, bus: await pool.bus(for: endpoint, timeouts: timeouts), logger: logger)
     }
 }
