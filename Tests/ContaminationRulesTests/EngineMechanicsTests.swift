@@ -263,6 +263,20 @@ struct EngineMechanicsTests {
         #expect(after.openEvents.map(\.dedupKey) == ["stale|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature"])
     }
 
+    @Test("a device no longer polled: its offline event resolves saying so; another device's stays")
+    func retiredDevice() throws {
+        var e = try Floor.engine("rules: [{ id: down, kind: offline }]")
+        let down = e.deviceHealth(
+            [DeviceHealth(device: Floor.probe2, online: false, reason: "timeout"), DeviceHealth(device: Floor.pdu, online: false, reason: "timeout")],
+            now: Floor.at(0))
+        #expect(down.changes.map(\.change) == [.opened, .opened])
+        let retired = e.devicesRetired([Floor.probe2], now: Floor.at(10)).changes
+        #expect(retired.map(\.change) == [.resolved])
+        #expect(retired.first?.event.message == "resolved: device DC-R2-TH1 is no longer polled (removed from the configuration)")
+        #expect(e.openEvents.map(\.scope) == [Floor.pdu])
+        #expect(e.state.devices[Floor.probe2] == nil)
+    }
+
     @Test("a sensor added by a reload is stale only `after` its addition, not since the engine started")
     func staleAfterAddition() throws {
         let rules = "rules: [{ id: stale, kind: stale, select: { quantity: temperature }, interval: 10s, intervals: 3 }]"
