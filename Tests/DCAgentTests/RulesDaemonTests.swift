@@ -454,10 +454,12 @@ struct RulesDaemonTests {
         // An unchanged config: reloaded, but the polling is not replaced.
         rewrite(probe(4))
         let replacedBefore = daemon.log.components(separatedBy: "sensors replaced").count
+        let plansBefore = daemon.log.components(separatedBy: "modbus plan:").count
         let reloadedBefore = daemon.log.components(separatedBy: "msg=\"configuration reloaded\"").count
         daemon.signal(SIGHUP)
         try await waitUntil("the no-op reload") { daemon.log.components(separatedBy: "msg=\"configuration reloaded\"").count > reloadedBefore }
         #expect(daemon.log.components(separatedBy: "sensors replaced").count == replacedBefore, "\(daemon.log)")
+        #expect(daemon.log.components(separatedBy: "modbus plan:").count == plansBefore, "no reader was even built: \(daemon.log)")
 
         // Changed to an endpoint where nothing listens: offline after 3 refused polls.
         rewrite(probe(4, port: freePort()))

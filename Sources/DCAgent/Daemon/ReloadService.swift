@@ -27,8 +27,7 @@ struct ReloadService: Service {
             var next: SensorSupervisor.Generation?
             if let sensors = runtime.sensors {
                 do {
-                    let prepared = try await SensorSupervisor.prepare(plan, logger: logger)
-                    if !prepared.same(as: sensors.generation) { next = prepared }
+                    next = try await SensorSupervisor.prepare(plan, logger: logger, unless: sensors.generation.fingerprint)
                 } catch {
                     refuse(error)
                     return

@@ -12,38 +12,65 @@ import Telemetry
 /// Unchanged configs leave the polling alone (a SIGHUP that only changes the log level does
 /// not reconnect 200 sensors).
 final class SensorSupervisor: Service, Sendable {
-    /// One set of readers, and what it was built from (to tell whether a reload changes it).
-    struct Generation: Sendable {
+    /// What a set of readers is built from: the sensors, the profiles they use and their SNMP
+    /// versions with the secrets as resolved now. Equal fingerprints poll the same way.
+    struct Fingerprint: Sendable, Equatable {
         let sensors: [SensorPlan]
-        /// The profiles the sensors use, by name.
         let profiles: [String: DeviceProfile]
-        /// The SNMP targets as resolved (with their secrets), by sensor.
-        let snmpTargets: [CIID: SNMPTarget]
+        let snmp: [CIID: SNMPVersion]
+    }
+
+    /// One set of readers and its fingerprint.
+    struct Generation: Sendable {
+        let fingerprint: Fingerprint
         let devices: [PolledDevice]
         let pool: ModbusBusPool
 
-        /// True when `other` polls the same sensors the same way.
-        func same(as other: Generation) -> Bool {
-            sensors == other.sensors && profiles == other.profiles && snmpTargets == other.snmpTargets
-        }
-
+        var sensors: [SensorPlan] { fingerprint.sensors }
         var ids: Set<CIID> { Set(sensors.map(\.id)) }
     }
 
-    /// Reads the profiles, checks every sensor and builds its reader; every problem names its
-    /// sensor or file.
-    static func prepare(_ plan: ConfigPlan, logger: Logger) async throws(ConfigErrors) -> Generation {
-        let pool = ModbusBusPool()
-        guard !plan.sensors.isEmpty else { return Generation(sensors: [], profiles: [:], snmpTargets: [:], devices: [], pool: pool) }
+    /// Reads the profiles, checks every sensor and resolves its secrets, without IO to the
+    /// sensors; every problem names its sensor or file.
+    static func fingerprint(
+        _ plan: ConfigPlan, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigErrors) -> (Fingerprint, ProfileCatalog) {
+        guard !plan.sensors.isEmpty else { return (Fingerprint(sensors: [], profiles: [:], snmp: [:]), ProfileCatalog([])) }
         let catalog = try SensorWiring.loadCatalog(directory: plan.profilesDirectory).get()
-        let problems = SensorWiring.check(plan, catalog: catalog)
-        if !problems.isEmpty { throw ConfigErrors(problems: problems) }
-        let devices = try await SensorWiring.devices(plan, catalog: catalog, pool: pool, logger: logger)
+        var problems = SensorWiring.check(plan, catalog: catalog)
         var profiles: [String: DeviceProfile] = [:]
-        for s in plan.sensors { profiles[s.profile] = catalog.profiles[s.profile] }
-        var targets: [CIID: SNMPTarget] = [:]
-        for d in devices { if let r = d.reader as? SNMPDeviceReader { targets[r.device] = r.client.target } }
-        return Generation(sensors: plan.sensors, profiles: profiles, snmpTargets: targets, devices: devices, pool: pool)
+        var snmp: [CIID: SNMPVersion] = [:]
+        for (i, s) in plan.sensors.enumerated() {
+            profiles[s.profile] = catalog.profiles[s.profile]
+            guard case .snmp = s.endpoint else { continue }
+            do { snmp[s.id] = try SensorWiring.snmpVersion(s, environment: environment) } catch {
+                problems.append(ConfigProblem(file: plan.file, path: "sensors[\(i)]", reason: "sensor \(s.id): \(error)"))
+            }
+        }
+        if !problems.isEmpty { throw ConfigErrors(problems: problems) }
+        return (Fingerprint(sensors: plan.sensors, profiles: profiles, snmp: snmp), catalog)
+    }
+
+    /// Builds the readers of `plan`.
+    static func prepare(_ plan: ConfigPlan, logger: Logger) async throws(ConfigErrors) -> Generation {
+        let (fingerprint, catalog) = try fingerprint(plan)
+        return try await build(plan, fingerprint, catalog, logger: logger)
+    }
+
+    /// Builds the readers of `plan`, unless they would be built from `unchanged` (then nil:
+    /// nothing to replace, nothing built, nothing logged).
+    static func prepare(_ plan: ConfigPlan, logger: Logger, unless unchanged: Fingerprint) async throws(ConfigErrors) -> Generation? {
+        let (fingerprint, catalog) = try fingerprint(plan)
+        if fingerprint == unchanged { return nil }
+        return try await build(plan, fingerprint, catalog, logger: logger)
+    }
+
+    private static func build(
+        _ plan: ConfigPlan, _ fingerprint: Fingerprint, _ catalog: ProfileCatalog, logger: Logger
+    ) async throws(ConfigErrors) -> Generation {
+        let pool = ModbusBusPool()
+        let devices = plan.sensors.isEmpty ? [] : try await SensorWiring.devices(plan, catalog: catalog, pool: pool, logger: logger)
+        return Generation(fingerprint: fingerprint, devices: devices, pool: pool)
     }
 
     private struct Running {
@@ -109,18 +136,18 @@ final class SensorSupervisor: Service, Sendable {
     /// changed (empty: nothing installed). The running polling stops and the new one starts.
     func install(_ next: Generation) -> Change {
         let old = generation
-        guard !next.same(as: old) else { return Change() }
-        let before = Dictionary(old.sensors.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        guard next.fingerprint != old.fingerprint else { return Change() }
+        let was = old.fingerprint, now = next.fingerprint
+        let before = Dictionary(was.sensors.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var change = Change()
-        for s in next.sensors {
-            if let was = before[s.id] {
-                let sameProfile = old.profiles[was.profile] == next.profiles[s.profile]
-                if was != s || !sameProfile || old.snmpTargets[s.id] != next.snmpTargets[s.id] { change.changed.append(s.id) }
+        for s in now.sensors {
+            if let b = before[s.id] {
+                if b != s || was.profiles[b.profile] != now.profiles[s.profile] || was.snmp[s.id] != now.snmp[s.id] { change.changed.append(s.id) }
             } else {
                 change.added.append(s.id)
             }
         }
-        change.removed = old.sensors.map(\.id).filter { !next.ids.contains($0) }
+        change.removed = was.sensors.map(\.id).filter { !next.ids.contains($0) }
         let polling = PollingService(devices: next.devices, configuration: configuration, clock: ContinuousClock(), logger: logger, sink: sink)
         let swap = running.withLock { r -> Running in
             r = Running(generation: next, polling: polling, number: r.number + 1)

@@ -141,7 +141,7 @@ enum SensorWiring {
         return out
     }
 
-    private static func snmpVersion(_ s: SensorPlan, environment: [String: String]) throws -> SNMPVersion {
+    static func snmpVersion(_ s: SensorPlan, environment: [String: String]) throws -> SNMPVersion {
         switch s.snmp {
         case .none:
             return .v2c(community: "public")
