@@ -11,6 +11,19 @@ struct ChecklistCommand: ParsableCommand {
         commandName: "checklist", abstract: "Run installation, decommissioning and cable checklists.",
         subcommands: [Start.self, Answer.self, Refresh.self, Submit.self, Approve.self, Reject.self, Reopen.self, Show.self])
 
+    /// What the commands that move a run share: the plan, the store, and the acting person, who
+    /// must hold `role`; `body` gets the checklists and the person's name.
+    static func acting(
+        _ config: ConfigOption, _ actor: ActorOption, needs role: Role, to action: String, _ body: (ChecklistRepository, String) throws -> Void
+    ) throws {
+        let plan = try config.plan()
+        try reportingFloorErrors {
+            let store = try OpenedStore(plan: plan)
+            let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: role, action: action)
+            try body(store.checklists, by.name)
+        }
+    }
+
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start a run of a template on a device or rack; automatic items are answered from the floor.")
         @OptionGroup var config: ConfigOption
@@ -81,11 +94,8 @@ struct ChecklistCommand: ParsableCommand {
         @Argument(help: "Run id (CL-n).") var runID: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "refresh checklists")
-                let (r, changed) = try store.checklists.refresh(run: runID, by: by.name)
+            try ChecklistCommand.acting(config, actor, needs: .engineer, to: "refresh checklists") { checklists, by in
+                let (r, changed) = try checklists.refresh(run: runID, by: by)
                 if changed.isEmpty {
                     print("\(r.id): automatic items re-evaluated, no outcome changed")
                 } else {
@@ -105,12 +115,9 @@ struct ChecklistCommand: ParsableCommand {
         @Argument(help: "Run id.") var runID: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "submit checklists")
-                let r = try store.checklists.submit(run: runID, by: by.name)
-                print("\(r.id) submitted by \(by.name)")
+            try ChecklistCommand.acting(config, actor, needs: .engineer, to: "submit checklists") { checklists, by in
+                let r = try checklists.submit(run: runID, by: by)
+                print("\(r.id) submitted by \(by)")
             }
         }
     }
@@ -127,18 +134,15 @@ struct ChecklistCommand: ParsableCommand {
         @Option(help: "Approval note.") var note: String = ""
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .approver, action: "approve checklists")
+            try ChecklistCommand.acting(config, actor, needs: .approver, to: "approve checklists") { checklists, by in
                 let r: ChecklistRun
                 if override {
                     guard let supervisor else { throw StoreError.invalid("checklist run \(runID): field supervisor: --override needs --supervisor NAME") }
-                    r = try store.checklists.approveWithOverride(run: runID, by: by.name, supervisor: supervisor, reason: reason ?? "")
+                    r = try checklists.approveWithOverride(run: runID, by: by, supervisor: supervisor, reason: reason ?? "")
                 } else {
-                    r = try store.checklists.approve(run: runID, by: by.name, note: note)
+                    r = try checklists.approve(run: runID, by: by, note: note)
                 }
-                print("\(r.id) approved by \(by.name)" + (r.overrideSupervisor.map { " (override by supervisor \($0))" } ?? ""))
+                print("\(r.id) approved by \(by)" + (r.overrideSupervisor.map { " (override by supervisor \($0))" } ?? ""))
                 if let c = r.completion { print("\(c.ci) is now \(c.to.rawValue)") }
             }
         }
@@ -152,12 +156,9 @@ struct ChecklistCommand: ParsableCommand {
         @Option(help: "Why.") var reason: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .approver, action: "reject checklists")
-                let r = try store.checklists.reject(run: runID, by: by.name, reason: reason)
-                print("\(r.id) rejected by \(by.name)")
+            try ChecklistCommand.acting(config, actor, needs: .approver, to: "reject checklists") { checklists, by in
+                let r = try checklists.reject(run: runID, by: by, reason: reason)
+                print("\(r.id) rejected by \(by)")
             }
         }
     }
@@ -169,12 +170,9 @@ struct ChecklistCommand: ParsableCommand {
         @Argument(help: "Run id.") var runID: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "reopen checklists")
-                let r = try store.checklists.reopen(run: runID, by: by.name)
-                print("\(r.id) reopened by \(by.name): answer again what the rejection named, then submit")
+            try ChecklistCommand.acting(config, actor, needs: .engineer, to: "reopen checklists") { checklists, by in
+                let r = try checklists.reopen(run: runID, by: by)
+                print("\(r.id) reopened by \(by): answer again what the rejection named, then submit")
             }
         }
     }
