@@ -54,3 +54,8 @@ public enum DurationText {
 }
 
 import Foundation
+
+extension Duration {
+    /// The duration in seconds, as a `Double` (timeouts handed to C libraries, benchmark figures).
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -25,4 +25,11 @@ struct DurationTextTests {
         #expect(DurationText.parse("1m30s") == .seconds(90))
         #expect(DurationText.format(.seconds(90)) == "1m30s")
     }
+
+    @Test("a Duration in seconds keeps its fraction")
+    func inSeconds() {
+        #expect(Duration.milliseconds(1500).inSeconds == 1.5)
+        #expect(Duration.seconds(90).inSeconds == 90)
+        #expect(Duration.microseconds(250).inSeconds == 0.00025)
+    }
 }

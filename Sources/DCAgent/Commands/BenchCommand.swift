@@ -54,7 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             await writer.flushAvailable()
             let elapsed = start.duration(to: clock.now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             let cpu = Self.cpuSeconds() - cpuStart
             let total = points * rounds
             let size = (try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0

@@ -47,7 +47,7 @@ extension BenchCommand {
             }
             let cpu = BenchCommand.Ingest.cpuSeconds() - cpu0
             let wall = t0.duration(to: clock.now)
-            let secs = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+            let secs = wall.inSeconds
             print(
                 String(
                     format: "modbus: %d register values (%d units x %d registers x %d rounds) in %.2f s wall, CPU %.3f s = %.3f CPU-s per 100 000 values, %d bad",
@@ -85,7 +85,7 @@ extension BenchCommand {
             }
             let cpu = BenchCommand.Ingest.cpuSeconds() - cpu0
             let wall = t0.duration(to: clock.now)
-            let secs = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+            let secs = wall.inSeconds
             print(
                 String(
                     format: "snmp: %d varbinds in %d walks of %@ in %.2f s wall, CPU %.3f s = %.3f CPU-s per 100 000 varbinds",

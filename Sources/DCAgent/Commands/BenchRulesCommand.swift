@@ -74,7 +74,7 @@ struct BenchRulesCommand: ParsableCommand {
             derived += out.derived.count
         }
         changes += engine.tick(now: all.last!.time).changes.count
-        let seconds = Self.seconds(start.duration(to: clock.now))
+        let seconds = start.duration(to: clock.now).inSeconds
         let cpu = BenchCommand.Ingest.cpuSeconds() - cpu0
 
         // Checkpoint: encode the state and commit it (no event changes) into a real database.
@@ -82,10 +82,10 @@ struct BenchRulesCommand: ParsableCommand {
         let store = EventStore(database: db, samples: SampleStore(database: db))
         let c0 = clock.now
         let state = try engine.state.encoded()
-        let encoded = Self.seconds(c0.duration(to: clock.now))
+        let encoded = c0.duration(to: clock.now).inSeconds
         let c1 = clock.now
         try store.commit(RuleCheckpoint(changes: [], derived: [], state: state, rulesDigest: "bench", at: .now))
-        let committed = Self.seconds(c1.duration(to: clock.now))
+        let committed = c1.duration(to: clock.now).inSeconds
         print(
             String(
                 format: "rules: %d readings (%d points x %d rounds, batch %d, %d rules) in %.2f s = %.0f readings/s, CPU %.2f s; %d event changes, %d derived readings",
@@ -103,13 +103,13 @@ struct BenchRulesCommand: ParsableCommand {
         }
         let r0 = clock.now
         var restarted = RuleEngine(rules: compiled, state: try RuleEngineState(encoded: state))
-        let decoded = Self.seconds(r0.duration(to: clock.now))
+        let decoded = r0.duration(to: clock.now).inSeconds
         let r1 = clock.now
         let stored = try samples.tails(restarted.warmUpRanges, last: RuleEngine.evidenceCount)
-        let read = Self.seconds(r1.duration(to: clock.now))
+        let read = r1.duration(to: clock.now).inSeconds
         let r2 = clock.now
         restarted.warm(stored)
-        let warmed = Self.seconds(r2.duration(to: clock.now))
+        let warmed = r2.duration(to: clock.now).inSeconds
         guard restarted.state == engine.state else { throw ValidationError("the warmed state differs from the state before the restart") }
         print(
             String(
@@ -117,5 +117,4 @@ struct BenchRulesCommand: ParsableCommand {
                 decoded * 1000, stored.count, read * 1000, warmed * 1000))
     }
 
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 }

@@ -155,7 +155,7 @@ struct ProbeCommand: AsyncParsableCommand {
             let p = try catalog.profile(named: profile, forSensor: "PROBE")
             guard let spec = p.snmp else { throw ValidationError("profile '\(profile)' has no SNMP points") }
             let logger = Logger(label: "probe", factory: { _ in StreamLogHandler.standardError(label: "probe") })
-            let seconds = Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18
+            let seconds = t.inSeconds
             let reader = try SNMPDeviceReader(
                 device: "PROBE", target: SNMPTarget(host: host, port: UInt16(port), version: snmpVersion, timeout: seconds, retries: 1), profile: spec,
                 logger: logger)

@@ -47,7 +47,7 @@ enum HTTPServer {
                 row["last_success"] = d.lastSuccess.map { "\($0)" } ?? NSNull()
                 row["last_failure"] = d.lastFailure.map { "\($0)" } ?? NSNull()
                 row["last_error"] = d.lastError ?? NSNull()
-                row["last_poll_ms"] = d.lastPollDuration.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 } ?? NSNull()
+                row["last_poll_ms"] = d.lastPollDuration.map { $0.inSeconds * 1000 } ?? NSNull()
                 return row
             }
             return json(["devices": rows])

@@ -128,7 +128,7 @@ enum SensorWiring {
                     guard let spec = profile.snmp else { throw ProfileErrorText("profile '\(s.profile)' has no SNMP points") }
                     let target = SNMPTarget(
                         host: host, port: UInt16(port), version: try snmpVersion(s, environment: environment),
-                        timeout: Double(s.timeout.components.seconds) + Double(s.timeout.components.attoseconds) / 1e18, retries: 1)
+                        timeout: s.timeout.inSeconds, retries: 1)
                     let reader = try SNMPDeviceReader(device: s.id, target: target, profile: spec, logger: log)
                     log.info("planned", metadata: ["sensor.endpoint": "\(s.endpoint)", "snmp.version": "\(target.version)"])
                     out.append(PolledDevice(reader: reader, interval: s.interval))
