@@ -145,6 +145,13 @@ public final class SampleStore: Sendable {
         }
     }
 
+    /// A reading of `point` from the columns `t, value, quality, reason` of a row, starting at `column`.
+    static func reading(_ point: PointID, _ row: Row, at column: Int = 0) -> Reading {
+        Reading(
+            point: point, time: Timestamp(milliseconds: row[column]), value: row[column + 1] ?? .nan,
+            quality: quality(code: row[column + 2], reason: row[column + 3]))
+    }
+
     // MARK: Queries
 
     /// Raw samples of a point in `[from, to)`, oldest first.
@@ -157,11 +164,7 @@ public final class SampleStore: Sendable {
                     WHERE p.key = ? AND s.t >= ? AND s.t < ? ORDER BY s.t
                     """,
                 arguments: [point.description, from.milliseconds, to.milliseconds]
-            ).map { row in
-                Reading(
-                    point: point, time: Timestamp(milliseconds: row[0]), value: row[1] ?? .nan,
-                    quality: Self.quality(code: row[2], reason: row[3]))
-            }
+            ).map { Self.reading(point, $0) }
         }
     }
 
@@ -175,20 +178,15 @@ public final class SampleStore: Sendable {
             let latest = try db.cachedStatement(
                 sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t <= ? ORDER BY t DESC LIMIT ?")
             var out: [Reading] = []
+            let pointID = try db.cachedStatement(sql: "SELECT id FROM points WHERE key = ?")
             for (point, range) in ranges.sorted(by: { $0.key.description < $1.key.description }) {
-                guard let pid = try Int64.fetchOne(db, sql: "SELECT id FROM points WHERE key = ?", arguments: [point.description]) else {
-                    continue
-                }
+                guard let pid = try Int64.fetchOne(pointID, arguments: [point.description]) else { continue }
                 // Both are runs of samples ending at the range's end: the longer holds the other.
                 var rows = try Row.fetchAll(inRange, arguments: [pid, range.lowerBound.milliseconds, range.upperBound.milliseconds])
                 if rows.count < last {
                     rows = try Row.fetchAll(latest, arguments: [pid, range.upperBound.milliseconds, last]).reversed()
                 }
-                for s in rows {
-                    out.append(
-                        Reading(
-                            point: point, time: Timestamp(milliseconds: s[0]), value: s[1] ?? .nan, quality: Self.quality(code: s[2], reason: s[3])))
-                }
+                out += rows.map { Self.reading(point, $0) }
             }
             return out
         }
@@ -205,12 +203,7 @@ public final class SampleStore: Sendable {
             for row in points {
                 guard let id = PointID(row[1] as String) else { continue }
                 let pid: Int64 = row[0]
-                for s in try Row.fetchAll(select, arguments: [pid, since.milliseconds, limitPerPoint]) {
-                    out.append(
-                        Reading(
-                            point: id, time: Timestamp(milliseconds: s[0]), value: s[1] ?? .nan,
-                            quality: Self.quality(code: s[2], reason: s[3])))
-                }
+                out += try Row.fetchAll(select, arguments: [pid, since.milliseconds, limitPerPoint]).map { Self.reading(id, $0) }
             }
             return out
         }
@@ -268,10 +261,7 @@ public final class SampleStore: Sendable {
                 \(filter) ORDER BY p.key
                 """, arguments: args
         ).compactMap { row in
-            guard let id = PointID(row[0] as String) else { return nil }
-            return Reading(
-                point: id, time: Timestamp(milliseconds: row[1]), value: row[2] ?? .nan,
-                quality: Self.quality(code: row[3], reason: row[4]))
+            PointID(row[0] as String).map { Self.reading($0, row, at: 1) }
         }
     }
 }
