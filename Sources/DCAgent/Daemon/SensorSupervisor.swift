@@ -69,7 +69,7 @@ final class SensorSupervisor: Service, Sendable {
         _ plan: ConfigPlan, _ fingerprint: Fingerprint, _ catalog: ProfileCatalog, logger: Logger
     ) async throws(ConfigErrors) -> Generation {
         let pool = ModbusBusPool()
-        let devices = plan.sensors.isEmpty ? [] : try await SensorWiring.devices(plan, catalog: catalog, pool: pool, logger: logger)
+        let devices = plan.sensors.isEmpty ? [] : try await SensorWiring.devices(plan, catalog: catalog, snmp: fingerprint.snmp, pool: pool, logger: logger)
         return Generation(fingerprint: fingerprint, devices: devices, pool: pool)
     }
 

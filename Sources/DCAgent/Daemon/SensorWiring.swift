@@ -92,24 +92,25 @@ enum SensorWiring {
         return out
     }
 
-    /// Builds one polled device per sensor. Throws the problems (secrets unreadable, plans that
-    /// do not compile) so the daemon refuses to start, naming each sensor.
+    /// Builds one polled device per sensor, SNMP ones with the versions (and secrets) resolved
+    /// by ``SensorSupervisor/fingerprint(_:environment:)``. Throws the problems (plans that do not
+    /// compile) so the daemon refuses to start, naming each sensor.
     static func devices(
-        _ plan: ConfigPlan, catalog: ProfileCatalog, pool: ModbusBusPool, logger: Logger,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        _ plan: ConfigPlan, catalog: ProfileCatalog, snmp versions: [CIID: SNMPVersion], pool: ModbusBusPool, logger: Logger
     ) async throws(ConfigErrors) -> [PolledDevice] {
         var out: [PolledDevice] = []
         var problems: [ConfigProblem] = []
         // Modbus sensors behind one endpoint share a bus, and so its response timeout: the
         // longest any of them asks for.
-        var busTimeout: [ModbusEndpoint: Duration] = [:]
-        for s in plan.sensors {
+        let endpoints = plan.sensors.map { s -> ModbusEndpoint? in
             switch s.endpoint {
-            case .modbusTCP, .modbusRTU:
-                if let e = try? ModbusEndpoint(parsing: s.endpoint.description) { busTimeout[e] = max(busTimeout[e] ?? .zero, s.timeout) }
-            case .snmp:
-                continue
+            case .modbusTCP, .modbusRTU: try? ModbusEndpoint(parsing: s.endpoint.description)
+            case .snmp: nil
             }
+        }
+        var busTimeout: [ModbusEndpoint: Duration] = [:]
+        for (s, e) in zip(plan.sensors, endpoints) {
+            if let e { busTimeout[e] = max(busTimeout[e] ?? .zero, s.timeout) }
         }
         for (i, s) in plan.sensors.enumerated() {
             var log = logger
@@ -120,14 +121,15 @@ enum SensorWiring {
                     let reader = try await ModbusDeviceReader.make(
                         ModbusSensorConfig(
                             id: s.id, profile: s.profile, endpoint: s.endpoint.description, unit: s.unit ?? 1, interval: s.interval,
-                            timeout: (try? ModbusEndpoint(parsing: s.endpoint.description)).flatMap { busTimeout[$0] } ?? s.timeout),
+                            timeout: endpoints[i].flatMap { busTimeout[$0] } ?? s.timeout),
                         catalog: catalog, pool: pool, logger: log)
                     out.append(PolledDevice(reader: reader, interval: s.interval))
                 case .snmp(let host, let port):
                     let profile = try catalog.profile(named: s.profile, forSensor: s.id.rawValue)
                     guard let spec = profile.snmp else { throw ProfileErrorText("profile '\(s.profile)' has no SNMP points") }
+                    guard let version = versions[s.id] else { throw ProfileErrorText("its SNMP credentials were not resolved") }
                     let target = SNMPTarget(
-                        host: host, port: UInt16(port), version: try snmpVersion(s, environment: environment),
+                        host: host, port: UInt16(port), version: version,
                         timeout: s.timeout.inSeconds, retries: 1)
                     let reader = try SNMPDeviceReader(device: s.id, target: target, profile: spec, logger: log)
                     log.info("planned", metadata: ["sensor.endpoint": "\(s.endpoint)", "snmp.version": "\(target.version)"])
