@@ -27,16 +27,20 @@ public struct RuleEngine: Sendable {
         self.state = state
         var byPoint: [PointID: [Int]] = [:]
         var windows: [PointID: Double] = [:]
+        var stale: Set<PointID> = []
         for (i, rule) in rules.rules.enumerated() {
             for p in Set(rule.kind.inputPoints) { byPoint[p, default: []].append(i) }
-            if case .rate(let window, let limits, _) = rule.kind {
+            switch rule.kind {
+            case .rate(let window, let limits, _):
                 for p in limits.keys { windows[p] = max(windows[p] ?? 0, window) }
+            case .stale(_, let points):
+                stale.formUnion(points)
+            default:
+                break
             }
         }
         self.rulesByPoint = byPoint
         self.historyWindow = windows
-        var stale: Set<PointID> = []
-        for rule in rules.rules { if case .stale(_, let points) = rule.kind { stale.formUnion(points) } }
         self.staleWatched = stale
     }
 
@@ -50,7 +54,7 @@ public struct RuleEngine: Sendable {
             state.staleSince[p] = nil
         }
         for p in staleWatched where state.points[p]?.lastUsable == nil && state.staleSince[p] == nil {
-            state.staleSince[p] = max(now, state.startedAt ?? now)
+            state.staleSince[p] = now
         }
     }
 
@@ -66,8 +70,7 @@ public struct RuleEngine: Sendable {
         var out: [PointID: ClosedRange<Timestamp>] = [:]
         for (p, m) in state.points where m.needsWarmUp {
             guard let last = m.last else { continue }
-            let from = historyWindow[p].map { last.time.adding(seconds: -$0) } ?? last.time
-            out[p] = min(from, last.time)...last.time
+            out[p] = (historyWindow[p].map { last.time.adding(seconds: -$0) } ?? last.time)...last.time
         }
         return out
     }
