@@ -49,7 +49,8 @@ struct RunCommand: AsyncParsableCommand {
             printErr(error.description)
             throw ExitCode(2)
         }
-        try samples.register(initialSensors.devices.flatMap(\.reader.points))
+        let initialPoints = initialSensors.devices.flatMap(\.reader.points)
+        try samples.register(initialPoints)
         // The sensors polled now (replaced by a SIGHUP that changes them); set once they exist.
         let sensorsBox = Mutex<SensorSupervisor?>(nil)
         // Rules: compiled against the stored floor and every point the sensors will report; a
@@ -59,7 +60,6 @@ struct RunCommand: AsyncParsableCommand {
         // drop count through this box once it exists.
         let writerBox = Mutex<BatchWriter<ContinuousClock>?>(nil)
         if let rulesPlan = plan.rules {
-            let initialPoints = initialSensors.devices.flatMap(\.reader.points)
             let topology = TopologySource(
                 build: {
                     let current = sensorsBox.withLock { $0.map { ($0.points, $0.generation.ids) } } ?? (initialPoints, initialSensors.ids)
@@ -91,7 +91,7 @@ struct RunCommand: AsyncParsableCommand {
         let onlineSeen = Mutex<Set<CIID>>([])
         // Points first seen while running (SNMP table rows: a PDU's outlets are known after its
         // first walk) get their descriptors registered, and the rules recompile to include them.
-        let known = Mutex<Set<PointID>>(Set(initialSensors.devices.flatMap { $0.reader.points.map(\.id) }))
+        let known = Mutex<Set<PointID>>(Set(initialPoints.map(\.id)))
         let log = logger
         let registerNew: @Sendable (CIID, [Reading]) -> Void = { ci, readings in
             guard known.withLock({ set in readings.contains { !set.contains($0.point) } }),
@@ -131,15 +131,15 @@ struct RunCommand: AsyncParsableCommand {
                 }
             },
             onInstall: { generation, removed in
-                // New sensors' points are registered with their descriptors and the rules
-                // recompile against them; a removed sensor's "first poll" is forgotten.
+                // New sensors' points are registered with their descriptors (the reload that
+                // installed them recompiles the rules); a removed sensor's "first poll" is
+                // forgotten and its offline event resolves.
                 let points = generation.devices.flatMap(\.reader.points)
                 let ids = generation.ids
                 known.withLock { set in for p in points { set.insert(p.id) } }
                 onlineSeen.withLock { set in set = set.filter { ids.contains($0) } }
                 do { try samples.register(points) } catch { log.error("cannot register the new sensors' points: \(error)") }
                 if !removed.isEmpty { rulesInput?.submit(.retired(removed)) }
-                rulesInput?.submit(.reload(reason: "sensors changed"))
             })
         sensorsBox.withLock { $0 = sensors }
         let runtime = Runtime(

@@ -24,20 +24,19 @@ struct ReloadService: Service {
         case .failure(let errors):
             refuse(errors)
         case .success(let plan):
-            var next: SensorSupervisor.Generation?
-            if let sensors = runtime.sensors {
-                do {
-                    next = try await SensorSupervisor.prepare(plan, logger: logger, unless: sensors.generation.fingerprint)
-                } catch {
-                    refuse(error)
-                    return
-                }
+            let next: SensorSupervisor.Generation?
+            do {
+                next = try await SensorSupervisor.prepare(plan, logger: logger, unless: runtime.sensors.generation.fingerprint)
+            } catch {
+                refuse(error)
+                return
             }
-            let (applied, restart) = runtime.apply(plan, sensorsInstalled: next != nil)
-            if let next, let sensors = runtime.sensors {
-                let change = sensors.install(next)
+            // Sensors first, so that the rules recompile (in apply) against the new ones.
+            if let next {
+                let change = runtime.sensors.install(next)
                 logger.notice("sensors replaced: \(change.summary)", metadata: ["sensors.count": "\(next.sensors.count)"])
             }
+            let (applied, restart) = runtime.apply(plan, sensorsInstalled: next != nil)
             logger.info(
                 "configuration reloaded",
                 metadata: ["config.applied": "\(applied.joined(separator: ","))", "config.needs_restart": "\(restart.joined(separator: ","))"])

@@ -21,14 +21,14 @@ final class Runtime: Sendable {
     let rules: RulesService?
 
     /// The sensors polled, replaced on a SIGHUP that changes them.
-    let sensors: SensorSupervisor?
+    let sensors: SensorSupervisor
 
     /// The health of every polled device.
-    func deviceHealth() async -> [CIID: DeviceHealth] { await sensors?.health() ?? [:] }
+    func deviceHealth() async -> [CIID: DeviceHealth] { await sensors.health() }
 
     init(
         plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore,
-        logSettings: LogSettings, sensors: SensorSupervisor?, rules: RulesService? = nil
+        logSettings: LogSettings, sensors: SensorSupervisor, rules: RulesService? = nil
     ) {
         self.rules = rules
         self.sensors = sensors
@@ -48,7 +48,8 @@ final class Runtime: Sendable {
 
     /// Replaces the plan with a validated new one; returns the settings that changed, and those
     /// that need a restart to take effect. `sensorsInstalled`: the caller has installed the new
-    /// sensors (``SensorSupervisor``), so they are in force.
+    /// sensors (``SensorSupervisor``), so they are in force (otherwise they are unchanged). The
+    /// rules recompile once: for the rule file read again, for the new sensors, or both.
     func apply(_ new: ConfigPlan, sensorsInstalled: Bool = false) -> (applied: [String], needRestart: [String]) {
         let old = current
         var applied: [String] = []
@@ -63,24 +64,20 @@ final class Runtime: Sendable {
         if old.storage.writer != new.storage.writer { restart.append("storage.writer") }
         if old.audit != new.audit { restart.append("audit") }
         if old.http != new.http { restart.append("http") }
-        if sensorsInstalled {
-            applied.append("sensors")
-        } else if old.sensors != new.sensors {
-            restart.append("sensors")
-        }
-        if old.rules != new.rules {
-            restart.append("rules")
-        } else if let service = rules {
-            // The same rule file is read again on every reload: its content may have changed.
-            service.submit(.reload(reason: "SIGHUP"))
-            applied.append("rules.file")
+        if sensorsInstalled { applied.append("sensors") }
+        // The same rule file is read again on every reload (its content may have changed); the
+        // rules also recompile against new sensors when the rules section itself needs a restart.
+        let sameRules = old.rules == new.rules
+        if !sameRules { restart.append("rules") }
+        if let service = rules, sameRules || sensorsInstalled {
+            service.submit(.reload(reason: sensorsInstalled ? "sensors changed" : "SIGHUP"))
+            if sameRules { applied.append("rules.file") }
         }
         // Keep the settings that need a restart as they run now.
         var merged = new
         merged.storage = old.storage
         merged.audit = old.audit
         merged.http = old.http
-        if !sensorsInstalled { merged.sensors = old.sensors }
         merged.rules = old.rules
         plan.withLock { $0 = merged }
         reloads.add(1, ordering: .relaxed)

@@ -88,8 +88,8 @@ final class SensorSupervisor: Service, Sendable {
     private let logger: Logger
 
     /// `sink` receives every generation's readings and health; `onInstall` runs after a new
-    /// generation is installed, with the sensors it removed (register its points, recompile the
-    /// rules, resolve the removed devices' offline events).
+    /// generation is installed, with the sensors it removed (register its points, resolve the
+    /// removed devices' offline events).
     init(
         initial: Generation, configuration: PollingConfiguration = PollingConfiguration(), logger: Logger,
         sink: @escaping PollingService<ContinuousClock>.Sink, onInstall: @escaping @Sendable (Generation, _ removed: [CIID]) -> Void
