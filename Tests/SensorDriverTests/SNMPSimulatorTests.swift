@@ -108,7 +108,23 @@ struct SNMPSimulatorTests {
         }
         let waited = clock.now - started
         #expect(waited >= .milliseconds(400), "timeout 0.2 s × (1 + 1 retry)")
-        #expect(waited < .seconds(3))
+
+        // The reader gives up after the first request and one retry, no more: counted at a port
+        // that never answers (what was sent is queued there by the time the reader has thrown).
+        let silent = try CountingUDPListener()
+        defer { silent.close() }
+        let toSilent = try SNMPDeviceReader(
+            device: "DC-R01-PDU-A",
+            target: SNMPTarget(
+                host: "127.0.0.1", port: silent.port, version: .v2c(community: "not-a-recording"), timeout: 0.2, retries: 1),
+            profile: try shippedSNMPProfile("apc-rpdu2"), logger: quietLogger)
+        await #expect {
+            _ = try await toSilent.readOnce(now: .now)
+        } throws: { error in
+            (error as? SNMPError)?.code == .timeout
+        }
+        let sent = silent.drain()
+        #expect(sent == 2, "requests sent before giving up: \(sent) (1 + 1 retry)")
     }
 
     @Test("missing objects are bad for that point only; one GET carries many varbinds")
