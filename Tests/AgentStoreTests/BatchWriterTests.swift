@@ -90,8 +90,16 @@ struct BatchWriterTests {
                 await writer.flushAvailable(onlyFull: true)
             }
         }
-        // Wait until some batches are in, then back up while the producer goes on.
-        while writer.health.batches < 20 { await Task.yield() }
+        // Wait (bounded) until some batches are in, then back up while the producer goes on.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while writer.health.batches < 20 {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out after 60 s waiting for 20 committed batches (\(writer.health.batches) so far)")
+                await producing.value
+                return
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
         try Backup.backup(db, to: dir.file("copy.sqlite"))
         await producing.value
         let copy = try AgentDatabase(path: dir.file("copy.sqlite"))

@@ -29,24 +29,47 @@ actor ScriptedReader: DeviceReader {
     }
 }
 
-/// Holds polls until opened, and counts how many were inside at once.
+/// Holds polls until opened (all, or one at a time), and counts how many entered and how many
+/// were inside at once.
 actor Gate {
     private(set) var inside = 0
     private(set) var maxInside = 0
+    private(set) var entered = 0
     private var open = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     func pass() async {
+        entered += 1
         inside += 1
         maxInside = max(maxInside, inside)
         if !open { await withCheckedContinuation { waiting.append($0) } }
         inside -= 1
     }
 
+    /// Lets the oldest poll inside go on; the gate stays closed for the others.
+    func releaseOne() {
+        if !waiting.isEmpty { waiting.removeFirst().resume() }
+    }
+
     func openAll() {
         open = true
         for c in waiting { c.resume() }
         waiting.removeAll()
+    }
+}
+
+/// A bounded wait that ran out.
+struct WaitTimedOut: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Waits, bounded by real time, until `condition` holds; throws (failing the test) naming `what`
+/// if it does not.
+func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else { throw WaitTimedOut(description: "timed out after \(timeout) waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(1))
     }
 }
 
@@ -159,12 +182,19 @@ struct PollingServiceTests {
             config: PollingConfiguration(maxConcurrentPolls: 2, jitter: 0))
         let run = Task { try await svc.run() }
         // Two polls enter the gate; the three others wait for a permit.
-        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-        while await gate.inside < 2, ContinuousClock.now < deadline { await Task.yield() }
-        for _ in 0..<200 { await Task.yield() }
-        #expect(await gate.inside == 2)
+        try await waitFor("two polls inside the gate") { await gate.inside == 2 }
+        // Let the polls out one at a time: each permit given back goes to one waiting poll, so
+        // after every step exactly one more poll has entered and two are inside, never three.
+        for step in 1...3 {
+            await gate.releaseOne()
+            try await waitFor("poll \(step + 2) to take the permit poll \(step) gave back") {
+                let (entered, inside) = (await gate.entered, await gate.inside)
+                return entered == step + 2 && inside == 2
+            }
+        }
         await gate.openAll()
         #expect(await clock.waitForSleepers(5))
+        #expect(await gate.entered == 5)
         #expect(await gate.maxInside == 2)
         for r in readers { #expect(await r.pollTimes.count == 1) }
         run.cancel()
