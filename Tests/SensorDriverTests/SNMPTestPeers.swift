@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -21,8 +22,7 @@ enum SNMPTestPaths {
     /// config/profiles.
     static let profiles = repo.appendingPathComponent("config/profiles")
     /// The venv with snmpsim.
-    static let venv = URL(
-        fileURLWithPath: ProcessInfo.processInfo.environment["DCAGENT_PEERS_VENV"] ?? "/opt/dcagent-peers")
+    static var venv: URL { URL(fileURLWithPath: PythonPeers.venv) }
     /// The real AP8641 recording shipped by snmpsim-data.
     static var apcRecording: URL? {
         let lib = venv.appendingPathComponent("lib")
