@@ -189,6 +189,11 @@ enum Migrations {
                     );
                     """)
         }
+        // Where an active-power point sits in its device's power tree (DESIGN decision 18):
+        // the rules count a device's power once, from the level this names.
+        m.registerMigration("v4-power-roles") { db in
+            try db.execute(sql: "ALTER TABLE points ADD COLUMN power_role TEXT")
+        }
         return m
     }
 }

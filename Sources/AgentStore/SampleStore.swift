@@ -1,4 +1,5 @@
 public import Telemetry
+import Foundation
 import GRDB
 import Synchronization
 
@@ -108,23 +109,35 @@ public final class SampleStore: Sendable {
         if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM points WHERE key = ?", arguments: [key]) {
             if update, let d {
                 try db.execute(
-                    sql: "UPDATE points SET quantity = ?, unit = ?, states = ?, derived = ? WHERE id = ?",
-                    arguments: [d.quantity.rawValue, d.unit.rawValue, statesJSON(d.states), d.derived, existing])
+                    sql: "UPDATE points SET quantity = ?, unit = ?, states = ?, derived = ?, power_role = ? WHERE id = ?",
+                    arguments: [d.quantity.rawValue, d.unit.rawValue, statesJSON(d.states), d.derived, d.powerRole?.rawValue, existing])
             }
             return existing
         }
         try db.execute(
-            sql: "INSERT INTO points(key, ci, name, quantity, unit, states, derived, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            sql: """
+                INSERT INTO points(key, ci, name, quantity, unit, states, derived, power_role, created_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
             arguments: [
                 key, id.ci.rawValue, id.name, d?.quantity.rawValue, d?.unit.rawValue, d.map { statesJSON($0.states) },
-                d?.derived ?? false, Timestamp.now.milliseconds,
+                d?.derived ?? false, d?.powerRole?.rawValue, Timestamp.now.milliseconds,
             ])
         return db.lastInsertedRowID
     }
 
     private static func statesJSON(_ states: [Int: String]) -> String? {
         guard !states.isEmpty else { return nil }
-        return "{" + states.keys.sorted().map { "\"\($0)\":\"\(states[$0]!)\"" }.joined(separator: ",") + "}"
+        let byName = Dictionary(uniqueKeysWithValues: states.map { (String($0.key), $0.value) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(byName)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The state names stored as JSON (`{"1":"normal"}`); empty when none or unreadable.
+    static func states(fromJSON text: String?) -> [Int: String] {
+        guard let data = text?.data(using: .utf8), let byName = try? JSONDecoder().decode([String: String].self, from: data) else { return [:] }
+        return Dictionary(uniqueKeysWithValues: byName.compactMap { k, v in Int(k).map { ($0, v) } })
     }
 
     static func qualityCode(_ q: Quality) -> Int {
@@ -212,9 +225,13 @@ public final class SampleStore: Sendable {
     /// The registered points that have a quantity (the daemon registers every polled point).
     public func descriptors() throws -> [PointDescriptor] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT key, quantity, unit, derived FROM points WHERE quantity IS NOT NULL ORDER BY key").compactMap { row in
+            try Row.fetchAll(
+                db, sql: "SELECT key, quantity, unit, derived, states, power_role FROM points WHERE quantity IS NOT NULL ORDER BY key"
+            ).compactMap { row in
                 guard let id = PointID(row[0] as String), let q = Quantity(rawValue: row[1]) else { return nil }
-                return PointDescriptor(id: id, quantity: q, unit: Unit(rawValue: row[2] ?? "") ?? .none, derived: row[3])
+                return PointDescriptor(
+                    id: id, quantity: q, unit: Unit(rawValue: row[2] ?? "") ?? .none, states: Self.states(fromJSON: row[4]),
+                    derived: row[3], powerRole: (row[5] as String?).flatMap(PowerRole.init(rawValue:)))
             }
         }
     }

@@ -75,7 +75,7 @@ struct DefaultRulesTests {
         #expect(declared["DC-R1-PC1/iso_class"] != nil)
         let readings = [
             Floor.reading(Floor.temp, 0, 25), Floor.reading(Floor.rh, 0, 50), Floor.reading(Floor.ch05, 0, 1000),
-            Floor.reading(Floor.volume, 0, 28.3), Floor.reading(Floor.copper, 0, 10), Floor.reading(Floor.copper, 2 * 86_400, 20),
+            Floor.reading(Floor.duration, 0, 60), Floor.reading(Floor.copper, 0, 10), Floor.reading(Floor.copper, 2 * 86_400, 20),
         ]
         let result = RuleReplay.run(rules: set, readings: readings, tickEvery: 3600)
         #expect(!result.derived.isEmpty)

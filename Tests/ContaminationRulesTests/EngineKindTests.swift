@@ -134,7 +134,7 @@ struct EngineKindTests {
         // Both carry the rack: the PDU is mounted in it, the rack is itself.
         #expect(high.map(\.event.rack) == [Floor.rack, Floor.rack])
         #expect(high.map(\.event.room) == [Floor.room, Floor.room])
-        #expect(pdu.event.message.contains("draws 6 kW, 81.08 % of its 7.4 kW rating") == true)
+        #expect(pdu.event.message.contains("draws 6 kW (total point), 81.08 % of its 7.4 kW rating") == true)
         // 5700 W: PDU 77 % — between clear (75 %) and warning: holds; rack 114 %: still critical.
         #expect(e.feed(Floor.reading(Floor.power, 60, 5700)).isEmpty)
         let low = e.feed(Floor.reading(Floor.power, 120, 3000))
@@ -146,7 +146,7 @@ struct EngineKindTests {
         var e = try Floor.engine("rules: [{ id: gap, kind: allocation, over: 1.0, under: 0.25 }]")
         let over = e.feed(Floor.reading(Floor.power, 0, 4500))
         #expect(over.map { "\($0.change) \($0.event.severity)" } == ["opened warning"])
-        #expect(over.first?.event.message.contains("4.5 kW against 4 kW allocated") == true)
+        #expect(over.first?.event.message.contains("4.5 kW (total point) against 4 kW allocated") == true)
         #expect(e.feed(Floor.reading(Floor.power, 60, 2000)).map(\.change) == [.resolved])
         #expect(e.feed(Floor.reading(Floor.power, 120, 500)).map { "\($0.change) \($0.event.severity)" } == ["opened info"])
     }
@@ -229,7 +229,7 @@ struct EngineKindTests {
         #expect(e.feed(Floor.reading(Floor.temp, 300, 18.5)).map(\.change) == [.resolved])
     }
 
-    @Test("capacity sums a rack's power points and converts kW to W")
+    @Test("capacity sums a rack's power devices, each counted once, and converts kW to W")
     func kilowatts() throws {
         let rack: CIID = "DC-R3-B01"
         let feedA = PointID(ci: "DC-R3-B01-PDU-A", name: "active_power")!
@@ -252,7 +252,7 @@ struct EngineKindTests {
         // 1.7 kW + 1500 W = 3.2 kW of 4 kW: exactly 80 % → warning.
         let out = e.ingest([Reading(point: feedA, time: t, value: 1.7), Reading(point: feedB, time: t, value: 1500)], now: t)
         #expect(out.changes.map { "\($0.change) \($0.event.severity) \($0.event.scope)" } == ["opened warning DC-R3-B01"])
-        #expect(out.changes.first?.event.message.contains("draws 3.2 kW, 80 % of its 4 kW budget") == true)
+        #expect(out.changes.first?.event.message.contains("draws 3.2 kW (DC-R3-B01-PDU-A: total point; DC-R3-B01-PDU-B: total point), 80 % of its 4 kW budget") == true)
         #expect(out.changes.first?.event.evidence.count == 2)
     }
 }

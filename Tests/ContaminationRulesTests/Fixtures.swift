@@ -27,6 +27,7 @@ enum Floor {
     static let ch1 = p(counter, "count.1.0um")
     static let ch5 = p(counter, "count.5.0um")
     static let volume = p(counter, "sample.volume")
+    static let duration = p(counter, "sample.duration")
     static let copper = p(monitor, "copper.thickness")
     static let silver = p(monitor, "silver.thickness")
     static let doorState = p(door, "door")
@@ -51,6 +52,7 @@ enum Floor {
             PointDescriptor(id: ch1, quantity: .particleCount, unit: .count),
             PointDescriptor(id: ch5, quantity: .particleCount, unit: .count),
             PointDescriptor(id: volume, quantity: .sampleVolume, unit: .litre),
+            PointDescriptor(id: duration, quantity: .duration, unit: .second),
             PointDescriptor(id: copper, quantity: .corrosionThickness, unit: .angstrom),
             PointDescriptor(id: silver, quantity: .corrosionThickness, unit: .angstrom),
             PointDescriptor(id: doorState, quantity: .state, unit: .none, states: [0: "closed", 1: "open"]),

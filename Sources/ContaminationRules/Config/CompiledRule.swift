@@ -69,14 +69,56 @@ public struct EnvelopeProbe: Hashable, Sendable, Codable {
     public var humidity: PointID
 }
 
-/// What is compared against a budget by a capacity or allocation rule.
+/// What is compared against a budget by a capacity or allocation rule: a device's total, or a
+/// rack's (the sum of its power devices' totals), each counted once (DESIGN decision 18).
 public struct PowerTarget: Hashable, Sendable, Codable {
     /// The rack or device.
     public var ci: CIID
-    /// Its power points (W or kW), summed.
+    /// The devices whose totals make its power (the device itself, or the rack's power devices).
+    public var devices: [CIID]
+    /// Every power point of those devices (W or kW): a batch touching one re-evaluates the target.
     public var points: [PointID]
     /// The budget or rating (capacity) or the allocated power (allocation), watts.
     public var watts: Double
+}
+
+/// The power devices of the floor and the racks they stand in (DESIGN decision 18): the engine
+/// writes `CI/power_total` for each device and `RACK/power_total` for each rack from them.
+public struct PowerTree: Hashable, Sendable, Codable {
+    /// Each device with active-power points (W or kW), with those points, sorted.
+    public var devices: [CIID: [PointID]]
+    /// Each rack holding power devices, with those devices, sorted.
+    public var racks: [CIID: [CIID]]
+    /// A power point whose latest usable reading is older than this (seconds) leaves its
+    /// device's total, and its rack's, unknown.
+    public var maxAge: Double
+
+    /// The derived point every power device and rack gets: `CI/power_total`, in watts.
+    public static let totalPointName = "power_total"
+
+    /// The default freshness: ten minutes, as the envelope's probes.
+    public static let defaultMaxAge: Double = 600
+
+    /// The tree of a topology: every device with measured (not derived) power points.
+    public init(topology: RuleTopology, maxAge: Double = PowerTree.defaultMaxAge) {
+        var devices: [CIID: [PointID]] = [:]
+        for d in topology.points.values
+        where d.quantity == .activePower && !d.derived && DevicePower.wattsPerUnit(d.unit) != nil && topology.devices[d.id.ci] != nil {
+            devices[d.id.ci, default: []].append(d.id)
+        }
+        var racks: [CIID: [CIID]] = [:]
+        for ci in devices.keys {
+            devices[ci]?.sort(by: PointID.byParts)
+            if let rack = topology.devices[ci]?.rack { racks[rack, default: []].append(ci) }
+        }
+        for r in racks.keys { racks[r]?.sort() }
+        self.devices = devices
+        self.racks = racks
+        self.maxAge = maxAge
+    }
+
+    /// The points of some devices, sorted.
+    public func points(of devices: [CIID]) -> [PointID] { devices.flatMap { self.devices[$0] ?? [] } }
 }
 
 /// A corrosion monitor's two metal points.
@@ -89,16 +131,31 @@ public struct CorrosionMonitor: Hashable, Sendable, Codable {
     public var silver: PointID?
 }
 
+/// Where a particle counter's sample volume comes from.
+public enum SampleVolumeSource: Hashable, Sendable, Codable {
+    /// A point giving the sampled volume, in L or m³.
+    case point(PointID, Unit)
+    /// Flow × sample time: the flow from a point (L/min) or a fixed rate (L/min), the time from
+    /// a point (s). Lighthouse REMOTE counters report the sample time, not the volume.
+    case flow(point: PointID?, litresPerMinute: Double?, duration: PointID)
+
+    /// The points it reads.
+    var points: [PointID] {
+        switch self {
+        case .point(let p, _): [p]
+        case .flow(let f, _, let d): [f, d].compactMap { $0 }
+        }
+    }
+}
+
 /// A particle counter's channels.
 public struct ParticleCounter: Hashable, Sendable, Codable {
     /// The counter CI.
     public var ci: CIID
     /// Count point → particle size (µm).
     public var channels: [PointID: Double]
-    /// Sample-volume point.
-    public var volume: PointID
-    /// Its unit (L or m³).
-    public var volumeUnit: Unit
+    /// Where its sample volume comes from.
+    public var volume: SampleVolumeSource
 }
 
 /// A compiled rule kind with its parameters and bindings.
@@ -158,7 +215,7 @@ public enum CompiledRuleKind: Hashable, Sendable {
         case .envelope(let probes, _): probes.values.flatMap { $0.flatMap { [$0.temperature, $0.humidity] } }
         case .capacity(_, let t), .allocation(_, _, let t): t.flatMap(\.points)
         case .corrosion(_, _, _, _, let m): m.flatMap { [$0.copper, $0.silver].compactMap { $0 } }
-        case .particles(_, _, _, let c): c.flatMap { Array($0.channels.keys) + [$0.volume] }
+        case .particles(_, _, _, let c): c.flatMap { Array($0.channels.keys) + $0.volume.points }
         case .offline, .obligation: []
         }
     }
@@ -196,6 +253,8 @@ public struct CompiledRuleSet: Hashable, Sendable {
     public var topology: RuleTopology
     /// The ASHRAE figures in force.
     public var guidelines: ThermalGuidelines
+    /// The power devices and racks whose totals the engine writes and capacity rules read.
+    public var power: PowerTree
 
     /// A one-line summary for the start-up log: `12 rules (3 threshold, …) on 40 points`.
     public var summary: String {

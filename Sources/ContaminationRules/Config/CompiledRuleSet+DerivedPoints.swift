@@ -3,7 +3,7 @@ public import Telemetry
 extension CompiledRuleSet {
     /// Every derived point the rules may write (DESIGN decision 8), for the store to register:
     /// `ROOM/ashrae_class`, `PROBE/dew_point`, `MON/<metal>.rate30`, `MON/isa_level`,
-    /// `CTR/<channel>.per_m3`, `CTR/iso_class`. Sorted by id.
+    /// `CTR/<channel>.per_m3`, `CTR/iso_class`, `CI/power_total` and `RACK/power_total`. Sorted by id.
     public var derivedPoints: [PointDescriptor] {
         var result: [PointID: PointDescriptor] = [:]
         func add(_ ci: CIID, _ name: String, _ q: Quantity, _ u: Telemetry.Unit, states: [Int: String] = [:]) {
@@ -33,6 +33,9 @@ extension CompiledRuleSet {
             default:
                 break
             }
+        }
+        for ci in Array(power.devices.keys) + Array(power.racks.keys) {
+            add(ci, PowerTree.totalPointName, .activePower, .watt)
         }
         return result.values.sorted { PointID.byParts($0.id, $1.id) }
     }

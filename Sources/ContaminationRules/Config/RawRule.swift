@@ -67,6 +67,11 @@ public struct RawRule: Decodable, Sendable, Hashable {
     public var channels: [String: Double]?
     /// Particles: point name of the sample volume.
     public var volume: String?
+    /// Particles, instead of `volume`: the counter's flow — a point name (L/min), or a number
+    /// in L/min (the instrument's rated flow from its datasheet).
+    public var flow: RawFlow?
+    /// Particles, with `flow`: point name of the sample time (s).
+    public var duration: String?
     /// Particles: `cumulative` (≥ size, default) or `differential`.
     public var counts: String?
     /// Obligations: which kinds (`particle_measurement`, `corrosion_measurement`, `cleaning`, `ci_audit`).
@@ -80,7 +85,7 @@ public struct RawRule: Decodable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, kind, select, flapping, direction, warning, critical, clear, window, limit, interval, intervals, polls
-        case temperature, humidity, scope, over, under, copper, silver, target, channels, volume, counts, obligations, every
+        case temperature, humidity, scope, over, under, copper, silver, target, channels, volume, flow, duration, counts, obligations, every
         case sustain = "for"
         case limitTape = "limit_tape"
         case limitNoTape = "limit_no_tape"
@@ -136,10 +141,29 @@ public struct RawRule: Decodable, Sendable, Hashable {
         criticalClass = try c.decodeIfPresent(String.self, forKey: .criticalClass)
         channels = try c.decodeIfPresent([String: Double].self, forKey: .channels)
         volume = try c.decodeIfPresent(String.self, forKey: .volume)
+        flow = try c.decodeIfPresent(RawFlow.self, forKey: .flow)
+        duration = try c.decodeIfPresent(String.self, forKey: .duration)
         counts = try c.decodeIfPresent(String.self, forKey: .counts)
         obligations = try c.decodeIfPresent([String].self, forKey: .obligations)
         every = try c.decodeIfPresent(String.self, forKey: .every)
         warnBefore = try c.decodeIfPresent(String.self, forKey: .warnBefore)
         maxAge = try c.decodeIfPresent(String.self, forKey: .maxAge)
+    }
+}
+
+/// A particle counter's flow as written: a point name (`flow.rate`) or a number of L/min (`28.3`).
+public enum RawFlow: Decodable, Sendable, Hashable {
+    /// A point of the counter giving its flow in L/min.
+    case point(String)
+    /// A fixed flow in L/min.
+    case litresPerMinute(Double)
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode(Double.self) {
+            self = .litresPerMinute(v)
+        } else {
+            self = .point(try c.decode(String.self))
+        }
     }
 }

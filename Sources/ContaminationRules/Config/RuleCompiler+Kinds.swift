@@ -9,6 +9,8 @@ struct KindContext {
     let selection: Selection
     /// Points by device, sorted (built once per file).
     let pointsByDevice: [CIID: [PointID]]
+    /// The power devices and racks (DESIGN decision 18).
+    let power: PowerTree
     var problems: [RuleProblem] = []
 
     mutating func problem(_ key: String, _ message: String) {
@@ -169,9 +171,16 @@ struct KindContext {
         return .envelope(probes: probes, maxAge: maxAge)
     }
 
-    /// Power points of a device (W or kW).
-    func powerPoints(of device: CIID) -> [PointID] {
-        (pointsByDevice[device] ?? []).filter { topology.points[$0]?.quantity == .activePower }
+    /// A target made of some power devices (a device alone, or a rack's), nil when none has power points.
+    func target(_ ci: CIID, devices: [CIID], watts: Double) -> PowerTarget? {
+        let devices = devices.filter { power.devices[$0] != nil }.sorted()
+        guard !devices.isEmpty else { return nil }
+        return PowerTarget(ci: ci, devices: devices, points: power.points(of: devices), watts: watts)
+    }
+
+    /// The racks of the selected devices that hold power devices, sorted.
+    var selectedRacks: [CIID] {
+        Set(selection.devices.compactMap { topology.devices[$0]?.rack }).filter { power.racks[$0] != nil }.sorted()
     }
 
     mutating func capacity() -> CompiledRuleKind? {
@@ -185,16 +194,15 @@ struct KindContext {
         switch scope {
         case "device":
             for d in selection.devices {
-                let pts = powerPoints(of: d).filter { selection.points.isEmpty || selection.points.contains($0) }
-                guard !pts.isEmpty, let rating = topology.devices[d]?.powerRatingWatts, rating > 0 else { continue }
-                targets.append(PowerTarget(ci: d, points: pts, watts: rating))
+                guard let rating = topology.devices[d]?.powerRatingWatts, rating > 0, let t = target(d, devices: [d], watts: rating) else { continue }
+                targets.append(t)
             }
         case "rack":
-            let racks = Set(selection.devices.compactMap { topology.devices[$0]?.rack })
-            for rack in racks.sorted() {
-                guard let budget = topology.racks[rack]?.powerBudgetWatts, budget > 0 else { continue }
-                let pts = topology.devices.values.filter { $0.rack == rack }.flatMap { powerPoints(of: $0.id) }.sorted(by: PointID.byParts)
-                if !pts.isEmpty { targets.append(PowerTarget(ci: rack, points: pts, watts: budget)) }
+            for rack in selectedRacks {
+                guard let budget = topology.racks[rack]?.powerBudgetWatts, budget > 0,
+                    let t = target(rack, devices: power.racks[rack] ?? [], watts: budget)
+                else { continue }
+                targets.append(t)
             }
         default:
             problem("scope", "'\(scope)' is not rack or device")
@@ -206,12 +214,12 @@ struct KindContext {
         let over = raw.over ?? 1.0
         if over <= 0 { problem("over", "must be above zero") }
         if let u = raw.under, u <= 0 || u >= over { problem("under", "must lie between 0 and over (\(over))") }
-        let racks = Set(selection.devices.compactMap { topology.devices[$0]?.rack })
         var targets: [PowerTarget] = []
-        for rack in racks.sorted() {
-            guard let allocated = topology.racks[rack]?.allocatedWatts, allocated > 0 else { continue }
-            let pts = topology.devices.values.filter { $0.rack == rack }.flatMap { powerPoints(of: $0.id) }.sorted(by: PointID.byParts)
-            if !pts.isEmpty { targets.append(PowerTarget(ci: rack, points: pts, watts: allocated)) }
+        for rack in selectedRacks {
+            guard let allocated = topology.racks[rack]?.allocatedWatts, allocated > 0,
+                let t = target(rack, devices: power.racks[rack] ?? [], watts: allocated)
+            else { continue }
+            targets.append(t)
         }
         return .allocation(over: over, under: raw.under, targets: targets)
     }
@@ -265,29 +273,54 @@ struct KindContext {
         where !ParticleClassifier.sizes.contains(where: { ParticleClassifier.sameSize($0, size) }) {
             problem("channels.\(pointName)", "\(size) µm is not a size of ISO 14644-1 (0.1, 0.2, 0.3, 0.5, 1, 5)")
         }
-        let volumeName = raw.volume ?? "sample_volume"
         var differential = false
         switch raw.counts ?? "cumulative" {
         case "cumulative": differential = false
         case "differential": differential = true
         case let other: problem("counts", "'\(other)' is not cumulative or differential")
         }
+        if raw.volume != nil, raw.flow != nil { problem("flow", "give volume (a sample-volume point) or flow with duration, not both") }
+        if raw.flow != nil, raw.duration == nil { problem("duration", "flow needs duration: the point giving each sample's time in seconds") }
+        if raw.flow == nil, raw.duration != nil { problem("duration", "duration is used with flow only") }
+        if case .litresPerMinute(let v)? = raw.flow, !(v > 0 && v.isFinite) { problem("flow", "a flow must be above zero L/min, got \(v)") }
         var counters: [ParticleCounter] = []
         for d in selection.devices {
             var ch: [PointID: Double] = [:]
             for (n, size) in channels { if let p = PointID(ci: d, name: n), topology.points[p] != nil { ch[p] = size } }
-            guard !ch.isEmpty else { continue }
-            guard let v = PointID(ci: d, name: volumeName), let vd = topology.points[v] else {
-                problem("volume", "particle counter \(d) has no point '\(volumeName)'")
-                continue
-            }
-            guard vd.unit == .litre || vd.unit == .cubicMetre else {
-                problem("volume", "point \(v) is in '\(vd.unit.rawValue)'; a sample volume must be in L or m³")
-                continue
-            }
-            counters.append(ParticleCounter(ci: d, channels: ch, volume: v, volumeUnit: vd.unit))
+            guard !ch.isEmpty, let volume = sampleVolume(of: d) else { continue }
+            counters.append(ParticleCounter(ci: d, channels: ch, volume: volume))
         }
         return .particles(target: target, critical: critical, differential: differential, counters: counters)
+    }
+
+    /// A counter's sample-volume source, reporting what it lacks.
+    mutating func sampleVolume(of d: CIID) -> SampleVolumeSource? {
+        func point(_ name: String, key: String, units: [Unit], what: String) -> (PointID, Unit)? {
+            guard let p = PointID(ci: d, name: name), let desc = topology.points[p] else {
+                problem(key, "particle counter \(d) has no point '\(name)'")
+                return nil
+            }
+            guard units.contains(desc.unit) else {
+                problem(key, "point \(p) is in '\(desc.unit.rawValue)'; \(what) must be in \(units.map(\.rawValue).joined(separator: " or "))")
+                return nil
+            }
+            return (p, desc.unit)
+        }
+        guard let flow = raw.flow else {
+            guard let (p, u) = point(raw.volume ?? "sample_volume", key: "volume", units: [.litre, .cubicMetre], what: "a sample volume")
+            else { return nil }
+            return .point(p, u)
+        }
+        guard let durationName = raw.duration,
+            let (duration, _) = point(durationName, key: "duration", units: [.second], what: "a sample time")
+        else { return nil }
+        switch flow {
+        case .litresPerMinute(let v):
+            return .flow(point: nil, litresPerMinute: v, duration: duration)
+        case .point(let name):
+            guard let (p, _) = point(name, key: "flow", units: [.litrePerMinute], what: "a flow") else { return nil }
+            return .flow(point: p, litresPerMinute: nil, duration: duration)
+        }
     }
 
     mutating func obligation() -> CompiledRuleKind? {

@@ -17,7 +17,7 @@ public enum RuleCompiler {
         .capacity: ["scope", "warning", "critical", "clear"],
         .allocation: ["over", "under"],
         .corrosion: ["copper", "silver", "target", "critical_class", "min_span", "replacement_drop"],
-        .particles: ["channels", "volume", "counts", "target", "critical_class"],
+        .particles: ["channels", "volume", "flow", "duration", "counts", "target", "critical_class"],
         .obligation: ["obligations", "every", "warn_before"],
     ]
 
@@ -34,6 +34,7 @@ public enum RuleCompiler {
         let flapping = compileFlapping(file.flapping, base: .standard, rule: "(file)", problems: &problems)
         let rooms = compileRooms(file, topology: topology, problems: &problems)
         let pointsByDevice = Dictionary(grouping: topology.points.keys.sorted(by: PointID.byParts), by: \.ci)
+        let power = PowerTree(topology: topology)
         var seen: Set<String> = []
         var compiled: [CompiledRule] = []
         for (index, raw) in file.rules.enumerated() {
@@ -45,7 +46,7 @@ public enum RuleCompiler {
                 ruleProblems.append(RuleProblem(rule: name, key: "id", message: "duplicate rule id"))
             }
             if let rule = compileRule(
-                raw, name: name, topology: topology, rooms: rooms, flapping: flapping, pointsByDevice: pointsByDevice,
+                raw, name: name, topology: topology, rooms: rooms, flapping: flapping, pointsByDevice: pointsByDevice, power: power,
                 problems: &ruleProblems),
                 ruleProblems.isEmpty
             {
@@ -54,7 +55,7 @@ public enum RuleCompiler {
             problems += ruleProblems
         }
         guard problems.isEmpty else { throw .invalidRules(problems, source: source) }
-        return CompiledRuleSet(rules: compiled, rooms: rooms, topology: topology, guidelines: guidelines)
+        return CompiledRuleSet(rules: compiled, rooms: rooms, topology: topology, guidelines: guidelines, power: power)
     }
 
     static func compileFlapping(_ raw: RawFlapping?, base: FlappingPolicy, rule: String, problems: inout [RuleProblem]) -> FlappingPolicy {
@@ -115,7 +116,7 @@ public enum RuleCompiler {
 
     static func compileRule(
         _ raw: RawRule, name: String, topology: RuleTopology, rooms: [CIID: RoomPolicy], flapping: FlappingPolicy,
-        pointsByDevice: [CIID: [PointID]], problems: inout [RuleProblem]
+        pointsByDevice: [CIID: [PointID]], power: PowerTree, problems: inout [RuleProblem]
     ) -> CompiledRule? {
         for key in raw.unknownKeys {
             problems.append(RuleProblem(rule: name, key: key, message: "unknown key"))
@@ -140,7 +141,8 @@ public enum RuleCompiler {
                 RuleProblem(rule: name, key: "select.\(k)", message: "unknown key (expected points, devices, racks, rooms, quantity, name)"))
         }
         let selection = topology.resolve(raw.select, rule: name, problems: &problems)
-        var ctx = KindContext(raw: raw, name: name, topology: topology, rooms: rooms, selection: selection, pointsByDevice: pointsByDevice)
+        var ctx = KindContext(
+            raw: raw, name: name, topology: topology, rooms: rooms, selection: selection, pointsByDevice: pointsByDevice, power: power)
         let compiled = ctx.compile(kind)
         problems += ctx.problems
         guard let compiled else { return nil }
@@ -158,7 +160,7 @@ public enum RuleCompiler {
             ("scope", r.scope != nil), ("over", r.over != nil), ("under", r.under != nil), ("copper", r.copper != nil),
             ("silver", r.silver != nil), ("target", r.target != nil), ("critical_class", r.criticalClass != nil),
             ("min_span", r.minSpan != nil), ("replacement_drop", r.replacementDrop != nil), ("channels", r.channels != nil),
-            ("volume", r.volume != nil), ("counts", r.counts != nil), ("obligations", r.obligations != nil),
+            ("volume", r.volume != nil), ("flow", r.flow != nil), ("duration", r.duration != nil), ("counts", r.counts != nil), ("obligations", r.obligations != nil),
             ("every", r.every != nil), ("warn_before", r.warnBefore != nil), ("max_age", r.maxAge != nil),
         ]
         return pairs.filter(\.1).map(\.0)

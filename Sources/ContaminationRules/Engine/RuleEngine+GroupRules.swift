@@ -66,23 +66,11 @@ extension RuleEngine {
             evidence: evidence(worst.probe.temperature) + evidence(worst.probe.humidity), now: now, into: &out)
     }
 
-    /// Sum of the latest usable power readings of a target, in watts; nil when none.
-    func measuredWatts(_ t: PowerTarget) -> (watts: Double, evidence: [Reading])? {
-        var sum = 0.0
-        var ev: [Reading] = []
-        for p in t.points {
-            guard let r = latest(p) else { continue }
-            let factor = rules.topology.points[p]?.unit == .kilowatt ? 1000.0 : 1.0
-            sum += r.value * factor
-            ev.append(r)
-        }
-        return ev.isEmpty ? nil : (sum, ev)
-    }
-
-    /// Capacity (Lampiran II D.3, I.1.b.1): measured power against the budget or rating.
+    /// Capacity (Lampiran II D.3, I.1.b.1): measured power — the device's total, or the sum of
+    /// the rack's power devices' totals, each counted once — against the budget or rating.
     mutating func evaluateCapacity(_ i: Int, levels: ThresholdLevels, target t: PowerTarget, now: Timestamp, into out: inout RuleOutput) {
-        guard let m = measuredWatts(t) else { return }
-        let ratio = m.watts / t.watts
+        guard let m = measuredPower(of: t.devices, now: now), let watts = m.watts else { return }
+        let ratio = watts / t.watts
         let key = Event.dedupKey(rule: rules.rules[i].id, scope: t.ci, point: nil)
         let verdict = levels.verdict(ratio, active: state.alerts[key]?.active)
         let what = rules.topology.racks[t.ci] != nil ? "budget" : "rating"
@@ -90,7 +78,7 @@ extension RuleEngine {
         if let w = levels.warning { limits.append("warning at \(Format.percent(w))") }
         if let c = levels.critical { limits.append("critical at \(Format.percent(c))") }
         let message =
-            "\(t.ci) draws \(Format.number(m.watts / 1000)) kW, \(Format.percent(ratio)) of its \(Format.number(t.watts / 1000)) kW \(what) (\(limits.joined(separator: ", ")))\(whereSuffix(t.ci))"
+            "\(t.ci) draws \(Format.number(watts / 1000)) kW (\(m.basis)), \(Format.percent(ratio)) of its \(Format.number(t.watts / 1000)) kW \(what) (\(limits.joined(separator: ", ")))\(whereSuffix(t.ci))"
         observe(i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out)
     }
 
@@ -98,12 +86,12 @@ extension RuleEngine {
     mutating func evaluateAllocation(
         _ i: Int, over: Double, under: Double?, target t: PowerTarget, now: Timestamp, into out: inout RuleOutput
     ) {
-        guard let m = measuredWatts(t) else { return }
-        let ratio = m.watts / t.watts
+        guard let m = measuredPower(of: t.devices, now: now), let watts = m.watts else { return }
+        let ratio = watts / t.watts
         let verdict: Verdict = ratio > over ? .breach(.warning) : (under.map { ratio < $0 } == true ? .breach(.info) : .normal)
-        let gap = m.watts - t.watts
+        let gap = watts - t.watts
         let message =
-            "\(t.ci) measures \(Format.number(m.watts / 1000)) kW against \(Format.number(t.watts / 1000)) kW allocated (\(Format.percent(ratio)), gap \(Format.number(gap / 1000)) kW)\(whereSuffix(t.ci))"
+            "\(t.ci) measures \(Format.number(watts / 1000)) kW (\(m.basis)) against \(Format.number(t.watts / 1000)) kW allocated (\(Format.percent(ratio)), gap \(Format.number(gap / 1000)) kW)\(whereSuffix(t.ci))"
         observe(i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out)
     }
 
@@ -145,7 +133,7 @@ extension RuleEngine {
         now: Timestamp, into out: inout RuleOutput
     ) {
         var byTime: [Timestamp: [PointID: Reading]] = [:]
-        for p in Array(c.channels.keys) + [c.volume] {
+        for p in Array(c.channels.keys) + c.volume.points {
             for r in batch[p] ?? [] where r.isUsable { byTime[r.time, default: [:]][p] = r }
         }
         let done = state.particleSamples[c.ci]
@@ -153,9 +141,8 @@ extension RuleEngine {
             guard let sample = byTime[time] else { continue }
             var counts: [Double: Double] = [:]
             for (p, size) in c.channels { if let r = sample[p] { counts[size] = r.value } }
-            guard !counts.isEmpty, let volumeReading = sample[c.volume] ?? latest(c.volume) else { continue }
+            guard !counts.isEmpty, let m3 = sampleCubicMetres(c.volume, sample: sample) else { continue }
             state.particleSamples[c.ci] = time
-            let m3 = c.volumeUnit == .litre ? volumeReading.value / 1000 : volumeReading.value
             if differential { counts = ParticleClassifier.cumulative(fromDifferential: counts) }
             var conc: [Double: Double] = [:]
             for (size, n) in counts { if let v = ParticleClassifier.concentration(count: n, volumeCubicMetres: m3) { conc[size] = v } }
@@ -177,6 +164,19 @@ extension RuleEngine {
                 "\(c.ci) measures \(cls.map(\.description) ?? "worse than ISO 9") (\(detail.joined(separator: ", "))); target \(target)\(whereSuffix(c.ci))"
             let ev = sample.values.sorted { $0.point < $1.point }
             observe(i, scope: c.ci, point: nil, verdict: verdict, message: message, evidence: ev, now: now, into: &out)
+        }
+    }
+
+    /// The volume of air a sample drew, m³: its volume point, or flow × sample time, read from
+    /// the sample itself or, for a point the sample lacks, its latest usable reading.
+    func sampleCubicMetres(_ source: SampleVolumeSource, sample: [PointID: Reading]) -> Double? {
+        func value(_ p: PointID) -> Double? { (sample[p] ?? latest(p))?.value }
+        switch source {
+        case .point(let p, let unit):
+            return value(p).map { unit == .litre ? $0 / 1000 : $0 }
+        case .flow(let point, let fixed, let duration):
+            guard let seconds = value(duration), let lpm = point.flatMap(value) ?? fixed else { return nil }
+            return lpm * seconds / 60 / 1000
         }
     }
 

@@ -105,6 +105,7 @@ public struct RuleEngine: Sendable {
                 if evaluatePointRule(i, reading: r, memory: memory, now: now, into: &out) == false { touched.insert(i) }
             }
         }
+        out.derived += powerTotals(batch: batch, now: now)
         for i in touched.sorted() { evaluateGroupRule(i, batch: batch, now: now, into: &out) }
         return out
     }
