@@ -35,11 +35,12 @@ enum PeerValues {
     static let lighthouse = Device(
         profile: "lighthouse-remote", unit: 2,
         values: [
-            "sample.time": .value(1_764_403_200), "sample.duration": .value(60), "sample.volume": .uncertain(28.32), "status": .value(9),
-            "laser.fault": .value(1), "flow.fault": .value(0), "overflow": .value(0), "service.due": .value(1),
-            "threshold.high": .value(0), "threshold.low": .value(0), "count.0.3um": .uncertain(105_230), "count.0.5um": .uncertain(40_210),
+            "sample.time": .value(1_764_403_200), "sample.duration": .value(60), "status": .value(9),
+            "laser.fault": .value(1), "flow.fault": .value(0), "overflow": .value(0), "malfunction": .value(1),
+            "threshold.high": .value(0), "threshold.low": .value(0), "sampler.error": .value(0),
+            "count.0.3um": .uncertain(105_230), "count.0.5um": .uncertain(40_210),
             "count.1.0um": .uncertain(9_120), "count.2.5um": .uncertain(2_210), "count.5.0um": .uncertain(810), "count.10um": .uncertain(120),
-            "count.15um": .uncertain(40), "count.25um": .uncertain(9), "flow.rate": .value(2.83),
+            "count.15um": .uncertain(40), "count.25um": .uncertain(9),
         ], recordTime: Timestamp(seconds: 1_764_403_200))
 
     static let corrosion = Device(

@@ -17,7 +17,7 @@ struct ProfileTests {
         "plans of the shipped profiles",
         arguments: [
             ("vaisala-hmt330", "2 requests touching 12 holding registers on unit 1"),
-            ("lighthouse-remote", "2 requests touching 1 holding registers and 24 input registers on unit 1"),
+            ("lighthouse-remote", "1 request touching 24 input registers on unit 1"),
             ("generic-corrosion-monitor", "1 request touching 7 input registers on unit 1"),
             ("generic-th-probe", "1 request touching 3 input registers on unit 1"),
             ("generic-di-module", "1 request touching 5 discrete inputs on unit 1"),
@@ -43,8 +43,12 @@ struct ProfileTests {
     func lighthouse() throws {
         let profile = try ProfileFiles.load("lighthouse-remote")
         let plan = try ModbusDevicePlan.compile(profile: profile, device: "DC-R01-PC1", unit: 2)
-        let flow = try #require(plan.points.first { $0.descriptor.id.name == "flow.rate" })
-        #expect(flow.kind == .holding && flow.address == 22)
+        // The register map has no sample volume: 30005-06 is the record's location (not read).
+        #expect(!plan.points.contains { $0.address == 4 || $0.address == 5 })
+        let duration = try #require(plan.points.first { $0.descriptor.id.name == "sample.duration" })
+        #expect(duration.kind == .input && duration.address == 2 && duration.descriptor.unit == .second)
+        let malfunction = try #require(plan.points.first { $0.descriptor.id.name == "malfunction" })
+        #expect(malfunction.address == 7 && malfunction.type == .bit(3))
         let counts = try #require(profile.modbus?.points.filter { $0.quantity == .particleCount })
         #expect(counts.compactMap(\.sizeMicrometres) == [0.3, 0.5, 1.0, 2.5, 5.0, 10, 15, 25])
         #expect(plan.recordTimePoint.map { plan.points[$0].descriptor.id.name } == "sample.time")

@@ -44,34 +44,36 @@ struct ReadingAssemblerTests {
         var inputs = [UInt16](repeating: 0, count: 24)
         inputs[0] = 0x6929  // 1764303201 >> 16 ... any time: 0x6929_A800
         inputs[1] = 0xA800
-        let (readings, _) = ReadingAssembler.readings(plan: plan, outcomes: [.success([283]), .success(inputs)], now: Self.now)
+        let (readings, _) = ReadingAssembler.readings(plan: plan, outcomes: [.success(inputs)], now: Self.now)
         let expected = Timestamp(seconds: 0x6929_A800)
         #expect(readings.allSatisfy { $0.time == expected })
     }
 
+    /// Lighthouse Table A-9: bit 0 laser alert, 1 flow alert, 2 overflow, 3 malfunction, 6 sampler
+    /// error make the counts doubtful; 4 and 5 (thresholds exceeded) are alarms on valid data.
     @Test("status bits qualify values: set or unreadable → uncertain, clear → good", arguments: [
-        (UInt16(0b000000), Quality.good), (0b000001, .uncertain), (0b000010, .uncertain), (0b000100, .uncertain),
-        (0b001000, .good), (0b110000, .good),
+        (UInt16(0b0000000), Quality.good), (0b0000001, .uncertain), (0b0000010, .uncertain), (0b0000100, .uncertain),
+        (0b0001000, .uncertain), (0b0110000, .good), (0b1000000, .uncertain),
     ])
     func qualifiers(_ status: UInt16, _ quality: Quality) throws {
         let plan = try Self.plan("lighthouse-remote")
         var inputs = [UInt16](repeating: 0, count: 24)
         inputs[7] = status
         inputs[9] = 500  // count.0.3um
-        let (readings, _) = ReadingAssembler.readings(plan: plan, outcomes: [.success([283]), .success(inputs)], now: Self.now)
+        let (readings, _) = ReadingAssembler.readings(plan: plan, outcomes: [.success(inputs)], now: Self.now)
         let count = try #require(readings.first { $0.point.name == "count.0.3um" })
         #expect(count.quality == quality)
         #expect(count.value == 500, "an uncertain reading keeps its value")
-        #expect(readings.first { $0.point.name == "flow.rate" }?.quality == .good, "points without qualifiers stay good")
+        #expect(readings.first { $0.point.name == "sample.duration" }?.quality == .good, "points without qualifiers stay good")
     }
 
     @Test("a record whose time could not be read is stamped with now")
     func recordTimeMissing() throws {
         let plan = try Self.plan("lighthouse-remote")
         let f = RequestFailure(.timeout, "no reply")
-        let (readings, _) = ReadingAssembler.readings(plan: plan, outcomes: [.success([283]), .failure(f)], now: Self.now)
+        let (readings, _) = ReadingAssembler.readings(plan: plan, outcomes: [.failure(f)], now: Self.now)
         #expect(readings.allSatisfy { $0.time == Self.now })
-        #expect(readings.first { $0.point.name == "flow.rate" }?.value == 2.83)
+        #expect(readings.allSatisfy { $0.quality == .bad(reason: f.qualityReason) })
     }
 }
 

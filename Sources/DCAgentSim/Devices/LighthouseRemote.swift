@@ -1,28 +1,30 @@
 import Foundation
 
-/// `lighthouse-remote` particle counter (`base: modicon`): input registers 30001–02 sample
-/// Unix time, 30003–04 sample time s, 30005–06 sample volume (0.01 L), 30007–08 status bits,
-/// 30009/10 … 30023/24 cumulative counts of channels 1–8 (all uint32, high word first);
-/// holding 40023 flow rate ÷100 L/min. Each sample period yields one new record keyed by its time.
+/// `lighthouse-remote` particle counter, as the REMOTE register map (v1.44–v1.49) lays it out
+/// (`base: modicon`): input registers 30001–02 record Unix time, 30003–04 sample time s,
+/// 30005–06 location (signed), 30007–08 data status, 30009/10 … 30023/24 cumulative counts of
+/// channels 1–8 (uint32, high word first); holding 40023 the flow setting (×100 L/min here).
+/// There is no volume register: a sample's volume is the rated flow × its sample time.
+/// Each sample period yields one new record keyed by its time.
 final class LighthouseRemote: SimulatedDevice {
     static let sampleTime = RegisterField(VendorAddress.modicon(30001), .uint32)
     static let sampleSeconds = RegisterField(VendorAddress.modicon(30003), .uint32)
-    static let sampleVolume = RegisterField(VendorAddress.modicon(30005), .uint32, scale: 0.01)
+    static let location = RegisterField(VendorAddress.modicon(30005), .int32)
     static let status = RegisterField(VendorAddress.modicon(30007), .uint32)
     static let channels = (0..<8).map { RegisterField(VendorAddress.modicon(30009 + 2 * $0), .uint32) }
     static let flowRate = RegisterField(VendorAddress.modicon(40023), .uint16, scale: 0.01)
     static let layout = ModbusLayout.covering(
-        [sampleTime, sampleSeconds, sampleVolume, status, flowRate] + channels)
+        [sampleTime, sampleSeconds, location, status, flowRate] + channels)
 
     /// Channel thresholds, µm (cumulative: ≥ size).
     static let channelSizes = [0.3, 0.5, 1.0, 2.5, 5.0, 10, 15, 25]
     /// Flow of a 1 CFM counter, L/min.
     static let flowLPM = 28.3
 
-    /// Status bits.
+    /// Data status bits (Table A-9).
     enum StatusBit: Int {
-        case laserFault = 0
-        case flowFault, overflow, serviceDue, thresholdHigh, thresholdLow
+        case laserAlert = 0
+        case flowAlert, overflow, malfunction, thresholdHigh, thresholdLow, samplerError
     }
 
     /// One sample record.
@@ -85,7 +87,7 @@ final class LighthouseRemote: SimulatedDevice {
         var image = ModbusImage(layout: Self.layout)
         image.put(Double(record.time), at: Self.sampleTime)
         image.put(record.seconds, at: Self.sampleSeconds)
-        image.put(record.volumeLitres, at: Self.sampleVolume)
+        image.put(1, at: Self.location)
         image.put(Double(record.status), at: Self.status)
         for (field, count) in zip(Self.channels, record.counts) { image.put(Double(count), at: field) }
         image.put(Self.flowLPM, at: Self.flowRate)

@@ -77,7 +77,8 @@ def vaisala(unit: int) -> SimDevice:
 
 def lighthouse(unit: int) -> SimDevice:
     counts = [105230, 40210, 9120, 2210, 810, 120, 40, 9]
-    words = regs("I", 1764403200) + regs("I", 60) + regs("I", 2832) + regs("I", 0b001001)
+    # 30005-06 is the record's location (signed), not a volume; status: laser alert + malfunction.
+    words = regs("I", 1764403200) + regs("I", 60) + regs("i", -2) + regs("I", 0b001001)
     for c in counts:
         words += regs("I", c)
     holding = [0] * 22 + [283]
