@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Testing
 
-@Suite("Audit trail and users")
+@Suite("Audit trail and users", .timeLimit(.minutes(1)))
 struct AuditTrailTests {
     func open(_ dir: TempDir) throws -> (AgentDatabase, AuditTrail, UserRepository) {
         let db = try AgentDatabase(path: dir.file("a.sqlite"))

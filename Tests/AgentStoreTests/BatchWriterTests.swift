@@ -7,7 +7,7 @@ import Telemetry
 import TestSupport
 import Testing
 
-@Suite("Batch writer")
+@Suite("Batch writer", .timeLimit(.minutes(2)))
 struct BatchWriterTests {
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 

@@ -5,7 +5,7 @@ import GRDB
 import Telemetry
 import Testing
 
-@Suite("Events, engine state and obligation records in the store")
+@Suite("Events, engine state and obligation records in the store", .timeLimit(.minutes(1)))
 struct EventStoreTests {
     struct Opened {
         let db: AgentDatabase

@@ -8,7 +8,7 @@ import Testing
 
 /// The floor and checklist runs through the store: import all-or-nothing, exact round trip,
 /// lifecycle changes and checklist transitions, each with its audit row.
-@Suite("Floor and checklists in the store")
+@Suite("Floor and checklists in the store", .timeLimit(.minutes(1)))
 struct FloorRepositoryTests {
     struct Store {
         let db: AgentDatabase

@@ -4,7 +4,7 @@ import GRDB
 import Telemetry
 import Testing
 
-@Suite("Samples and hourly rollups")
+@Suite("Samples and hourly rollups", .timeLimit(.minutes(1)))
 struct SampleStoreTests {
     @Test("a sample read twice is stored once and counted once in its rollup")
     func duplicatesIgnored() throws {

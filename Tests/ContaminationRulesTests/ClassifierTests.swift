@@ -1,7 +1,7 @@
 import ContaminationRules
 import Testing
 
-@Suite("ISA-71.04 corrosivity")
+@Suite("ISA-71.04 corrosivity", .timeLimit(.minutes(1)))
 struct CorrosionClassifierTests {
     @Test(
         "copper boundaries",
@@ -43,7 +43,7 @@ struct CorrosionClassifierTests {
     }
 }
 
-@Suite("ISO 14644-1 particles")
+@Suite("ISO 14644-1 particles", .timeLimit(.minutes(1)))
 struct ParticleClassifierTests {
     /// STANDARDS.md table: (class, size µm, limit per m³).
     static let table: [(Int, Double, Double)] = [
@@ -121,7 +121,7 @@ struct ParticleClassifierTests {
     }
 }
 
-@Suite("ASHRAE envelopes")
+@Suite("ASHRAE envelopes", .timeLimit(.minutes(1)))
 struct ThermalClassifierTests {
     let g = ThermalGuidelines.ashrae2021
 

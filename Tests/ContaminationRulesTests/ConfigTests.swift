@@ -4,7 +4,7 @@ import Telemetry
 import Testing
 import Yams
 
-@Suite("Rule configuration")
+@Suite("Rule configuration", .timeLimit(.minutes(1)))
 struct ConfigTests {
     @Test(
         "durations",

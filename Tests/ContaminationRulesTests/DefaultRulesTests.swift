@@ -3,7 +3,7 @@ import Foundation
 import Telemetry
 import Testing
 
-@Suite("config/rules/default.yaml in action")
+@Suite("config/rules/default.yaml in action", .timeLimit(.minutes(1)))
 struct DefaultRulesTests {
     func defaults() throws -> CompiledRuleSet {
         let yaml = try String(contentsOf: Floor.defaultRulesURL, encoding: .utf8)

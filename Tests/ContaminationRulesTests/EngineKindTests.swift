@@ -3,7 +3,7 @@ import Foundation
 import Telemetry
 import Testing
 
-@Suite("Rule kinds")
+@Suite("Rule kinds", .timeLimit(.minutes(1)))
 struct EngineKindTests {
     @Test("rate of change is the slope over the window, never two consecutive readings")
     func rateStep() throws {

@@ -3,7 +3,7 @@ import Foundation
 import Telemetry
 import Testing
 
-@Suite("Rule mechanics: sustain, hysteresis, flapping, bad data, restart, maintenance")
+@Suite("Rule mechanics: sustain, hysteresis, flapping, bad data, restart, maintenance", .timeLimit(.minutes(1)))
 struct EngineMechanicsTests {
     let temp = Floor.temp
 
@@ -371,7 +371,7 @@ struct EngineMechanicsTests {
     }
 }
 
-@Suite("The agent's own data loss (DESIGN decision 7)")
+@Suite("The agent's own data loss (DESIGN decision 7)", .timeLimit(.minutes(1)))
 struct DataLossTests {
     @Test("dropped readings open one warning event that counts further drops and resolves after a quiet time, across a restart")
     func droppedReadings() throws {

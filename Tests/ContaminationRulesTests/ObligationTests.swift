@@ -3,7 +3,7 @@ import Foundation
 import Telemetry
 import Testing
 
-@Suite("Yearly obligations (I.2.b.1, I.2.b.4, B.2.f.h)")
+@Suite("Yearly obligations (I.2.b.1, I.2.b.4, B.2.f.h)", .timeLimit(.minutes(1)))
 struct ObligationTests {
     let day = 86_400.0
     let yearly = ObligationSchedule.yearly

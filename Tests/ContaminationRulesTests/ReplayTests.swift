@@ -3,7 +3,7 @@ import Foundation
 import Telemetry
 import Testing
 
-@Suite("Replay")
+@Suite("Replay", .timeLimit(.minutes(1)))
 struct ReplayTests {
     @Test("replaying recorded readings prints what would fire and clear, including stale data found by ticks")
     func replay() throws {

@@ -4,7 +4,7 @@ import GRDB
 import Testing
 
 /// `dcagent user …` and `dcagent audit verify` through the real binary and a real database.
-@Suite("Users and the audit trail through the CLI")
+@Suite("Users and the audit trail through the CLI", .timeLimit(.minutes(5)))
 struct AuditCLITests {
     /// A store with an admin and three more audited changes (4 rows).
     func populated() async throws -> (TempDir, String) {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("dcagent check-config")
+@Suite("dcagent check-config", .timeLimit(.minutes(2)))
 struct CheckConfigTests {
     @Test("every shipped example in config/ loads")
     func shippedExamples() async throws {

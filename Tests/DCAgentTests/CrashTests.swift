@@ -3,7 +3,7 @@ import GRDB
 import Glibc
 import Testing
 
-@Suite("Durability", .serialized)
+@Suite("Durability", .serialized, .timeLimit(.minutes(10)))
 struct CrashTests {
     /// The ACK lines a `dcagent bench ingest --ack` process has written so far.
     static func acks(_ path: String) -> [(count: Int, firstT: Int64, lastT: Int64)] {

@@ -35,7 +35,7 @@ final class NotifyListener {
     }
 }
 
-@Suite("The daemon", .serialized)
+@Suite("The daemon", .serialized, .timeLimit(.minutes(10)))
 struct DaemonTests {
     @Test("sd_notify: READY=1 with STATUS, at least two WATCHDOG=1 at half WATCHDOG_USEC, and STOPPING=1 on SIGTERM")
     func systemdNotify() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The floor, rack, CI and checklist commands end to end through the real binary and database.
-@Suite("Floor and checklists through the CLI")
+@Suite("Floor and checklists through the CLI", .timeLimit(.minutes(5)))
 struct FloorCLITests {
     /// A store with users (admin, an engineer, two approvers, a supervisor) and the demo floor.
     func imported() async throws -> (TempDir, String) {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("systemd unit")
+@Suite("systemd unit", .timeLimit(.minutes(2)))
 struct SystemdUnitTests {
     /// Stages the unit, the binary and the targets it needs under a fake root.
     func stagedRoot(unit: String) throws -> TempDir {

@@ -3,7 +3,7 @@ import Telemetry
 import Testing
 
 /// The CI view of every floor object (B.2.f) and the yearly audit list.
-@Suite struct CIAuditTests {
+@Suite(.timeLimit(.minutes(1))) struct CIAuditTests {
     static func floor() -> Floor {
         var f = Support.floor(devices: [
             Device(id: "T-R01-SRV", name: "app01", type: "srv-1u", rack: "T-R01", position: HalfU(units: 10), poweredBy: ["T-R01-PDU-A", "T-R01-PDU-B"], serial: "CZJ123", assetTag: "KMK-1", ownerUnit: "Pusintek"),

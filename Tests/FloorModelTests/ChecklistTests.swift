@@ -6,7 +6,7 @@ import Yams
 
 /// Checklist templates (the shipped YAML), automatic items through the fit check, every run
 /// transition, segregation of duties and the override audit fact.
-@Suite struct ChecklistTests {
+@Suite(.timeLimit(.minutes(1))) struct ChecklistTests {
     static func template(_ name: String) throws -> ChecklistTemplate {
         try YAMLDecoder().decode(ChecklistTemplate.self, from: Support.read(Support.repoRoot.appendingPathComponent("config/checklists/\(name).yaml")))
     }

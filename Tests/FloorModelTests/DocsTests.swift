@@ -6,7 +6,7 @@ import Yams
 
 /// docs/floor.md must not drift from the code: its YAML snippets decode, its error text is
 /// the one the code prints.
-@Suite struct DocsTests {
+@Suite(.timeLimit(.minutes(1))) struct DocsTests {
     static func yamlBlocks() throws -> [String] {
         let text = try Support.read(Support.repoRoot.appendingPathComponent("docs/floor.md"))
         return text.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }

@@ -6,7 +6,7 @@ import Yams
 
 /// The floor YAML document: the demo floor, the cross-check of its device types against the
 /// NetBox importer, and bad input refused with every problem and nothing partially used.
-@Suite struct DocumentTests {
+@Suite(.timeLimit(.minutes(1))) struct DocumentTests {
     static func demo() throws -> FloorDocument {
         try YAMLDecoder().decode(FloorDocument.self, from: Support.read(Support.repoRoot.appendingPathComponent("config/floor/demo.yaml")))
     }

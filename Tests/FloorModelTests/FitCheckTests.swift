@@ -4,7 +4,7 @@ import Testing
 
 /// The one fit check, rule by rule, including NetBox's mounting cases (half-U, rear face,
 /// 0U PDUs, half-depth devices sharing a unit on opposite faces).
-@Suite struct FitCheckTests {
+@Suite(.timeLimit(.minutes(1))) struct FitCheckTests {
     struct SpaceCase: CustomStringConvertible, Sendable {
         let name: String
         let existing: [Device]

@@ -6,7 +6,7 @@ import Yams
 
 /// Every NetBox fixture file with its expected outcome (SOURCE.md lists each file's quirks),
 /// and broken files that must be reported and skipped, never crash.
-@Suite struct NetBoxImportTests {
+@Suite(.timeLimit(.minutes(1))) struct NetBoxImportTests {
     struct Expected: CustomStringConvertible, Sendable {
         let path: String
         let slug: String

@@ -5,7 +5,7 @@ import Testing
 
 /// SVG rack elevations and floor plans: geometry asserted in the SVG, then rendered to PNG by
 /// `rsvg-convert` and sampled where a device, a free unit and a legend colour must be.
-@Suite struct RenderTests {
+@Suite(.timeLimit(.minutes(2))) struct RenderTests {
     /// A 42U rack: a 2U full-depth server at U12–U13 (active), a half-depth rear switch at U40
     /// (planned), a half-depth front device at U20 (staged).
     static func floor() -> Floor {

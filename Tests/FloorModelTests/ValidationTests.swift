@@ -3,7 +3,7 @@ import Telemetry
 import Testing
 
 /// `Floor.validate()`: every problem, keyed by object and field, one rule per case.
-@Suite struct ValidationTests {
+@Suite(.timeLimit(.minutes(1))) struct ValidationTests {
     struct Case: CustomStringConvertible, Sendable {
         let name: String
         let mutate: @Sendable (inout Floor) -> Void

@@ -3,7 +3,7 @@ import Telemetry
 import Testing
 
 /// Half units, spans and tiles.
-@Suite struct ValueTests {
+@Suite(.timeLimit(.minutes(1))) struct ValueTests {
     @Test(arguments: [(0.0, 0), (0.5, 1), (1.0, 2), (2.0, 4), (12.5, 25), (42.0, 84)])
     func halfUnitsFromDecimals(_ units: Double, _ halves: Int) {
         #expect(HalfU(exactly: units)?.halves == halves)

@@ -1,7 +1,7 @@
 import SensorDrivers
 import Testing
 
-@Suite("Connection state machine: actions without sockets")
+@Suite("Connection state machine: actions without sockets", .timeLimit(.minutes(1)))
 struct ConnectionStateMachineTests {
     static let busy = Result<[UInt16], RequestFailure>.failure(RequestFailure(ReplyFault(.exception(.deviceBusy), "busy")))
     static let timeout = Result<[UInt16], RequestFailure>.failure(RequestFailure(.timeout, "no reply"))

@@ -3,7 +3,7 @@ import SensorDrivers
 import Telemetry
 import Testing
 
-@Suite("docs/sensors.md stays true")
+@Suite("docs/sensors.md stays true", .timeLimit(.minutes(1)))
 struct DocsTests {
     static func doc() throws -> String {
         try String(contentsOf: ProfileFiles.root.appendingPathComponent("docs/sensors.md"), encoding: .utf8)

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// The Modbus driver against real pymodbus peers on loopback (TCP gateway and RTU over a pty pair).
-@Suite("Modbus driver against pymodbus peers", .serialized)
+@Suite("Modbus driver against pymodbus peers", .serialized, .timeLimit(.minutes(5)))
 struct ModbusPeerTests {
     static let logger = Logger(label: "test.modbus")
     static let now = Timestamp(seconds: 1_800_000_000)

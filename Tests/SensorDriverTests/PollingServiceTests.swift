@@ -82,7 +82,7 @@ actor EventLog {
     func readings(_ d: CIID) -> Int { events.filter { if case .readings(d, _) = $0 { true } else { false } }.count }
 }
 
-@Suite("Polling service: schedules, offline signal, back-off, bounded concurrency, health")
+@Suite("Polling service: schedules, offline signal, back-off, bounded concurrency, health", .timeLimit(.minutes(2)))
 struct PollingServiceTests {
     static let logger = Logger(label: "test.polling")
 

@@ -2,7 +2,7 @@ import SensorDrivers
 import Telemetry
 import Testing
 
-@Suite("Shipped profiles decode, compile and plan; bad input is a configuration error naming the sensor")
+@Suite("Shipped profiles decode, compile and plan; bad input is a configuration error naming the sensor", .timeLimit(.minutes(1)))
 struct ProfileTests {
     @Test("every shipped Modbus profile decodes and compiles", arguments: ProfileFiles.modbusNames)
     func shipped(_ name: String) throws {

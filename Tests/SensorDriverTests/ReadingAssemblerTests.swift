@@ -3,7 +3,7 @@ import SensorDrivers
 import Telemetry
 import Testing
 
-@Suite("Assembling readings from request outcomes")
+@Suite("Assembling readings from request outcomes", .timeLimit(.minutes(1)))
 struct ReadingAssemblerTests {
     static let now = Timestamp(seconds: 1_800_000_000)
 
@@ -77,7 +77,7 @@ struct ReadingAssemblerTests {
     }
 }
 
-@Suite("Making readers from sensor entries")
+@Suite("Making readers from sensor entries", .timeLimit(.minutes(1)))
 struct ModbusSensorTests {
     @Test("a sensor entry becomes a reader on the pool's bus; bad entries name the sensor")
     func make() async throws {

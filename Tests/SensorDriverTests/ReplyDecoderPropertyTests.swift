@@ -3,7 +3,7 @@ import Testing
 
 /// Mutates valid reply frames and checks that every error class of the decoder is reached and
 /// each mutated frame lands in the class its mutation predicts — and that nothing traps.
-@Suite("Reply frames: malformed replies are classified, never crash")
+@Suite("Reply frames: malformed replies are classified, never crash", .timeLimit(.minutes(1)))
 struct ReplyDecoderPropertyTests {
     /// The error classes, plus `ok` for frames that still decode.
     enum Class: Hashable, CaseIterable {

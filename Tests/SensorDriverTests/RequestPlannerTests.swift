@@ -1,7 +1,7 @@
 import SensorDrivers
 import Testing
 
-@Suite("Request planning is a pure function")
+@Suite("Request planning is a pure function", .timeLimit(.minutes(1)))
 struct RequestPlannerTests {
     struct Case: Sendable, CustomStringConvertible {
         let name: String

@@ -2,7 +2,7 @@ import SensorDrivers
 import Telemetry
 import Testing
 
-@Suite("SNMP engineering values, scales and counter rates")
+@Suite("SNMP engineering values, scales and counter rates", .timeLimit(.minutes(1)))
 struct SNMPConversionTests {
     @Test(
         "decimal scales give the exact literal",

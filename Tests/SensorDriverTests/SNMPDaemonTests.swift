@@ -36,7 +36,7 @@ func rpdu2Table(power: Int, loadState: Int, energy: Int, phaseCurrent: Int, outl
     return t
 }
 
-@Suite("SNMP against Debian snmpd (v1, v2c, v3 USM; pass_persist rPDU2 table with changing values)", .serialized)
+@Suite("SNMP against Debian snmpd (v1, v2c, v3 USM; pass_persist rPDU2 table with changing values)", .serialized, .timeLimit(.minutes(5)))
 struct SNMPDaemonTests {
     func reader(_ version: SNMPVersion, profile: SNMPProfileSpec? = nil, timeout: Double = 2) throws -> SNMPDeviceReader
     {

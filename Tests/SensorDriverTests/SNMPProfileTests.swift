@@ -16,7 +16,7 @@ func shippedSNMPProfile(_ name: String) throws -> SNMPProfileSpec {
 /// A logger that drops everything (libraries accept a logger; tests make a quiet one).
 let quietLogger = Logger(label: "dcagent.test.snmp", factory: { _ in SwiftLogNoOpLogHandler() })
 
-@Suite("SNMP profiles: decoding, validation, configuration errors")
+@Suite("SNMP profiles: decoding, validation, configuration errors", .timeLimit(.minutes(1)))
 struct SNMPProfileTests {
     static let shipped = ["apc-rpdu2", "raritan-pdu2", "akcp-sensorprobe"]
 

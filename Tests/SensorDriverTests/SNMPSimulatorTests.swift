@@ -21,7 +21,7 @@ func probeSim(_ profile: String, community: String, version: (Secret) -> SNMPVer
     return Dictionary(uniqueKeysWithValues: rows.map { ($0.point.name, $0) })
 }
 
-@Suite("SNMP profiles against snmpsim (real AP8641 recording, Raritan and AKCP tables)", .serialized)
+@Suite("SNMP profiles against snmpsim (real AP8641 recording, Raritan and AKCP tables)", .serialized, .timeLimit(.minutes(5)))
 struct SNMPSimulatorTests {
     @Test(
         "APC AP8641 recording: exact engineering values, sentinel → absent",

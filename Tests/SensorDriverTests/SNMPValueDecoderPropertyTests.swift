@@ -24,7 +24,7 @@ struct MutationCase {
     var mutation: String
 }
 
-@Suite("SNMP value decoder — property test over mutated varbinds")
+@Suite("SNMP value decoder — property test over mutated varbinds", .timeLimit(.minutes(1)))
 struct SNMPValueDecoderPropertyTests {
     static let cases = 12_000
     static let word = SNMPValue.wordSize

@@ -2,7 +2,7 @@ import SensorDrivers
 import Telemetry
 import Testing
 
-@Suite("Decoding point values from registers")
+@Suite("Decoding point values from registers", .timeLimit(.minutes(1)))
 struct ValueDecoderTests {
     static func point(_ type: DataType, order: WordOrder = .abcd, kind: RegisterKind = .holding, scale: Double = 1, offset: Double = 0,
         absent: Set<Double> = [], address: Int = 0) -> ModbusPointPlan

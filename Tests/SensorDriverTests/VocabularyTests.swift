@@ -1,7 +1,7 @@
 import SensorDrivers
 import Testing
 
-@Suite("Wire vocabulary: spellings, aliases, address conventions")
+@Suite("Wire vocabulary: spellings, aliases, address conventions", .timeLimit(.minutes(1)))
 struct VocabularyTests {
     @Test(
         "data type spellings and aliases",

@@ -1,7 +1,7 @@
 import Telemetry
 import Testing
 
-@Suite("Duration text: one parser for config, rules and the simulator")
+@Suite("Duration text: one parser for config, rules and the simulator", .timeLimit(.minutes(1)))
 struct DurationTextTests {
     @Test(
         "spellings",
