@@ -207,6 +207,11 @@ public struct ChecklistRepository: Sendable {
             db, sql: "SELECT json FROM events WHERE state = 'firing' AND scope IN (\(scopes.map { _ in "?" }.joined(separator: ",")))",
             arguments: StatementArguments(scopes.map(\.rawValue))
         ).map { try EventJSON.decode($0) }.map { LiveSite.FiringEvent(scope: $0.scope, severity: $0.severity.rawValue, message: $0.message) }
-        return LiveSite(latest: latest, firing: firing, now: now)
+        // The measured side of the fit check: the rack's and its PDUs' power_total (DESIGN decision 18).
+        var power: [Reading] = []
+        for ci in [rack] + floor.pdus.filter({ $0.rack == rack }).map(\.id) {
+            power += try SampleStore.latest(db, ci: ci).filter { $0.point.name == "power_total" }
+        }
+        return LiveSite(latest: latest, firing: firing, now: now, power: power)
     }
 }

@@ -48,7 +48,7 @@ import Yams
         #expect(run.answers["space"]?.outcome == .pass)
         #expect(run.answers["space"]?.note == "fits in U12 front of T-R01: yes")
         #expect(run.answers["space"]?.automatic == true)
-        #expect(run.answers["power"]?.note == "rack load 0.5 kW of 5 kW")
+        #expect(run.answers["power"]?.note == "rack load 0.5 kW planned of 5 kW")
         #expect(run.unanswered == ["network-ports", "labels", "packaging"])
     }
 

@@ -32,7 +32,7 @@ extension AutoCheck {
     public func evaluate(_ target: ChecklistTarget, floor: Floor, live: LiveSite? = nil) -> AutoResult {
         switch self {
         case .space, .weight, .power, .cooling, .airflow:
-            return fit(target, floor: floor)
+            return fit(target, floor: floor, live: live)
         case .poweredFromAB:
             guard let d = floor.device(target.id) else { return AutoResult(nil, "not a device") }
             let sides = Set(d.poweredBy.compactMap { floor.pdu($0)?.side })
@@ -64,13 +64,16 @@ extension AutoCheck {
         target.kind == .device ? [target.id] : Set(floor.devices(in: target.id).map(\.id))
     }
 
-    func fit(_ target: ChecklistTarget, floor: Floor) -> AutoResult {
+    func fit(_ target: ChecklistTarget, floor: Floor, live: LiveSite? = nil) -> AutoResult {
         guard target.kind == .device, let d = floor.device(target.id) else { return AutoResult(nil, "fit checks need a device") }
         guard let m = floor.mountable(d) else { return AutoResult(.fail, "device type \(d.type) is not in the library") }
         guard let rid = d.rack, let rack = floor.rack(rid) else { return AutoResult(.fail, "\(d.id) has no planned rack") }
-        let problems = FitCheck.problems(m, in: rack, floor: floor).filter { fitCodes.contains($0.code) }
+        var ctx = FitContext(floor: floor, rack: rid, excluding: d.id)
+        // The measured side counts only for a device not yet drawing power: once it is installed,
+        // its own draw is in the measurement already.
+        if d.lifecycle == .planned || d.lifecycle == .staged, let live { ctx.measuredW = live.measuredW }
+        let problems = FitCheck.problems(m, in: rack, floor: floor, context: ctx).filter { fitCodes.contains($0.code) }
         if !problems.isEmpty { return AutoResult(.fail, problems.map(\.message).joined(separator: "; ")) }
-        let ctx = FitContext(floor: floor, rack: rid, excluding: d.id)
         switch self {
         case .space:
             let where_ = m.span.map { "\($0) \(d.face.rawValue)" } ?? "0U"
@@ -81,7 +84,8 @@ extension AutoCheck {
         case .power, .cooling:
             let total = ctx.occupants.reduce(0) { $0 + $1.powerW } + m.powerW
             let budget = self == .power ? rack.powerBudgetKW : rack.coolingBudgetKW
-            return AutoResult(.pass, "rack load \(FitCheck.fmt(total / 1000)) kW\(budget.map { " of \(FitCheck.fmt($0)) kW" } ?? " (no budget recorded)")")
+            let measured = ctx.measuredW[rid].map { "; measured \(FitCheck.fmt($0 / 1000)) kW now + \(FitCheck.fmt(m.powerW / 1000)) kW" } ?? ""
+            return AutoResult(.pass, "rack load \(FitCheck.fmt(total / 1000)) kW planned\(measured)\(budget.map { " of \(FitCheck.fmt($0)) kW" } ?? " (no budget recorded)")")
         default:
             guard m.airflow?.exhaustSide != nil else { return AutoResult(nil, "airflow \(m.airflow?.rawValue ?? "unknown"): check by hand") }
             return AutoResult(.pass, "\(m.airflow?.rawValue ?? "unknown airflow") on the \(d.face.rawValue) face: exhaust not into a cold aisle")

@@ -28,13 +28,24 @@ public struct LiveSite: Hashable, Sendable {
     public var now: Timestamp
     /// Readings older than this (seconds) do not count as "after power-on".
     public var maxAge: Double
+    /// The latest `power_total` (W, DESIGN decision 18) of the rack and its PDUs, as the rules
+    /// engine wrote it: the fit check's measured side.
+    public var power: [Reading]
 
     /// Creates a snapshot.
-    public init(latest: [Reading], firing: [FiringEvent], now: Timestamp, maxAge: Double = 900) {
+    public init(latest: [Reading], firing: [FiringEvent], now: Timestamp, maxAge: Double = 900, power: [Reading] = []) {
         self.latest = latest
         self.firing = firing
         self.now = now
         self.maxAge = maxAge
+        self.power = power
+    }
+
+    /// Watts measured on each CI whose `power_total` is usable and fresh (within ``maxAge``).
+    public var measuredW: [CIID: Double] {
+        var out: [CIID: Double] = [:]
+        for r in power where r.isUsable && now.seconds(since: r.time) <= maxAge { out[r.point.ci] = r.value }
+        return out
     }
 
     /// The rack whose sensors a target's readings come from: the rack itself, or the device's rack.

@@ -84,12 +84,19 @@ public struct FitContext: Hashable, Sendable {
     public var pduLoadW: [CIID: Double]
     /// Watts already planned on each feed (the sum of its PDUs' loads).
     public var feedLoadW: [CIID: Double]
+    /// Watts measured now on the rack and its PDUs (their fresh `power_total`, DESIGN decision
+    /// 18), for a candidate not yet drawing: the check then also holds the measured load plus
+    /// the candidate's against the budget and ratings — a rack can draw more than it was planned.
+    public var measuredW: [CIID: Double]
 
     /// Creates a context from its parts.
-    public init(occupants: [Mountable] = [], pduLoadW: [CIID: Double] = [:], feedLoadW: [CIID: Double] = [:]) {
+    public init(
+        occupants: [Mountable] = [], pduLoadW: [CIID: Double] = [:], feedLoadW: [CIID: Double] = [:], measuredW: [CIID: Double] = [:]
+    ) {
         self.occupants = occupants
         self.pduLoadW = pduLoadW
         self.feedLoadW = feedLoadW
+        self.measuredW = measuredW
     }
 
     /// The context of a rack in a floor, leaving out one CI (the candidate itself when it moves).
@@ -170,11 +177,20 @@ public enum FitCheck {
             out.append(.init(code: .overWeight, field: "weight_kg", message: "rack \(rack.id) would carry \(fmt(weight)) kg, over its limit of \(fmt(max)) kg"))
         }
         let power = context.occupants.reduce(0) { $0 + $1.powerW } + c.powerW
-        if let budget = rack.powerBudgetKW, power > budget * 1000 {
-            out.append(.init(code: .overPowerBudget, field: "allocated_power_w", message: "rack \(rack.id) would draw \(fmt(power / 1000)) kW, over its power budget of \(fmt(budget)) kW"))
+        let measured = context.measuredW[rack.id].map { $0 + c.powerW }
+        if let budget = rack.powerBudgetKW {
+            if power > budget * 1000 {
+                out.append(.init(code: .overPowerBudget, field: "allocated_power_w", message: "rack \(rack.id) would draw \(fmt(power / 1000)) kW, over its power budget of \(fmt(budget)) kW"))
+            } else if let m = measured, m > budget * 1000 {
+                out.append(.init(code: .overPowerBudget, field: "allocated_power_w", message: "rack \(rack.id) measures \(fmt(m / 1000 - c.powerW / 1000)) kW now; with \(fmt(c.powerW / 1000)) kW more it would draw \(fmt(m / 1000)) kW, over its power budget of \(fmt(budget)) kW"))
+            }
         }
-        if let cooling = rack.coolingBudgetKW, power > cooling * 1000 {
-            out.append(.init(code: .overCoolingBudget, field: "allocated_power_w", message: "rack \(rack.id) would dissipate \(fmt(power / 1000)) kW, over its cooling budget of \(fmt(cooling)) kW"))
+        if let cooling = rack.coolingBudgetKW {
+            if power > cooling * 1000 {
+                out.append(.init(code: .overCoolingBudget, field: "allocated_power_w", message: "rack \(rack.id) would dissipate \(fmt(power / 1000)) kW, over its cooling budget of \(fmt(cooling)) kW"))
+            } else if let m = measured, m > cooling * 1000 {
+                out.append(.init(code: .overCoolingBudget, field: "allocated_power_w", message: "rack \(rack.id) measures \(fmt(m / 1000 - c.powerW / 1000)) kW now; with \(fmt(c.powerW / 1000)) kW more it would dissipate \(fmt(m / 1000)) kW, over its cooling budget of \(fmt(cooling)) kW"))
+            }
         }
         return out
     }
@@ -192,6 +208,8 @@ public enum FitCheck {
             let load = (context.pduLoadW[id] ?? 0) + c.powerW
             if let rating = pdu.ratingKW, load > rating * 1000 {
                 out.append(.init(code: .overPDURating, field: "powered_by", message: "PDU \(id) would carry \(fmt(load / 1000)) kW, over its rating of \(fmt(rating)) kW"))
+            } else if let rating = pdu.ratingKW, let now = context.measuredW[id], now + c.powerW > rating * 1000 {
+                out.append(.init(code: .overPDURating, field: "powered_by", message: "PDU \(id) measures \(fmt(now / 1000)) kW now; with \(fmt(c.powerW / 1000)) kW more it would carry \(fmt((now + c.powerW) / 1000)) kW, over its rating of \(fmt(rating)) kW"))
             }
             if let fid = pdu.feed, let feed = floor.feed(fid) {
                 let fload = (context.feedLoadW[fid] ?? 0) + c.powerW
