@@ -170,6 +170,9 @@ public enum CompiledRuleKind: Hashable, Sendable {
     case frozen(polls: Int, points: [PointID])
     /// Bad-quality readings for `polls` consecutive readings.
     case quality(polls: Int, points: [PointID])
+    /// A device's clock, read from the time it stamps a new record with (a `timestamp` point,
+    /// Unix s), further than `maxDrift` seconds from the agent's.
+    case clock(maxDrift: Double, points: [PointID])
     /// A device offline (from the drivers' health).
     case offline(devices: [CIID])
     /// A discrete point in a listed state.
@@ -194,6 +197,7 @@ public enum CompiledRuleKind: Hashable, Sendable {
         case .rate: .rate
         case .stale: .stale
         case .frozen: .frozen
+        case .clock: .clock
         case .quality: .quality
         case .offline: .offline
         case .state: .state
@@ -209,7 +213,7 @@ public enum CompiledRuleKind: Hashable, Sendable {
     /// Every point whose readings the rule reads.
     public var inputPoints: [PointID] {
         switch self {
-        case .threshold(_, let p), .stale(_, let p), .frozen(_, let p), .quality(_, let p): p
+        case .threshold(_, let p), .stale(_, let p), .frozen(_, let p), .quality(_, let p), .clock(_, let p): p
         case .rate(_, let limits, _): limits.keys.sorted(by: PointID.byParts)
         case .state(let s): s.keys.sorted(by: PointID.byParts)
         case .envelope(let probes, _): probes.values.flatMap { $0.flatMap { [$0.temperature, $0.humidity] } }

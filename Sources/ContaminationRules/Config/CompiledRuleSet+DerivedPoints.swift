@@ -30,6 +30,8 @@ extension CompiledRuleSet {
                     for p in c.channels.keys { add(c.ci, "\(p.name).per_m3", .particleConcentration, .perCubicMetre) }
                     add(c.ci, "iso_class", .classification, .none)
                 }
+            case .clock(_, let points):
+                for p in points { add(p.ci, "clock_offset", .duration, .second) }
             default:
                 break
             }

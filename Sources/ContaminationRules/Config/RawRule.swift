@@ -80,6 +80,8 @@ public struct RawRule: Decodable, Sendable, Hashable {
     public var every: String?
     /// Obligations: how long before due a due-soon event fires (`30d`).
     public var warnBefore: String?
+    /// Clock: how far a device's clock may be from the agent's (`2m`).
+    public var maxDrift: String?
     /// Keys present in the file that no rule kind knows (typos).
     public var unknownKeys: [String] = []
 
@@ -97,6 +99,7 @@ public struct RawRule: Decodable, Sendable, Hashable {
         case criticalClass = "critical_class"
         case warnBefore = "warn_before"
         case maxAge = "max_age"
+        case maxDrift = "max_drift"
     }
 
     /// Creates a rule in code (tests); only the id and kind are required.
@@ -148,6 +151,7 @@ public struct RawRule: Decodable, Sendable, Hashable {
         every = try c.decodeIfPresent(String.self, forKey: .every)
         warnBefore = try c.decodeIfPresent(String.self, forKey: .warnBefore)
         maxAge = try c.decodeIfPresent(String.self, forKey: .maxAge)
+        maxDrift = try c.decodeIfPresent(String.self, forKey: .maxDrift)
     }
 }
 

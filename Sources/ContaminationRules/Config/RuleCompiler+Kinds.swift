@@ -37,6 +37,7 @@ struct KindContext {
                 points: selection.points)
         case .frozen: .frozen(polls: positive(raw.polls, key: "polls", default: 30), points: selection.points)
         case .quality: .quality(polls: positive(raw.polls, key: "polls", default: 3), points: selection.points)
+        case .clock: clock()
         case .offline: .offline(devices: selection.devices)
         case .state: state()
         case .envelope: envelope()
@@ -136,6 +137,16 @@ struct KindContext {
                 return nil
             }
         }
+    }
+
+    mutating func clock() -> CompiledRuleKind? {
+        let drift = duration(raw.maxDrift, key: "max_drift", default: 120)
+        if drift <= 0 { problem("max_drift", "must be longer than zero") }
+        let points = selection.points.filter { topology.points[$0]?.quantity == .timestamp }
+        for p in selection.points where topology.points[p]?.quantity != .timestamp && raw.select?.points?.contains(p.description) == true {
+            problem("select", "point \(p) is not a device timestamp (quantity timestamp, Unix seconds)")
+        }
+        return .clock(maxDrift: drift, points: points)
     }
 
     mutating func state() -> CompiledRuleKind? {

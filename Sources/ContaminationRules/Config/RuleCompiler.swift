@@ -10,6 +10,7 @@ public enum RuleCompiler {
         .rate: ["window", "limit", "limit_tape", "limit_no_tape", "min_readings"],
         .stale: ["interval", "intervals"],
         .frozen: ["polls"],
+        .clock: ["max_drift"],
         .quality: ["polls"],
         .offline: [],
         .state: ["warning_states", "critical_states"],
@@ -162,6 +163,7 @@ public enum RuleCompiler {
             ("min_span", r.minSpan != nil), ("replacement_drop", r.replacementDrop != nil), ("channels", r.channels != nil),
             ("volume", r.volume != nil), ("flow", r.flow != nil), ("duration", r.duration != nil), ("counts", r.counts != nil), ("obligations", r.obligations != nil),
             ("every", r.every != nil), ("warn_before", r.warnBefore != nil), ("max_age", r.maxAge != nil),
+            ("max_drift", r.maxDrift != nil),
         ]
         return pairs.filter(\.1).map(\.0)
     }

@@ -66,6 +66,23 @@ extension RuleEngine {
                 ? "\(p) is in state \(name)\(rule.sustain > 0 ? " for over \(RuleDuration(seconds: rule.sustain))" : "")\(whereSuffix(p.ci))"
                 : "\(p) is back in state \(name)\(whereSuffix(p.ci))"
             observe(i, scope: p.ci, point: p, verdict: verdict, message: message, evidence: m.recent, now: now, into: &out)
+        case .clock(let maxDrift, _):
+            // A new record (a reading of the same time is a duplicate, never seen here) read at
+            // `now`: its stamp is the device's clock at most one poll interval ago.
+            guard r.isUsable else { return true }
+            let offset = r.value - Double(now.milliseconds) / 1000
+            if let id = PointID(ci: p.ci, name: "clock_offset") {
+                out.derived.append(Reading(point: id, time: now, value: (offset * 10).rounded() / 10))
+            }
+            let drifted = abs(offset) > maxDrift
+            if isQuiet(i, scope: p.ci, point: p, verdict: drifted ? .breach(.warning) : .normal) { return true }
+            let side = offset > 0 ? "ahead of" : "behind"
+            let stamped = Timestamp(milliseconds: Int64((r.value * 1000).rounded()))
+            let message =
+                drifted
+                ? "\(p.ci)'s clock is \(RuleDuration(seconds: abs(offset).rounded())) \(side) the agent's (a new record stamped \(stamped) was read at \(now); limit \(RuleDuration(seconds: maxDrift))): its records' times are wrong\(whereSuffix(p.ci))"
+                : "\(p.ci)'s clock agrees with the agent's again (offset \(Format.number(offset)) s)\(whereSuffix(p.ci))"
+            observe(i, scope: p.ci, point: p, verdict: drifted ? .breach(.warning) : .normal, message: message, evidence: m.recent, now: now, into: &out)
         case .offline, .obligation:
             return true
         case .envelope, .capacity, .allocation, .corrosion, .particles:

@@ -222,7 +222,7 @@ public struct RuleEngine: Sendable {
     /// evaluate the condition again.
     func watches(_ i: Int, _ alert: AlertState) -> Bool {
         switch rules.rules[i].kind {
-        case .threshold, .rate, .stale, .frozen, .quality, .state:
+        case .threshold, .rate, .stale, .frozen, .quality, .state, .clock:
             guard let p = alert.point else { return true }
             return rulesByPoint[p]?.contains(i) == true
         case .offline(let devices):

@@ -13,6 +13,8 @@ public struct RuleEngineState: Hashable, Sendable, Codable {
     public var particleSamples: [CIID: Timestamp] = [:]
     /// Readings the store dropped (the agent's own data loss), if any were.
     public var dataLoss: DataLoss?
+    /// The agent's clock event, while its clock is not synchronised.
+    public var clockEvent: Event?
     /// Latest health per device.
     public var devices: [CIID: DeviceHealth] = [:]
     /// When the engine first evaluated (stale timers of never-seen points start here).

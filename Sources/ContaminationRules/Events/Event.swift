@@ -31,6 +31,8 @@ public enum EventState: String, Hashable, Sendable, Codable {
 /// The rule kinds, as spelled in rule files.
 public enum RuleKindName: String, Hashable, Sendable, Codable, CaseIterable {
     case threshold, rate, stale, frozen, quality, offline, state, envelope, capacity, allocation, corrosion, particles, obligation
+    /// A device's own clock (the time it stamps its records with) against the agent's.
+    case clock
     /// The agent's own health (readings dropped by a full store queue): built in, not
     /// configurable in a rule file.
     case agent

@@ -69,12 +69,15 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 let loaded = try RuleFiles.load(rulesPlan.file, topology: try topology.build())
                 try samples.register(loaded.compiled.derivedPoints)
+                var clockProbe: (@Sendable () -> AgentClockStatus)?
+                if rulesPlan.checkClockSync { clockProbe = { @Sendable in ClockSync.read() } }
                 rules = RulesService(
                     plan: rulesPlan, rules: loaded, events: EventStore(database: store.database, samples: samples),
                     records: store.records, samples: samples, topology: topology,
                     agent: AgentWatch(
                         id: CIID(validating: plan.agentName) ?? "dcagent",
-                        droppedReadings: { writerBox.withLock { $0?.health.dropped ?? 0 } }),
+                        droppedReadings: { writerBox.withLock { $0?.health.dropped ?? 0 } },
+                        clock: clockProbe),
                     logger: logger)
             } catch let e as RuleFileError {
                 for line in e.lines { logger.critical("rules refused: \(line)") }

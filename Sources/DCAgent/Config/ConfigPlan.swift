@@ -64,6 +64,8 @@ struct RulesPlan: Sendable, Equatable {
     var checkpointEvery: Duration
     /// After a restart, how far back stored readings are replayed into the engine.
     var replayAfterRestart: Duration
+    /// Whether an unsynchronised agent clock (the kernel's adjtimex status) raises an event.
+    var checkClockSync: Bool = true
 }
 
 /// A site this agent serves (DESIGN decision 3).

@@ -148,7 +148,9 @@ struct ConfigValidator {
                 if !FileManager.default.fileExists(atPath: path) {
                     fail(keys + [.key("file")], "no such file \(path)")
                 } else {
-                    rules = RulesPlan(file: path, evaluateEvery: evaluate, checkpointEvery: checkpoint, replayAfterRestart: replay)
+                    rules = RulesPlan(
+                        file: path, evaluateEvery: evaluate, checkpointEvery: checkpoint, replayAfterRestart: replay,
+                        checkClockSync: r.checkClockSync ?? true)
                 }
             } else {
                 fail(keys + [.key("file")], "required key is missing (the rule file, e.g. rules/default.yaml)")

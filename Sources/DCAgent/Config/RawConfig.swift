@@ -91,11 +91,13 @@ struct RawRules: Codable {
     var evaluateEvery: String?
     var checkpointEvery: String?
     var replayAfterRestart: String?
+    var checkClockSync: Bool?
     enum CodingKeys: String, CodingKey {
         case file
         case evaluateEvery = "evaluate_every"
         case checkpointEvery = "checkpoint_every"
         case replayAfterRestart = "replay_after_restart"
+        case checkClockSync = "check_clock_sync"
     }
 }
 

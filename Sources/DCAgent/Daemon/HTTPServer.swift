@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SensorDrivers
+import ContaminationRules
 import ServiceLifecycle
 import Telemetry
 
@@ -15,12 +16,17 @@ enum HTTPServer {
             let plan = runtime.current
             let devices = await runtime.deviceHealth()
             let offline = devices.filter { $0.value.offline }.keys.map(\.rawValue).sorted()
+            let clock = ClockSync.read()
             let body: [String: Any] = [
                 "status": h.stuck ? "degraded" : "ok",
                 "agent": plan.agentName,
                 "sites": plan.sites.map { $0.id.rawValue },
                 "uptime_s": Int(Date().timeIntervalSince(runtime.started)),
                 "reloads": runtime.reloadCount,
+                "clock": [
+                    "synchronised": clock.synchronised, "source": clock.source,
+                    "max_error_s": clock.maxErrorSeconds ?? NSNull(),
+                ] as [String: Any],
                 "sensors": ["total": devices.count, "offline": offline] as [String: Any],
                 "rules": runtime.rules.map { r -> Any in
                     let s = r.status.snapshot

@@ -137,6 +137,8 @@ struct AgentWatch: Sendable {
     var id: CIID
     /// Readings the store writer has dropped since the process started.
     var droppedReadings: @Sendable () -> Int
+    /// The agent's clock status now; nil when `rules.check_clock_sync` is off.
+    var clock: (@Sendable () -> AgentClockStatus)? = nil
 }
 
 /// Runs the store's blocking SQLite calls on one serial queue of their own, never on the
@@ -283,6 +285,7 @@ struct EngineLoop {
             let loss = engine.storeDropped(max(0, dropped - droppedSeen), agent: agent.id, now: now)
             droppedSeen = dropped
             o.changes += loss.changes
+            if let clock = agent.clock { o.changes += engine.agentClock(clock(), agent: agent.id, now: now).changes }
             out = o
         }
         status.update { $0.evaluations += 1 }
