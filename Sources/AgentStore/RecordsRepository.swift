@@ -52,6 +52,35 @@ public struct RecordsRepository: Sendable {
         return id
     }
 
+    /// Adds several records at once — a site's past records entered from its own files — all or
+    /// none, in one transaction with one audit row (`obligation.import`) naming the source and
+    /// counting the records. Every record is checked as ``add(_:roomIsSensitive:actor:at:)``
+    /// checks one; the first problem names the record's line (1-based, as given).
+    @discardableResult
+    public func importRecords(
+        _ records: [(line: Int, record: ObligationRecord, roomIsSensitive: Bool)], source: String, actor: String, at now: Timestamp = .now
+    ) throws -> Int {
+        for (line, record, sensitive) in records {
+            let problems = record.problems(roomIsSensitive: sensitive)
+            if !problems.isEmpty {
+                throw StoreError.invalid("\(source):\(line): " + problems.keys.sorted().map { "\($0): \(problems[$0]!)" }.joined(separator: "; "))
+            }
+            guard record.doneAt <= now else { throw StoreError.invalid("\(source):\(line): doneAt: \(record.doneAt) is in the future") }
+        }
+        let rooms = Set(records.map(\.record.room.rawValue)).sorted().joined(separator: ",")
+        let details = ["source": source, "records": "\(records.count)", "rooms": rooms]
+        try audit.append(actor: actor, action: "obligation.import", object: "records", details: details) { db in
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO obligation_records(room, kind, done_ms, json, recorded_by, recorded_ms) VALUES (?, ?, ?, ?, ?, ?)")
+            for (_, record, _) in records {
+                try insert.execute(arguments: [
+                    record.room.rawValue, record.kind.rawValue, record.doneAt.milliseconds, try FloorRows.json(record), actor, now.milliseconds,
+                ])
+            }
+        }
+        return records.count
+    }
+
     /// Every record, oldest first.
     public func records() throws -> [ObligationRecord] {
         try database.writer.read { db in

@@ -110,7 +110,7 @@ func configuredRules(_ plan: ConfigPlan, store: OpenedStore) throws -> CompiledR
 struct ObligationsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "obligations", abstract: "Record yearly measurements, cleaning and CI audits; show what is due.",
-        subcommands: [Record.self, Status.self, List.self])
+        subcommands: [Record.self, Import.self, Status.self, List.self])
 
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record that an obligation was done in a room (audited).")
@@ -146,6 +146,61 @@ struct ObligationsCommand: ParsableCommand {
         }
     }
 
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enter past records from a CSV file, all or none (audited once).",
+            discussion: """
+                The file has a header line and the columns room, kind, done_at, by, and optionally \
+                third_party, escort, document, note (RFC 4180 CSV). done_at is YYYY-MM-DD or an ISO 8601 time. \
+                Records are append-only: importing the same file twice enters its records twice.
+                """)
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() throws {
+            let plan = try config.plan()
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("\(file): cannot be read as UTF-8 text") }
+            let rows: [[String]]
+            do { rows = try CSV.parse(text) } catch { throw ValidationError("\(file): \(error)") }
+            guard let header = rows.first?.map({ $0.trimmingCharacters(in: .whitespaces) }) else { throw ValidationError("\(file): empty") }
+            let known = ["room", "kind", "done_at", "by", "third_party", "escort", "document", "note"]
+            for h in header where !known.contains(h) { throw ValidationError("\(file):1: unknown column '\(h)' (known: \(known.joined(separator: ", ")))") }
+            for required in known.prefix(4) where !header.contains(required) { throw ValidationError("\(file):1: missing column '\(required)'") }
+            try reportingErrors {
+                let store = try OpenedStore(plan: plan)
+                let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "record obligations")
+                let rooms = Set(try store.floor.floors().flatMap { $0.rooms.map(\.id) })
+                let policies = try configuredRules(plan, store: store)?.rooms ?? [:]
+                var records: [(line: Int, record: ObligationRecord, roomIsSensitive: Bool)] = []
+                for (i, row) in rows.dropFirst().enumerated() where !(row.count == 1 && row[0].isEmpty) {
+                    let line = i + 2
+                    func col(_ name: String) -> String? {
+                        guard let k = header.firstIndex(of: name), k < row.count else { return nil }
+                        let v = row[k].trimmingCharacters(in: .whitespaces)
+                        return v.isEmpty ? nil : v
+                    }
+                    guard let roomText = col("room"), let room = CIID(validating: roomText), rooms.contains(room) else {
+                        throw StoreError.invalid("\(file):\(line): no room '\(col("room") ?? "")' on any stored floor")
+                    }
+                    guard let kind = col("kind").flatMap(ObligationKind.init(rawValue:)) else {
+                        throw StoreError.invalid(
+                            "\(file):\(line): kind '\(col("kind") ?? "")' is not one of \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    guard let at = col("done_at").flatMap(parseDay) else {
+                        throw StoreError.invalid("\(file):\(line): done_at '\(col("done_at") ?? "")' is not YYYY-MM-DD or an ISO 8601 time")
+                    }
+                    let record = ObligationRecord(
+                        room: room, kind: kind, doneAt: at, doneBy: col("by") ?? "", thirdParty: col("third_party"), escort: col("escort"),
+                        note: col("note") ?? "", documentReference: col("document"))
+                    records.append((line, record, policies[room]?.sensitive ?? RoomPolicy.standard.sensitive))
+                }
+                let n = try store.records.importRecords(records, source: file, actor: who.name)
+                print("imported \(n) record(s) from \(file), recorded by \(who.name)")
+            }
+        }
+    }
+
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each room's obligations: last done, next due, ok / due soon / overdue.")
         @OptionGroup var config: ConfigOption
@@ -165,14 +220,22 @@ struct ObligationsCommand: ParsableCommand {
                     schedules = [(.yearly, ObligationKind.allCases, rooms)]
                 }
                 var count = 0
+                var never: [(CIID, ObligationKind)] = []
                 let now = Timestamp.now
                 for (schedule, kinds, rooms) in schedules {
                     for s in schedule.statuses(rooms: rooms, kinds: kinds, records: records, now: now) {
                         if s.standing == .overdue { count += 1 }
+                        if s.lastDone == nil { never.append((s.room, s.kind)) }
                         let last = s.lastDone.map { "last \($0.doneAt) by \($0.doneBy)" } ?? "never recorded"
                         let due = s.due.map { "due \($0)" } ?? "due now"
                         print("\(s.room)\t\(s.kind.rawValue)\t\(s.standing.rawValue)\t\(last)\t\(due)\t(\(s.kind.citation))")
                     }
+                }
+                if let (room, kind) = never.first {
+                    // A site that has done the work before DCAgent came has only to say when it last did it.
+                    print("# \(never.count) never recorded: enter when each was last done, for example")
+                    print("#   dcagent obligations record \(room) \(kind.rawValue) --done-at YYYY-MM-DD --by WHO [--third-party LAB --document REPORT] --config \(config.config)")
+                    print("# or several at once from a CSV file: dcagent obligations import FILE.csv --config \(config.config)")
                 }
                 return count
             }
