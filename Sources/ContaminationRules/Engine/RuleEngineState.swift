@@ -40,8 +40,8 @@ public struct RuleEngineState: Hashable, Sendable, Codable {
         if startedAt == nil { startedAt = now }
     }
 
-    /// Every open event (firing, possibly flapping), sorted by dedup key.
+    /// Every open event (firing, possibly flapping): the rules' sorted by dedup key, then the agent's own.
     public var openEvents: [Event] {
-        alerts.keys.sorted().compactMap { alerts[$0]?.event }
+        alerts.keys.sorted().compactMap { alerts[$0]?.event } + [dataLoss?.event, clockEvent].compactMap { $0 }
     }
 }
