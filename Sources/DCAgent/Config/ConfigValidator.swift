@@ -205,9 +205,14 @@ struct ConfigValidator {
                 continue
             }
             guard let endpoint = Self.parseEndpoint(endpointText) else {
-                fail(
-                    p + [.key("endpoint")],
-                    "\(name): '\(endpointText)' is not an endpoint (tcp://HOST:PORT for Modbus TCP, rtu:///dev/ttyX?baud=19200&parity=E for Modbus RTU, udp://HOST:PORT for SNMP)")
+                var why = "is not an endpoint (tcp://HOST:PORT for Modbus TCP, rtu:///dev/ttyX?baud=19200&parity=E for Modbus RTU, udp://HOST:PORT for SNMP)"
+                if endpointText.hasPrefix("rtu://") {
+                    do { _ = try ModbusEndpoint(parsing: endpointText) } catch {
+                        let quoted = "'\(endpointText)': "
+                        why = "is not a serial endpoint: " + (error.detail.hasPrefix(quoted) ? String(error.detail.dropFirst(quoted.count)) : error.detail)
+                    }
+                }
+                fail(p + [.key("endpoint")], "\(name): '\(endpointText)' \(why)")
                 continue
             }
             var unit: Int? = nil
@@ -320,29 +325,12 @@ struct ConfigValidator {
             guard (1...65535).contains(port) else { return nil }
             return scheme == "tcp" ? .modbusTCP(host: host, port: port) : .snmp(host: host, port: port)
         case "rtu":
-            guard c.path.hasPrefix("/dev/") else { return nil }
-            var baud = 19200
-            var parity: Character = "E"
-            var dataBits = 8
-            var stopBits = 1
-            for q in c.queryItems ?? [] {
-                switch q.name {
-                case "baud":
-                    guard let b = q.value.flatMap(Int.init), [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200].contains(b) else { return nil }
-                    baud = b
-                case "parity":
-                    guard let v = q.value, v.count == 1, let ch = v.uppercased().first, "NEO".contains(ch) else { return nil }
-                    parity = ch
-                case "data":
-                    guard let d = q.value.flatMap(Int.init), (7...8).contains(d) else { return nil }
-                    dataBits = d
-                case "stop":
-                    guard let s = q.value.flatMap(Int.init), (1...2).contains(s) else { return nil }
-                    stopBits = s
-                default: return nil
-                }
-            }
-            return .modbusRTU(device: c.path, baud: baud, parity: parity, dataBits: dataBits, stopBits: stopBits)
+            // The driver's parser, so that the config accepts exactly what the driver (and
+            // `dcagent probe`) accepts: every documented spelling (parity=even as well as E).
+            guard case .rtu(let s)? = try? ModbusEndpoint(parsing: text) else { return nil }
+            return .modbusRTU(
+                device: s.device, baud: s.baud, parity: Character(UnicodeScalar(UInt8(bitPattern: s.parity.libmodbusCode))),
+                dataBits: s.dataBits, stopBits: s.stopBits)
         default:
             return nil
         }

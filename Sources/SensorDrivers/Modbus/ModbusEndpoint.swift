@@ -37,13 +37,16 @@ public enum ModbusEndpoint: Hashable, Sendable, CustomStringConvertible {
                 guard kv.count == 2 else { throw bad("'\(pair)' is not key=value") }
                 switch kv[0] {
                 case "baud":
-                    guard let b = Int(kv[1]), b > 0 else { throw bad("baud '\(kv[1])'") }
+                    guard let b = Int(kv[1]), SerialSettings.baudRates.contains(b) else {
+                        throw bad("baud '\(kv[1])' is not a standard rate (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, …)")
+                    }
                     s.baud = b
                 case "parity":
                     guard let p = Parity(spelling: kv[1]) else { throw bad("parity '\(kv[1])' (none, even, odd)") }
                     s.parity = p
                 case "data":
-                    guard let d = Int(kv[1]), (5...8).contains(d) else { throw bad("data bits '\(kv[1])' (5–8)") }
+                    // Modbus RTU sends 8 data bits per character (Modbus over Serial Line §2.5.1.1); 7 is ASCII mode.
+                    guard let d = Int(kv[1]), d == 8 else { throw bad("data bits '\(kv[1])': Modbus RTU uses 8") }
                     s.dataBits = d
                 case "stop":
                     guard let d = Int(kv[1]), (1...2).contains(d) else { throw bad("stop bits '\(kv[1])' (1 or 2)") }
@@ -77,6 +80,13 @@ public struct SerialSettings: Hashable, Sendable {
     public var dataBits: Int
     /// Stop bits (1 or 2).
     public var stopBits: Int
+
+    /// The rates libmodbus can set on Linux. It sets 9600 for any other, silently, so the
+    /// endpoint parser refuses them.
+    public static let baudRates: Set<Int> = [
+        110, 300, 600, 1200, 2400, 4800, 9600, 19_200, 38_400, 57_600, 115_200, 230_400, 460_800, 500_000, 576_000, 921_600,
+        1_000_000, 1_152_000, 1_500_000, 2_500_000, 3_000_000, 3_500_000, 4_000_000,
+    ]
 
     /// Creates settings; defaults are the Modbus-over-serial spec's 19200 8E1.
     public init(device: String, baud: Int = 19_200, parity: Parity = .even, dataBits: Int = 8, stopBits: Int = 1) {
