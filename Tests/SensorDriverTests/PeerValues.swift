@@ -8,11 +8,14 @@ enum PeerValues {
         /// A value read with quality `uncertain` (a qualifying status bit is set).
         case uncertain(Double)
         case absent
+        /// Quality `bad` with this reason.
+        case bad(String)
         var description: String {
             switch self {
             case .value(let v): "\(v)"
             case .uncertain(let v): "\(v) (uncertain)"
             case .absent: "absent"
+            case .bad(let reason): "bad(\(reason))"
             }
         }
     }
@@ -28,8 +31,26 @@ enum PeerValues {
     static let vaisala = Device(
         profile: "vaisala-hmt330", unit: 1,
         values: [
-            "humidity": .value(45.5), "temperature": .value(22.25), "dew_point": .value(-3.5), "humidity.int": .value(45.5),
-            "temperature.int": .value(22.25), "dew_point.int": .value(-3.5),
+            "humidity": .value(45.5), "temperature": .value(22.25), "dew_point": .value(-3.5), "status.fault": .value(1),
+            "status.online": .value(1),
+        ], recordTime: nil)
+
+    /// Fault status 0513 = 0: every measurement is bad, naming the register.
+    static let vaisalaFault = Device(
+        profile: "vaisala-hmt330", unit: 20,
+        values: [
+            "humidity": .bad("fault status 0513 reports errors (status.fault = 0)"),
+            "temperature": .bad("fault status 0513 reports errors (status.fault = 0)"),
+            "dew_point": .bad("fault status 0513 reports errors (status.fault = 0)"), "status.fault": .value(0),
+            "status.online": .value(1),
+        ], recordTime: nil)
+
+    /// The humidity float is a quiet NaN (unavailable): bad; the rest good.
+    static let vaisalaNaN = Device(
+        profile: "vaisala-hmt330", unit: 21,
+        values: [
+            "humidity": .bad("value is not a number"), "temperature": .value(22.25), "dew_point": .value(-3.5),
+            "status.fault": .value(1), "status.online": .value(1),
         ], recordTime: nil)
 
     static let lighthouse = Device(
@@ -58,13 +79,21 @@ enum PeerValues {
         profile: "generic-th-probe", unit: 5, values: ["temperature": .value(21.5), "humidity": .absent, "dew_point": .absent],
         recordTime: nil)
 
+    /// 0x7FFF (over range) and 0x8001 (under range) are bad; RH 100.5 % is out of its range.
+    static let thProbeOutOfRange = Device(
+        profile: "generic-th-probe", unit: 22,
+        values: [
+            "temperature": .bad("raw 32767: over range (0x7FFF, convention)"), "humidity": .bad("out of range: 100.5 not in 0…100"),
+            "dew_point": .bad("raw -32767: under range (0x8001, convention)"),
+        ], recordTime: nil)
+
     static let diModule = Device(
         profile: "generic-di-module", unit: 6,
         values: ["leak": .value(0), "door": .value(1), "smoke": .value(0), "ups.on_battery": .value(1), "crac.alarm": .value(0)],
         recordTime: nil)
 
-    /// Every device of the peer, one per shipped profile (plus the not-fitted probe).
-    static let all = [vaisala, lighthouse, corrosion, thProbe, thProbeNotFitted, diModule]
+    /// Every device of the peer, one per shipped profile (plus the not-fitted, faulty and out-of-range ones).
+    static let all = [vaisala, lighthouse, corrosion, thProbe, thProbeNotFitted, diModule, vaisalaFault, vaisalaNaN, thProbeOutOfRange]
 
     /// The observed value of a reading in the same terms.
     static func observed(_ r: Reading) -> Expect? {
@@ -72,7 +101,7 @@ enum PeerValues {
         case .good: .value(r.value)
         case .uncertain: .uncertain(r.value)
         case .absent: .absent
-        default: nil
+        case .bad(let reason): .bad(reason)
         }
     }
 }

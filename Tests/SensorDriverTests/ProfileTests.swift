@@ -16,7 +16,7 @@ struct ProfileTests {
     @Test(
         "plans of the shipped profiles",
         arguments: [
-            ("vaisala-hmt330", "2 requests touching 12 holding registers on unit 1"),
+            ("vaisala-hmt330", "2 requests touching 10 holding registers on unit 1"),
             ("lighthouse-remote", "1 request touching 24 input registers on unit 1"),
             ("generic-corrosion-monitor", "1 request touching 7 input registers on unit 1"),
             ("generic-th-probe", "1 request touching 3 input registers on unit 1"),
@@ -33,8 +33,9 @@ struct ProfileTests {
         let byName = Dictionary(uniqueKeysWithValues: plan.points.map { ($0.descriptor.id.name, $0) })
         #expect(byName["humidity"]?.address == 0)
         #expect(byName["dew_point"]?.address == 6)
-        #expect(byName["humidity.int"]?.address == 256)
-        #expect(byName["dew_point.int"]?.address == 259)
+        #expect(byName["status.fault"]?.address == 512)
+        #expect(byName["status.online"]?.address == 513)
+        #expect(byName["humidity.int"] == nil, "the 16-bit copies are not read: 0 means unavailable there")
         #expect(byName["temperature"]?.order == .cdab)
         #expect(byName["temperature"]?.kind == .holding)
     }
@@ -134,6 +135,48 @@ struct ProfileTests {
             name: "qualifier names no point",
             yaml: inline("    - {name: t, quantity: temperature, unit: degC, address: 0, qualified_by: [fault]}"), code: .badQualifier,
             message: "sensor DC-R01-TH1, profile test-profile, point t, key qualified_by: 'fault' is not another numeric point"),
+        BadCase(
+            name: "absent_if names no point",
+            yaml: inline("    - {name: t, quantity: temperature, unit: degC, address: 0, absent_if: {point: fitted, equals: [0]}}"),
+            code: .badCondition,
+            message: "sensor DC-R01-TH1, profile test-profile, point t, key absent_if: 'fitted' is not another numeric point of this profile"),
+        BadCase(
+            name: "a condition on the point itself",
+            yaml: inline("    - {name: t, quantity: temperature, unit: degC, address: 0, bad_if: {point: t, equals: [0], reason: x}}"),
+            code: .badCondition,
+            message: "sensor DC-R01-TH1, profile test-profile, point t, key bad_if: 't' is not another numeric point of this profile"),
+        BadCase(
+            name: "bad_if without a reason",
+            yaml: inline("""
+                    - {name: t, quantity: temperature, unit: degC, address: 0, bad_if: [{point: s, not_equals: [1]}]}
+                    - {name: s, quantity: state, unit: "", address: 1}
+                """),
+            code: .badCondition,
+            message: "sensor DC-R01-TH1, profile test-profile, point t, key bad_if: 's': bad_if needs a reason (what the vendor means by it)"),
+        BadCase(
+            name: "equals and not_equals together",
+            yaml: inline("""
+                    - {name: t, quantity: temperature, unit: degC, address: 0, absent_if: {point: s, equals: [0], not_equals: [1]}}
+                    - {name: s, quantity: state, unit: "", address: 1}
+                """),
+            code: .badCondition,
+            message: "sensor DC-R01-TH1, profile test-profile, point t, key absent_if: 's': give equals or not_equals, not both"),
+        BadCase(
+            name: "a condition with no values",
+            yaml: inline("""
+                    - {name: t, quantity: temperature, unit: degC, address: 0, absent_if: {point: s, equals: []}}
+                    - {name: s, quantity: state, unit: "", address: 1}
+                """),
+            code: .badCondition,
+            message: "sensor DC-R01-TH1, profile test-profile, point t, key absent_if: 's': needs a non-empty equals or not_equals list"),
+        BadCase(
+            name: "range upside down",
+            yaml: inline("    - {name: h, quantity: relative_humidity, unit: \"%RH\", address: 0, range: [100, 0]}"), code: .badRange,
+            message: "sensor DC-R01-TH1, profile test-profile, point h, key range: must be [min, max] with finite min ≤ max (got [100, 0])"),
+        BadCase(
+            name: "range of one number",
+            yaml: inline("    - {name: h, quantity: relative_humidity, unit: \"%RH\", address: 0, range: [100]}"), code: .badRange,
+            message: "sensor DC-R01-TH1, profile test-profile, point h, key range: must be [min, max]"),
     ]
 
     @Test("configuration errors name sensor, profile, point and key", arguments: badCases)

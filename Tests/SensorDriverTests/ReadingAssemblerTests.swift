@@ -24,8 +24,11 @@ struct ReadingAssemblerTests {
         #expect(byName["humidity"]?.value == 45.5)
         #expect(byName["temperature"]?.value == 22.25)
         #expect(byName["dew_point"]?.value == -3.5)
-        #expect(byName["humidity.int"]?.quality == .bad(reason: "configuration: illegal data address (02)"))
-        #expect(byName["humidity.int"]?.value.isNaN == true)
+        #expect(byName["status.fault"]?.quality == .bad(reason: "configuration: illegal data address (02)"))
+        #expect(byName["status.fault"]?.value.isNaN == true)
+        #expect(
+            ["humidity", "temperature", "dew_point"].allSatisfy { byName[$0]?.quality == .uncertain },
+            "their status registers could not be read: the values are kept and labelled")
         #expect(readings.allSatisfy { $0.time == Self.now })
     }
 

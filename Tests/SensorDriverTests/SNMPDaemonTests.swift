@@ -16,7 +16,9 @@ func snmpdV3(_ user: String, _ auth: String, _ priv: String?, authKey: String = 
 
 let rpdu2 = "1.3.6.1.4.1.318.1.1.26"
 
-/// An rPDU2 table as pass_persist serves it: device 1, phase 1, `outlets` outlets, a T/H probe.
+/// An rPDU2 table as pass_persist serves it: device 1, phase 1, `outlets` outlets, a temperature
+/// probe (temperature -1: none, as an AP8641 reports it, its status columns saying so too) without
+/// humidity.
 func rpdu2Table(power: Int, loadState: Int, energy: Int, phaseCurrent: Int, outlets: [Int], temperature: Int)
     -> [String: (String, String)]
 {
@@ -27,6 +29,9 @@ func rpdu2Table(power: Int, loadState: Int, energy: Int, phaseCurrent: Int, outl
         "\(rpdu2).6.3.1.4.1": ("integer", "\(loadState)"), "\(rpdu2).6.3.1.5.1": ("integer", "\(phaseCurrent)"),
         "\(rpdu2).6.3.1.6.1": ("integer", "230"), "\(rpdu2).6.3.1.7.1": ("integer", "\(power)"),
         "\(rpdu2).10.2.2.1.8.1": ("integer", "\(temperature)"), "\(rpdu2).10.2.2.1.10.1": ("integer", "-1"),
+        "\(rpdu2).10.2.2.1.6.1": ("integer", temperature == -1 ? "1" : "2"),  // comm status notInstalled / commsOK
+        "\(rpdu2).10.2.2.1.9.1": ("integer", temperature == -1 ? "1" : "4"),  // temperature status notPresent / normal
+        "\(rpdu2).10.2.2.1.11.1": ("integer", "1"),  // humidity status notPresent
     ]
     for (i, current) in outlets.enumerated() {
         t["\(rpdu2).9.4.3.1.6.\(i + 1)"] = ("integer", "\(current)")
@@ -76,6 +81,28 @@ struct SNMPDaemonTests {
         #expect(rows["sensor.1.temperature"]?.quality == .absent)
         #expect(rows.keys.filter { $0.hasPrefix("outlet.") }.count == 12)
         #expect(reader.points.count == rows.count)
+    }
+
+    @Test("documented sentinels through a real agent: a model that cannot meter answers -1, a probe that lost its link")
+    func sentinels() async throws {
+        let snmpd = try SNMPDPeer.shared.get()
+        var table = rpdu2Table(power: -1, loadState: 5, energy: -1, phaseCurrent: 65, outlets: [9], temperature: 245)
+        for column in ["4.3.1.16.1", "4.3.1.17.1", "6.3.1.6.1"] { table["\(rpdu2).\(column)"] = ("integer", "-1") }
+        table["\(rpdu2).10.2.2.1.6.1"] = ("integer", "3")  // commsLost(3)
+        try snmpd.serve(table)
+        let rows = Dictionary(
+            uniqueKeysWithValues: try await reader(.v2c(community: Secret(SNMPDPeer.community))).inspect(now: .now)
+                .map { ($0.point.name, $0) })
+        for name in ["power", "apparent_power", "power_factor", "energy", "load_state", "phase.1.voltage", "phase.1.power"] {
+            #expect(rows[name]?.quality == .absent, "\(name): 'Models that do not support this feature …'")
+            #expect(rows[name]?.value.isNaN == true, "\(name)")
+        }
+        #expect(rows["phase.1.current"]?.value == 6.5, "no documented sentinel: read as it comes")
+        #expect(rows["outlet.1.current"]?.value == 0.9)
+        #expect(
+            rows["sensor.1.temperature"]?.quality
+                == .bad(reason: "probe communication lost (commsLost) (\(rpdu2).10.2.2.1.6.1 = 3)"))
+        #expect(rows["sensor.1.humidity"]?.quality == .absent, "notPresent wins over the lost link")
     }
 
     @Test("every v3 auth/priv pair net-snmp 5.9.3 offers reads the table", arguments: SNMPDPeer.users)

@@ -52,9 +52,17 @@ struct SNMPSimulatorTests {
         #expect(rows["sensor.1.temperature"]?.quality == .absent)
         #expect(rows["sensor.1.humidity"]?.quality == .absent)
         #expect(rows["sensor.1.temperature"]?.raw == .integer(-1))
+
+        // The recording says "no probe" the documented way as well: type notInstalled(4), comm
+        // status notInstalled(1), temperature and humidity status notPresent(1).
+        let sim = try SNMPSimPeer.shared.get()
+        let client = SNMPClient(target: SNMPTarget(host: "127.0.0.1", port: sim.port, version: version), logger: quietLogger)
+        let status = try await client.get(
+            [5, 6, 9, 11].map { SNMPOID("1.3.6.1.4.1.318.1.1.26.10.2.2.1.\($0).1")! }, maxVarBinds: 4)
+        #expect(status.map(\.value) == [.integer(4), .integer(1), .integer(1), .integer(1)])
     }
 
-    @Test("Raritan PDU2 inlets: decimal digits read beside each value, one point per inlet")
+    @Test("Raritan PDU2 inlets: decimal digits read beside each value, one point per inlet, unavailable sensors absent")
     func raritan() async throws {
         let rows = try await probeSim("raritan-pdu2", community: "raritan-px3")
         let expected: [String: Double] = [
@@ -65,16 +73,22 @@ struct SNMPSimulatorTests {
             "inlet.2.apparent_power": 345,
             "inlet.2.power_factor": 0.96, "inlet.2.energy": 7654.321,
         ]
-        #expect(Set(rows.keys) == Set(expected.keys))
+        // Inlet 3's sensors answer IsAvailable false(2) and State unavailable(-1).
+        let unavailable = ["current", "voltage", "active_power", "apparent_power", "power_factor", "energy"].map { "inlet.3.\($0)" }
+        #expect(Set(rows.keys) == Set(expected.keys).union(unavailable))
         for (name, value) in expected {
             #expect(rows[name]?.value == value, "\(name)")
             #expect(rows[name]?.quality == .good, "\(name)")
+        }
+        for name in unavailable {
+            #expect(rows[name]?.quality == .absent, "\(name)")
+            #expect(rows[name]?.value.isNaN == true, "\(name)")
         }
         #expect(rows["inlet.1.current"]?.decimals == 3)
         #expect(rows["inlet.2.energy"]?.unit == .kilowattHour)
     }
 
-    @Test("AKCP sensorProbe: ports from 0, status names, unfitted port → absent")
+    @Test("AKCP sensorProbe: ports from 0, status names, unfitted or offline port → absent, sensorError → bad value")
     func akcp() async throws {
         let rows = try await probeSim("akcp-sensorprobe", community: "akcp-sensorprobe")
         #expect(rows["temperature.0"]?.value == 23.5)
@@ -87,7 +101,17 @@ struct SNMPSimulatorTests {
         for name in ["temperature.2", "temperature.2.status", "humidity.1", "humidity.1.status"] {
             #expect(rows[name]?.quality == .absent, "\(name)")
         }
-        #expect(rows.count == 10)
+        // Port 4 as a real sensorProbe8's empty port: value 0, status 0, offline(2).
+        #expect(rows["temperature.4"]?.quality == .absent)
+        #expect(rows["temperature.4.status"]?.quality == .absent)
+        // sensorError(7): the value is bad, the status point says so as its state.
+        let oid = "1.3.6.1.4.1.3854.1.2.2.1"
+        #expect(rows["temperature.3"]?.quality == .bad(reason: "sensorError(7) (\(oid).16.1.4.3 = 7)"))
+        #expect(rows["temperature.3.status"]?.stateName == "sensorError")
+        #expect(rows["temperature.3.status"]?.quality == .good)
+        #expect(rows["humidity.2"]?.quality == .bad(reason: "sensorError(7) (\(oid).17.1.4.2 = 7)"))
+        #expect(rows["humidity.2.status"]?.value == 7)
+        #expect(rows.count == 16, "5 temperature and 3 humidity ports, each with its status")
     }
 
     @Test("wrong community: the agent stays silent and the reader throws a timeout")
@@ -137,9 +161,9 @@ struct SNMPSimulatorTests {
                     conversion: .init(quantity: "active_power", unit: "kW", scale: 0.01)),
                 SNMPPointSpec(
                     name: "nothing", oid: "1.3.6.1.4.1.318.1.1.26.4.3.1.5.99",
-                    conversion: .init(quantity: "active_power")),
+                    conversion: .init(quantity: "apparent_power")),
                 SNMPPointSpec(
-                    name: "name", oid: "1.3.6.1.4.1.318.1.1.26.4.3.1.3.1", conversion: .init(quantity: "active_power")),
+                    name: "name", oid: "1.3.6.1.4.1.318.1.1.26.4.3.1.3.1", conversion: .init(quantity: "apparent_power")),
             ], maxVarBinds: 2)
         for version in [SNMPVersion.v2c(community: "apc-8641"), .v1(community: "apc-8641")] {
             let reader = try SNMPDeviceReader(

@@ -1,7 +1,8 @@
 /// `akcp-sensorprobe`: AKCP sensorProbe (1.3.6.1.4.1.3854.1.2.2.1), one temperature and one
 /// humidity port: temperature …16.1.3.{i} °C (raw ×0.1 at …16.1.14.{i}), status …16.1.4.{i}
-/// (1 noStatus = probe not fitted, 2 normal, 3 highWarning, 4 highCritical), humidity …17.1.3.{i} %,
-/// status …17.1.4.{i}.
+/// (2 normal, 3 highWarning, 4 highCritical), online …16.1.5.{i} (1 online, 2 offline),
+/// humidity …17.1.3.{i} %, status …17.1.4.{i}, online …17.1.5.{i}. An empty port reads as a
+/// real sensorProbe8's does: value 0, status 0, offline(2).
 final class AKCPSensorProbe: SimulatedDevice {
     static let subtree = OID([1, 3, 6, 1, 4, 1, 3854, 1, 2, 2, 1])
     static let temperatureEntry = subtree.appending(16, 1)
@@ -28,10 +29,11 @@ final class AKCPSensorProbe: SimulatedDevice {
     }
 
     func output() -> DeviceOutput {
-        // An unplugged port reads 0 with status 1 (noStatus).
+        // An unplugged port reads 0 with status 0 and offline(2), as a real sensorProbe8's empty port.
         let t = absent ? 0 : climate.temperature
         let rh = absent ? 0 : climate.relativeHumidity
-        let status = absent ? 1 : t >= Self.highCritical ? 4 : t >= Self.highWarning ? 3 : 2
+        let status = absent ? 0 : t >= Self.highCritical ? 4 : t >= Self.highWarning ? 3 : 2
+        let online = absent ? 2 : 1
         let i = Self.port
         let te = Self.temperatureEntry
         let he = Self.humidityEntry
@@ -40,10 +42,12 @@ final class AKCPSensorProbe: SimulatedDevice {
                 (te.appending(1, i), .string("Temperature \(i)")),
                 (te.appending(3, i), .scaled(t)),
                 (te.appending(4, i), .integer(status)),
+                (te.appending(5, i), .integer(online)),
                 (te.appending(14, i), .scaled(t, 0.1)),
                 (he.appending(1, i), .string("Humidity \(i)")),
                 (he.appending(3, i), .scaled(rh)),
-                (he.appending(4, i), .integer(absent ? 1 : 2)),
+                (he.appending(4, i), .integer(absent ? 0 : 2)),
+                (he.appending(5, i), .integer(online)),
             ]))
     }
 

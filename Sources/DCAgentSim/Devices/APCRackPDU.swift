@@ -94,15 +94,21 @@ final class APCRackPDU: SimulatedDevice {
                 (o.appending(11, n), .scaled(outletEnergyKWh[i], 0.1)),  // 0.1 kWh
             ]
         }
+        // Without its probe an AP8641 reports (snmpsim-data's recording): type notInstalled(4),
+        // comm status notInstalled(1), temperature and humidity status notPresent(1), values -1.
         let t = Self.sensorStatus
-        let notFitted = SNMPValue.integer(-1)  // what an AP8641 without its probe reports
+        let notFitted = SNMPValue.integer(-1)
         vars += [
             (t.appending(1, 1), .integer(1)),
             (t.appending(2, 1), .integer(1)),
             (t.appending(3, 1), .string("Inlet")),
+            (t.appending(5, 1), .integer(probeAbsent ? 4 : 2)),  // type: notInstalled / temperatureHumidity
+            (t.appending(6, 1), .integer(probeAbsent ? 1 : 2)),  // comm status: notInstalled / commsOK
             (t.appending(7, 1), probeAbsent ? notFitted : .scaled(climate.temperature * 9 / 5 + 32, 0.1)),  // 0.1 °F
             (t.appending(8, 1), probeAbsent ? notFitted : .scaled(climate.temperature, 0.1)),  // 0.1 °C
+            (t.appending(9, 1), .integer(probeAbsent ? 1 : 4)),  // temperature status: notPresent / normal
             (t.appending(10, 1), probeAbsent ? notFitted : .scaled(climate.relativeHumidity)),  // %
+            (t.appending(11, 1), .integer(probeAbsent ? 1 : 4)),  // humidity status: notPresent / normal
         ]
         return .snmp(SNMPTable(vars))
     }

@@ -1,9 +1,11 @@
 /// `raritan-pdu2`: Raritan PDU2-MIB, PDU 1, inlet 1, single phase 230 V / 32 A.
 /// measurementsInletSensorValue …6.5.2.3.1.4.{pdu}.{inlet}.{type} scaled by 10^-decimals from
-/// inletSensorDecimalDigits …6.3.3.4.1.7.{pdu}.{inlet}.{type}; state at …6.5.2.3.1.3.
+/// inletSensorDecimalDigits …6.3.3.4.1.7.{pdu}.{inlet}.{type}; availability (TruthValue) at
+/// …6.5.2.3.1.2, state at …6.5.2.3.1.3.
 final class RaritanPDU: SimulatedDevice {
     static let subtree = OID([1, 3, 6, 1, 4, 1, 13742, 6])
     static let decimalDigits = subtree.appending(3, 3, 4, 1, 7, 1, 1)
+    static let sensorIsAvailable = subtree.appending(5, 2, 3, 1, 2, 1, 1)
     static let sensorState = subtree.appending(5, 2, 3, 1, 3, 1, 1)
     static let sensorValue = subtree.appending(5, 2, 3, 1, 4, 1, 1)
 
@@ -62,6 +64,7 @@ final class RaritanPDU: SimulatedDevice {
         var vars: [(OID, SNMPValue)] = []
         for t in SensorType.allCases {
             vars.append((Self.decimalDigits.appending(t.rawValue), .integer(t.decimals)))
+            vars.append((Self.sensorIsAvailable.appending(t.rawValue), .integer(1)))  // true(1)
             vars.append(
                 (
                     Self.sensorState.appending(t.rawValue),

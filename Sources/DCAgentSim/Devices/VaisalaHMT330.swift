@@ -1,14 +1,19 @@
 /// `vaisala-hmt330`: holding registers, `base: 1`; float32 least-significant word first
-/// (CDAB) at 0001 RH, 0003 T, 0007 Td; integers ×0.01 at 0257 RH (uint16), 0258 T, 0260 Td (int16).
+/// (CDAB) at 0001 RH, 0003 T, 0007 Td; the manual's 16-bit signed copies ×0.01 at 0257 RH,
+/// 0258 T, 0260 Td (served as the device does, though the profile reads the floats only);
+/// status registers 0513 fault status (1 = no errors) and 0514 online status (1 = online data).
 final class VaisalaHMT330: SimulatedDevice {
     static let humidityFloat = RegisterField(VendorAddress.base1(.holding, 1), .float32, order: .cdab)
     static let temperatureFloat = RegisterField(VendorAddress.base1(.holding, 3), .float32, order: .cdab)
     static let dewPointFloat = RegisterField(VendorAddress.base1(.holding, 7), .float32, order: .cdab)
-    static let humidityInt = RegisterField(VendorAddress.base1(.holding, 257), .uint16, scale: 0.01)
+    static let humidityInt = RegisterField(VendorAddress.base1(.holding, 257), .int16, scale: 0.01)
     static let temperatureInt = RegisterField(VendorAddress.base1(.holding, 258), .int16, scale: 0.01)
     static let dewPointInt = RegisterField(VendorAddress.base1(.holding, 260), .int16, scale: 0.01)
+    static let faultStatus = RegisterField(VendorAddress.base1(.holding, 513), .uint16)
+    static let onlineStatus = RegisterField(VendorAddress.base1(.holding, 514), .uint16)
     static let layout = ModbusLayout.covering([
-        humidityFloat, temperatureFloat, dewPointFloat, humidityInt, temperatureInt, dewPointInt,
+        humidityFloat, temperatureFloat, dewPointFloat, humidityInt, temperatureInt, dewPointInt, faultStatus,
+        onlineStatus,
     ])
 
     let sensor: SimSensor
@@ -33,6 +38,8 @@ final class VaisalaHMT330: SimulatedDevice {
         image.put(climate.relativeHumidity, at: Self.humidityInt)
         image.put(climate.temperature, at: Self.temperatureInt)
         image.put(td, at: Self.dewPointInt)
+        image.put(1, at: Self.faultStatus)  // 1 = no errors
+        image.put(1, at: Self.onlineStatus)  // 1 = online data available
         return .modbus(image)
     }
 

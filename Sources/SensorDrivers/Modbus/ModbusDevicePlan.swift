@@ -67,11 +67,30 @@ public struct ModbusDevicePlan: Hashable, Sendable {
             guard address + type.width - 1 <= ModbusLimits.maxAddress else {
                 throw ProfileError(.badAddress, profile: name, point: p.name, key: "address", "'\(p.address)' + \(type.width) runs past 65535")
             }
-            let descriptor = PointDescriptor(id: id, quantity: p.quantity, unit: p.unit, states: p.states ?? [:])
+            if p.powerRole != nil, p.quantity != .activePower {
+                throw ProfileError(
+                    .badPowerRole, profile: name, point: p.name, key: "power_role",
+                    "only active_power points have a power role (this one is \(p.quantity.rawValue))")
+            }
+            if let bad = p.bad, let overlap = bad.keys.first(where: { (p.absent ?? []).contains(Double($0)) }) {
+                throw ProfileError(.badSentinel, profile: name, point: p.name, key: "bad", "\(overlap) is also listed under absent")
+            }
+            var range: ValidRange?
+            if let bounds = p.range {
+                switch ValidRange.parse(bounds) {
+                case .success(let r): range = r
+                case .failure(let problem): throw ProfileError(.badRange, profile: name, point: p.name, key: "range", problem.detail)
+                }
+            }
+            let descriptor = PointDescriptor(id: id, quantity: p.quantity, unit: p.unit, states: p.states ?? [:], powerRole: p.powerRole)
             points.append(
                 ModbusPointPlan(
                     descriptor: descriptor, kind: kind, address: address, type: type, order: p.order ?? spec.order ?? .abcd,
-                    scale: p.scale ?? 1, offset: p.offset ?? 0, absent: Set(p.absent ?? [])))
+                    scale: p.scale ?? 1, offset: p.offset ?? 0, absent: Set(p.absent ?? []),
+                    bad: Dictionary(uniqueKeysWithValues: (p.bad ?? [:]).map { (Double($0.key), $0.value) }), range: range))
+        }
+        if let problem = PowerRoleCheck.problem(spec.points.filter { $0.quantity == .activePower }.map { ($0.name, $0.powerRole, false) }) {
+            throw ProfileError(.badPowerRole, profile: name, point: problem.point, key: "power_role", problem.detail)
         }
         var recordTimePoint: Int?
         if let rt = spec.recordTime {
@@ -89,11 +108,35 @@ public struct ModbusDevicePlan: Hashable, Sendable {
                 }
                 points[i].qualifiers.append(j)
             }
+            points[i].conditions = try conditions(of: p, at: i, in: spec.points, plans: points, profile: name)
         }
         let fields = points.map { PlannerField(kind: $0.kind, address: $0.address, width: $0.width) }
         return ModbusDevicePlan(
             device: device, profile: name, unit: unit, points: points,
             requests: RequestPlanner.plan(fields, options: options), recordTimePoint: recordTimePoint)
+    }
+
+    /// A point's `absent_if` then `bad_if` entries, their point names resolved to indices (as
+    /// `qualified_by` is): each must name another numeric point of the profile.
+    private static func conditions(
+        of p: ModbusPointSpec, at i: Int, in specs: [ModbusPointSpec], plans: [ModbusPointPlan], profile: String
+    ) throws(ProfileError) -> [ModbusPointCondition] {
+        var out: [ModbusPointCondition] = []
+        for (key, entries, absent) in [("absent_if", p.absentIf ?? [], true), ("bad_if", p.badIf ?? [], false)] {
+            for c in entries {
+                guard let j = specs.firstIndex(where: { $0.name == c.point }), j != i, plans[j].type.isNumber else {
+                    throw ProfileError(
+                        .badCondition, profile: profile, point: p.name, key: key,
+                        "'\(c.point)' is not another numeric point of this profile")
+                }
+                switch PointCondition.parse(absent: absent, equals: c.equals, notEquals: c.notEquals, reason: c.reason) {
+                case .success(let condition): out.append(ModbusPointCondition(point: j, condition: condition))
+                case .failure(let problem):
+                    throw ProfileError(.badCondition, profile: profile, point: p.name, key: key, "'\(c.point)': \(problem.detail)")
+                }
+            }
+        }
+        return out
     }
 
     private static func plannerOptions(_ q: ModbusQuirks?, profile: String) throws(ProfileError) -> PlannerOptions {

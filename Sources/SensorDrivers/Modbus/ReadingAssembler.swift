@@ -24,17 +24,37 @@ public enum ReadingAssembler {
         var texts: [String: String] = [:]
         for (i, point) in plan.points.enumerated() {
             let id = point.descriptor.id
+            let verdict = ConditionVerdict.evaluate(
+                point.conditions.map { c in (c.condition, plan.points[c.point].descriptor.id.name, number(decoded[c.point])) })
+            if let q = verdict.quality, point.type.isNumber {
+                readings.append(.missing(id, at: time, q))
+                continue
+            }
             switch decoded[i] {
             case .success(.number(let v))?:
-                readings.append(Reading(point: id, time: time, value: v, quality: quality(of: point, decoded)))
+                if let outside = point.range?.violation(v) {
+                    readings.append(.missing(id, at: time, outside))
+                } else {
+                    readings.append(Reading(point: id, time: time, value: v, quality: verdict.qualify(quality(of: point, decoded))))
+                }
             case .success(.absent)?: readings.append(.missing(id, at: time, .absent))
             case .success(.notFinite)?: readings.append(.missing(id, at: time, .bad(reason: "value is not a number")))
+            case .success(.sentinel(let raw, let meaning))?:
+                readings.append(.missing(id, at: time, .bad(reason: "raw \(Self.rawText(raw)): \(meaning)")))
             case .success(.text(let s))?: texts[id.name] = s
             case .failure(let f)?: readings.append(.missing(id, at: time, .bad(reason: f.qualityReason)))
             case nil: readings.append(.missing(id, at: time, .bad(reason: "not planned")))
             }
         }
         return (readings, texts)
+    }
+
+    /// A raw sentinel as the vendor writes it (`32767`, `-1`).
+    static func rawText(_ raw: Double) -> String { NumberText.plain(raw) }
+
+    /// The value of a point that decoded to a number, nil otherwise (failed, absent, bad, text).
+    private static func number(_ d: Result<DecodedValue, RequestFailure>?) -> Double? {
+        if case .success(.number(let v))? = d { v } else { nil }
     }
 
     /// Good, unless a qualifying status point is set (non-zero) or could not be read.

@@ -6,6 +6,9 @@ public enum DecodedValue: Hashable, Sendable {
     case text(String)
     /// The raw value is one of the vendor's "not present" sentinels.
     case absent
+    /// The raw value is one of the vendor's "could not measure" sentinels (over range, sensor
+    /// error); the text says what the vendor means by it.
+    case sentinel(raw: Double, meaning: String)
     /// The raw value is not a number (float NaN or infinity).
     case notFinite
 }
@@ -32,6 +35,7 @@ public enum ValueDecoder {
         }
         guard raw.isFinite else { return .notFinite }
         if point.absent.contains(raw) { return .absent }
+        if let meaning = point.bad[raw] { return .sentinel(raw: raw, meaning: meaning) }
         return .number(scaled(raw, by: point.scale) + point.offset)
     }
 

@@ -18,8 +18,15 @@ public struct ModbusPointPlan: Hashable, Sendable {
     public let offset: Double
     /// Raw values that mean "not present" (quality `absent`).
     public let absent: Set<Double>
+    /// Raw values that mean the device could not measure, with their meaning (quality `bad`).
+    public let bad: [Double: String]
+    /// The engineering value's valid range; a value outside is bad.
+    public let range: ValidRange?
     /// Indices (into the device plan's points) of status points that make this value uncertain when set.
     public internal(set) var qualifiers: [Int] = []
+    /// `absent_if` and `bad_if` conditions on other points of the device plan, in profile order
+    /// (absent ones first).
+    public internal(set) var conditions: [ModbusPointCondition] = []
 
     /// How many table units the point spans.
     public var width: Int { type.width }
@@ -29,7 +36,8 @@ public struct ModbusPointPlan: Hashable, Sendable {
     /// Creates a plan (normally made by ``ModbusDevicePlan/compile(profile:sensor:unit:)``).
     public init(
         descriptor: PointDescriptor, kind: RegisterKind, address: Int, type: DataType, order: WordOrder = .abcd,
-        scale: Double = 1, offset: Double = 0, absent: Set<Double> = []
+        scale: Double = 1, offset: Double = 0, absent: Set<Double> = [], bad: [Double: String] = [:],
+        range: ValidRange? = nil
     ) {
         self.descriptor = descriptor
         self.kind = kind
@@ -39,5 +47,15 @@ public struct ModbusPointPlan: Hashable, Sendable {
         self.scale = scale
         self.offset = offset
         self.absent = absent
+        self.bad = bad
+        self.range = range
     }
+}
+
+/// A condition on another point of the same device plan.
+public struct ModbusPointCondition: Hashable, Sendable {
+    /// Index of the other point (into the device plan's points).
+    public let point: Int
+    /// The test and its effect.
+    public let condition: PointCondition
 }

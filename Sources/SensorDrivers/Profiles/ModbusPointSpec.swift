@@ -25,6 +25,26 @@ public struct ModbusPointSpec: Hashable, Sendable, Codable {
     /// The vendor's "not present" sentinels, compared with the raw value before scaling
     /// (`-32768` for an int16 probe that is not fitted): such a reading has quality `absent`.
     public var absent: [Double]?
+    /// Raw values that mean the device could not measure (over range, sensor error), with what
+    /// each means: such a reading has quality `bad` with that reason, never a value.
+    public var bad: [Int: String]?
+    /// Absent while another point of this profile holds certain values (a "probe fitted" status).
+    public var absentIf: [ModbusConditionSpec]? {
+        get { absentIfEntries?.items }
+        set { absentIfEntries = newValue.map(OneOrMany.init) }
+    }
+    /// Bad, with a reason, while another point of this profile holds certain values (a fault
+    /// status; `not_equals: [1]` for "valid only when the status register holds 1").
+    public var badIf: [ModbusConditionSpec]? {
+        get { badIfEntries?.items }
+        set { badIfEntries = newValue.map(OneOrMany.init) }
+    }
+    private var absentIfEntries: OneOrMany<ModbusConditionSpec>?
+    private var badIfEntries: OneOrMany<ModbusConditionSpec>?
+    /// The engineering value's valid range from the datasheet, `[min, max]`: a value outside is bad.
+    public var range: [Double]?
+    /// For active-power points: total, inlet, phase or outlet (DESIGN decision 18).
+    public var powerRole: PowerRole?
     /// For particle channels: the channel's size threshold in µm (counts are ≥ this size).
     public var sizeMicrometres: Double?
     /// Status points of the same device (bits, states) that make this value doubtful when set:
@@ -38,7 +58,9 @@ public struct ModbusPointSpec: Hashable, Sendable, Codable {
     public init(
         name: String, quantity: Quantity, unit: Unit, kind: RegisterKind? = nil, address: String, type: DataType? = nil,
         order: WordOrder? = nil, scale: Double? = nil, offset: Double? = nil, states: [Int: String]? = nil,
-        absent: [Double]? = nil, sizeMicrometres: Double? = nil, qualifiedBy: [String]? = nil, description: String? = nil
+        absent: [Double]? = nil, bad: [Int: String]? = nil, powerRole: PowerRole? = nil, sizeMicrometres: Double? = nil,
+        qualifiedBy: [String]? = nil, description: String? = nil, absentIf: [ModbusConditionSpec]? = nil,
+        badIf: [ModbusConditionSpec]? = nil, range: [Double]? = nil
     ) {
         self.name = name
         self.quantity = quantity
@@ -51,13 +73,21 @@ public struct ModbusPointSpec: Hashable, Sendable, Codable {
         self.offset = offset
         self.states = states
         self.absent = absent
+        self.bad = bad
+        self.powerRole = powerRole
         self.sizeMicrometres = sizeMicrometres
         self.qualifiedBy = qualifiedBy
         self.description = description
+        self.absentIf = absentIf
+        self.badIf = badIf
+        self.range = range
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, quantity, unit, kind, address, type, order, scale, offset, states, absent, description
+        case name, quantity, unit, kind, address, type, order, scale, offset, states, absent, bad, description, range
+        case absentIfEntries = "absent_if"
+        case badIfEntries = "bad_if"
+        case powerRole = "power_role"
         case sizeMicrometres = "size_um"
         case qualifiedBy = "qualified_by"
     }
@@ -85,8 +115,47 @@ public struct ModbusPointSpec: Hashable, Sendable, Codable {
         offset = try c.decodeIfPresent(Double.self, forKey: .offset)
         states = try c.decodeIfPresent([Int: String].self, forKey: .states)
         absent = try c.decodeIfPresent([Double].self, forKey: .absent)
+        bad = try c.decodeIfPresent([Int: String].self, forKey: .bad)
+        if let text = try c.decodeIfPresent(String.self, forKey: .powerRole) {
+            guard let role = PowerRole(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .powerRole, in: c,
+                    debugDescription: "'\(text)' is not a power role (\(PowerRole.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            powerRole = role
+        }
         sizeMicrometres = try c.decodeIfPresent(Double.self, forKey: .sizeMicrometres)
         qualifiedBy = try c.decodeIfPresent([String].self, forKey: .qualifiedBy)
         description = try c.decodeIfPresent(String.self, forKey: .description)
+        absentIfEntries = try c.decodeIfPresent(OneOrMany<ModbusConditionSpec>.self, forKey: .absentIfEntries)
+        badIfEntries = try c.decodeIfPresent(OneOrMany<ModbusConditionSpec>.self, forKey: .badIfEntries)
+        range = try c.decodeIfPresent([Double].self, forKey: .range)
+    }
+}
+
+/// One `absent_if` / `bad_if` entry of a Modbus point: `{point: NAME, equals: [..]}` or
+/// `{point: NAME, not_equals: [..], reason: ".."}`; NAME is another numeric point of the same
+/// profile, compared by its decoded value.
+public struct ModbusConditionSpec: Hashable, Sendable, Codable {
+    /// The other point.
+    public var point: String
+    /// The condition holds when the other point's value is one of these.
+    public var equals: [Double]?
+    /// The condition holds when the other point's value is none of these.
+    public var notEquals: [Double]?
+    /// For `bad_if`: what the vendor means (the reading's bad reason).
+    public var reason: String?
+
+    /// Creates an entry.
+    public init(point: String, equals: [Double]? = nil, notEquals: [Double]? = nil, reason: String? = nil) {
+        self.point = point
+        self.equals = equals
+        self.notEquals = notEquals
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case point, equals, reason
+        case notEquals = "not_equals"
     }
 }

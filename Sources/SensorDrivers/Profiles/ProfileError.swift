@@ -5,6 +5,7 @@ public struct ProfileError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: Hashable, Sendable {
         case unknownProfile, notModbus, badAddress, kindMismatch, missingKind, typeNotForKind
         case registerCountOverLimit, badQuirk, duplicatePoint, badPointName, badRecordTime, badQualifier, badUnit, badEndpoint
+        case badPowerRole, badSentinel, badCondition, badRange
     }
 
     /// What kind of problem.

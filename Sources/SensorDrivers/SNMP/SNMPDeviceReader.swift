@@ -58,13 +58,13 @@ public final class SNMPDeviceReader: DeviceReader {
                 rows.append(
                     TableRow(
                         table: table, name: name, varBind: vb, decimalsOID: table.decimalsOID(index),
-                        absentIfOID: table.absentIfOID(index)))
+                        conditionOIDs: table.conditions.map { $0.oid(index) }))
             }
         }
         var wanted: [SNMPOID] = []
         var seen: Set<SNMPOID> = []
-        let scalarOIDs = plan.scalars.flatMap { [$0.oid, $0.decimalsOID, $0.absentIfOID].compactMap { $0 } }
-        let rowOIDs = rows.flatMap { [$0.decimalsOID, $0.absentIfOID].compactMap { $0 } }
+        let scalarOIDs = plan.scalars.flatMap { s in [s.oid, s.decimalsOID].compactMap { $0 } + s.conditions.compactMap { $0.oid([]) } }
+        let rowOIDs = rows.flatMap { [$0.decimalsOID].compactMap { $0 } + $0.conditionOIDs.compactMap { $0 } }
         for o in scalarOIDs + rowOIDs where seen.insert(o).inserted {
             wanted.append(o)
         }
@@ -74,19 +74,18 @@ public final class SNMPDeviceReader: DeviceReader {
         var out: [SNMPPointInspection] = []
         for s in plan.scalars {
             guard let vb = byOID[s.oid] else { continue }
-            let absent = s.absentIfOID.flatMap { byOID[$0] }.map { Self.says(absent: $0, s.absentIfValues) } ?? false
+            let verdict = Self.verdict(s.conditions, oids: s.conditions.map { $0.oid([]) }, byOID)
             out.append(
                 convert(
                     name: s.rule.name, rule: s.rule, varBind: vb, decimals: s.decimalsOID.map { byOID[$0] },
-                    absent: absent, now: now))
+                    verdict: verdict, now: now))
         }
         var discovered: [PointDescriptor] = []
         for r in rows {
-            let absent =
-                r.absentIfOID.flatMap { byOID[$0] }.map { Self.says(absent: $0, r.table.absentIfValues) } ?? false
+            let verdict = Self.verdict(r.table.conditions, oids: r.conditionOIDs, byOID)
             let row = convert(
                 name: r.name, rule: r.table.rule, varBind: r.varBind, decimals: r.decimalsOID.map { byOID[$0] },
-                absent: absent, now: now)
+                verdict: verdict, now: now)
             out.append(row)
             if let d = plan.descriptor(name: r.name, rule: r.table.rule) { discovered.append(d) }
         }
@@ -101,28 +100,27 @@ public final class SNMPDeviceReader: DeviceReader {
         var name: String
         var varBind: SNMPVarBind
         var decimalsOID: SNMPOID?
-        var absentIfOID: SNMPOID?
+        /// One per condition of the table, nil when the row index lacks an arc the template names.
+        var conditionOIDs: [SNMPOID?]
     }
 
-    /// True when a presence varbind holds one of the "not present" values.
-    static func says(absent vb: SNMPVarBind, _ values: Set<Int64>) -> Bool {
-        switch vb.value {
-        case .integer(let v): values.contains(v)
-        case .unsigned(let v): values.contains(Int64(v))
-        default: false
-        }
+    /// What a point's `absent_if` / `bad_if` conditions say, from the varbinds read beside it.
+    static func verdict(_ conditions: [SNMPReadPlan.Condition], oids: [SNMPOID?], _ byOID: [SNMPOID: SNMPVarBind])
+        -> ConditionVerdict
+    {
+        SNMPReadPlan.verdict(conditions, oids: oids) { byOID[$0]?.value }
     }
 
     private func convert(
-        name: String, rule: SNMPPointRule, varBind: SNMPVarBind, decimals: SNMPVarBind??, absent: Bool,
+        name: String, rule: SNMPPointRule, varBind: SNMPVarBind, decimals: SNMPVarBind??, verdict: ConditionVerdict,
         now: Timestamp
     ) -> SNMPPointInspection {
         let point = PointID(ci: device, name: name)!
         var row = SNMPPointInspection(
             point: point, oid: varBind.oid, raw: varBind.value, decimals: 0, value: .nan, unit: rule.unit,
             stateName: nil, quality: .bad(reason: "unread"), fault: nil)
-        if absent {
-            row.quality = .absent
+        if let q = verdict.quality {
+            row.quality = q
             return row
         }
         let value: SNMPValue
@@ -148,10 +146,10 @@ public final class SNMPDeviceReader: DeviceReader {
         row.decimals = digits
         var outcome = rule.convert(value, decimals: digits)
         if rule.rate, outcome.quality.hasValue {
-            outcome = rate(name: name, rule: rule, value: value, now: now, decimals: digits)
+            outcome = rule.ranged(rate(name: name, rule: rule, value: value, now: now, decimals: digits))
         }
         row.value = outcome.value
-        row.quality = outcome.quality
+        row.quality = verdict.qualify(outcome.quality)
         row.fault = outcome.fault
         if let raw = outcome.raw, let n = Int(exactly: raw) { row.stateName = rule.states[n] }
         return row

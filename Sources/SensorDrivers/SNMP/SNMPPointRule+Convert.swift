@@ -31,10 +31,23 @@ extension SNMPPointRule {
         if let exact = Int64(exactly: raw), absentWhen.contains(exact) {
             return SNMPPointOutcome(raw: raw, value: .nan, quality: .absent, fault: nil)
         }
+        if let exact = Int64(exactly: raw), let meaning = badWhen[exact] {
+            return SNMPPointOutcome(raw: raw, value: .nan, quality: .bad(reason: "raw \(exact): \(meaning)"), fault: nil)
+        }
         let engineering = scale.apply(raw, extraDecimals: decimals) + offset
+        if !rate, let outside = range?.violation(engineering) {
+            return SNMPPointOutcome(raw: raw, value: .nan, quality: outside, fault: nil)
+        }
         var quality = Quality.good
         if !states.isEmpty, Int(exactly: raw).flatMap({ states[$0] }) == nil { quality = .uncertain }
         return SNMPPointOutcome(raw: raw, value: engineering, quality: quality, fault: nil)
+    }
+
+    /// A rate point's outcome checked against the range (the range is about the rate, which only
+    /// the reader knows).
+    func ranged(_ outcome: SNMPPointOutcome) -> SNMPPointOutcome {
+        guard outcome.quality.hasValue, let outside = range?.violation(outcome.value) else { return outcome }
+        return SNMPPointOutcome(raw: outcome.raw, value: .nan, quality: outside, fault: nil)
     }
 
     /// The number of decimal digits a decimals varbind gives (Raritan's `…DecimalDigits`), 0…9.

@@ -25,16 +25,22 @@ public struct SNMPPointRule: Hashable, Sendable {
     public var states: [Int: String]
     /// Raw values that mean "not present" (quality `.absent`, never a value).
     public var absentWhen: Set<Int64>
+    /// Raw values that mean the device could not measure, with their meaning (quality `.bad`).
+    public var badWhen: [Int64: String]
+    /// For active-power points: where the point sits in the device's power tree.
+    public var powerRole: PowerRole?
     /// Whether decimal text is accepted.
     public var encoding: SNMPTextEncoding
     /// True when the point is the per-second rate of a Counter32/Counter64.
     public var rate: Bool
+    /// The engineering value's valid range (after scale, decimals, offset or the rate); outside is bad.
+    public var range: ValidRange?
 
     /// Creates a rule.
     public init(
         name: String, quantity: Quantity, unit: Telemetry.Unit, scale: SNMPScale = .one, offset: Double = 0,
         states: [Int: String] = [:], absentWhen: Set<Int64> = [], encoding: SNMPTextEncoding = .number,
-        rate: Bool = false
+        rate: Bool = false, badWhen: [Int64: String] = [:], powerRole: PowerRole? = nil, range: ValidRange? = nil
     ) {
         self.name = name
         self.quantity = quantity
@@ -45,6 +51,9 @@ public struct SNMPPointRule: Hashable, Sendable {
         self.absentWhen = absentWhen
         self.encoding = encoding
         self.rate = rate
+        self.badWhen = badWhen
+        self.powerRole = powerRole
+        self.range = range
     }
 }
 

@@ -55,18 +55,39 @@ public struct SNMPConversionSpec: Hashable, Sendable, Codable {
     public var states: [Int: String]?
     /// Raw values that mean "not present" (→ quality absent).
     public var absentWhen: [Int64]?
+    /// Raw values that mean the device could not measure (sensor error, out of range), with
+    /// what each means (→ quality bad with that reason, never a value).
+    public var badWhen: [Int: String]?
+    /// For active-power points: total, inlet, phase or outlet (DESIGN decision 18).
+    public var powerRole: String?
     /// `number` (default) or `decimal_text`.
     public var encoding: SNMPTextEncoding?
     /// True: the point is the per-second rate of a counter.
     public var rate: Bool?
-    /// The point is absent when another OID (e.g. a port's status) holds one of some values.
-    public var absentIf: SNMPAbsentIfSpec?
+    /// The point is absent while another OID (e.g. a port's status) holds certain values; one
+    /// entry or a list.
+    public var absentIf: [SNMPConditionSpec]? {
+        get { absentIfEntries?.items }
+        set { absentIfEntries = newValue.map(OneOrMany.init) }
+    }
+    /// The point is bad, with a reason, while another OID (a probe's error status) holds certain
+    /// values; one entry or a list.
+    public var badIf: [SNMPConditionSpec]? {
+        get { badIfEntries?.items }
+        set { badIfEntries = newValue.map(OneOrMany.init) }
+    }
+    private var absentIfEntries: OneOrMany<SNMPConditionSpec>?
+    private var badIfEntries: OneOrMany<SNMPConditionSpec>?
+    /// The engineering value's valid range from the datasheet, `[min, max]`: a value outside is bad.
+    public var range: [Double]?
 
     /// Creates a conversion spec.
     public init(
         quantity: String, unit: String? = nil, scale: Double? = nil, offset: Double? = nil,
         decimalsOID: String? = nil, states: [Int: String]? = nil, absentWhen: [Int64]? = nil,
-        encoding: SNMPTextEncoding? = nil, rate: Bool? = nil, absentIf: SNMPAbsentIfSpec? = nil
+        encoding: SNMPTextEncoding? = nil, rate: Bool? = nil, absentIf: [SNMPConditionSpec]? = nil,
+        badWhen: [Int: String]? = nil, powerRole: String? = nil, badIf: [SNMPConditionSpec]? = nil,
+        range: [Double]? = nil
     ) {
         self.quantity = quantity
         self.unit = unit
@@ -78,11 +99,18 @@ public struct SNMPConversionSpec: Hashable, Sendable, Codable {
         self.encoding = encoding
         self.rate = rate
         self.absentIf = absentIf
+        self.badWhen = badWhen
+        self.powerRole = powerRole
+        self.badIf = badIf
+        self.range = range
     }
 
     enum CodingKeys: String, CodingKey {
-        case quantity, unit, scale, offset, states, encoding, rate
-        case absentIf = "absent_if"
+        case quantity, unit, scale, offset, states, encoding, rate, range
+        case absentIfEntries = "absent_if"
+        case badIfEntries = "bad_if"
+        case badWhen = "bad_when"
+        case powerRole = "power_role"
         case decimalsOID = "decimals_oid"
         case absentWhen = "absent_when"
     }
@@ -160,17 +188,29 @@ public struct SNMPTableSpec: Hashable, Sendable, Codable {
     }
 }
 
-/// "This point is not present when OID has one of these values" (`absent_if: {oid: …, equals: [1]}`);
-/// in a table the OID may contain `{index}`.
-public struct SNMPAbsentIfSpec: Hashable, Sendable, Codable {
+/// One `absent_if` / `bad_if` entry: "this point is absent (bad) while OID holds one of these
+/// values" (`{oid: …, equals: [1]}`), or none of them (`not_equals`); `reason` for `bad_if`.
+/// In a table the OID may contain `{index}` and `{1}`, `{2}` … like `decimals_oid`.
+public struct SNMPConditionSpec: Hashable, Sendable, Codable {
     /// The OID (template) to read beside the point.
     public var oid: String
-    /// Integer values that mean "not present".
-    public var equals: [Int64]
+    /// The condition holds when the OID's integer value is one of these.
+    public var equals: [Int64]?
+    /// The condition holds when the OID's integer value is none of these.
+    public var notEquals: [Int64]?
+    /// For `bad_if`: what the vendor means (the reading's bad reason).
+    public var reason: String?
 
-    /// Creates the rule.
-    public init(oid: String, equals: [Int64]) {
+    /// Creates an entry.
+    public init(oid: String, equals: [Int64]? = nil, notEquals: [Int64]? = nil, reason: String? = nil) {
         self.oid = oid
         self.equals = equals
+        self.notEquals = notEquals
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case oid, equals, reason
+        case notEquals = "not_equals"
     }
 }

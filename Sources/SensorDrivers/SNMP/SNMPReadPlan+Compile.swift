@@ -26,15 +26,8 @@ extension SNMPReadPlan {
                 guard let o = SNMPOID(d) else { throw fail("\(at): decimals_oid '\(d)' is not a numeric OID") }
                 decimals = o
             }
-            var absentIfOID: SNMPOID?
-            if let a = p.conversion.absentIf {
-                guard let o = SNMPOID(a.oid) else { throw fail("\(at): absent_if oid '\(a.oid)' is not a numeric OID") }
-                absentIfOID = o
-            }
-            scalars.append(
-                Scalar(
-                    rule: rule, oid: oid, decimalsOID: decimals, absentIfOID: absentIfOID,
-                    absentIfValues: Set(p.conversion.absentIf?.equals ?? [])))
+            let conditions = try conditions(p.conversion, sample: nil, at: at, fail: fail)
+            scalars.append(Scalar(rule: rule, oid: oid, decimalsOID: decimals, conditions: conditions))
         }
         var tables: [Table] = []
         for (i, t) in spec.tables.enumerated() {
@@ -61,16 +54,44 @@ extension SNMPReadPlan {
             let decimals = try t.conversion.decimalsOID.map { (d) throws(SNMPError) in
                 try template(d, sample: sample, at: "\(at): decimals_oid", fail: fail)
             }
-            let absentIf = try t.conversion.absentIf.map { (a) throws(SNMPError) in
-                try template(a.oid, sample: sample, at: "\(at): absent_if oid", fail: fail)
-            }
-            let table = Table(
-                rule: rule, root: root, pattern: pattern, decimals: decimals, absentIfTemplate: absentIf,
-                absentIfValues: Set(t.conversion.absentIf?.equals ?? []))
+            let conditions = try conditions(t.conversion, sample: sample, at: at, fail: fail)
+            let table = Table(rule: rule, root: root, pattern: pattern, decimals: decimals, conditions: conditions)
             tables.append(table)
         }
+        let power =
+            scalars.filter { $0.rule.quantity == .activePower }.map { ($0.rule.name, $0.rule.powerRole, false) }
+            + tables.filter { $0.rule.quantity == .activePower }.map { ($0.rule.name, $0.rule.powerRole, true) }
+        if let problem = PowerRoleCheck.problem(power) { throw fail("'\(problem.point)': \(problem.detail)") }
         return SNMPReadPlan(
             sensor: sensor, scalars: scalars, tables: tables, maxVarBinds: maxVarBinds, maxRepetitions: maxRepetitions)
+    }
+
+    /// A point's `absent_if` then `bad_if` entries; `sample` is a row index for a table (OIDs may
+    /// be templates), nil for a scalar (plain OIDs).
+    private static func conditions(
+        _ c: SNMPConversionSpec, sample: [UInt32]?, at: String, fail: (String) -> SNMPError
+    ) throws(SNMPError) -> [Condition] {
+        var out: [Condition] = []
+        for (key, entries, absent) in [("absent_if", c.absentIf ?? [], true), ("bad_if", c.badIf ?? [], false)] {
+            for (k, e) in entries.enumerated() {
+                let where_ = entries.count > 1 ? "\(at): \(key)[\(k)]" : "\(at): \(key)"
+                let arcs: [TemplateArc]
+                if let sample {
+                    arcs = try template(e.oid, sample: sample, at: "\(where_) oid", fail: fail)
+                } else {
+                    guard let o = SNMPOID(e.oid) else { throw fail("\(where_) oid '\(e.oid)' is not a numeric OID") }
+                    arcs = o.components.map(TemplateArc.arc)
+                }
+                let parsed = PointCondition.parse(
+                    absent: absent, equals: e.equals?.map(Double.init), notEquals: e.notEquals?.map(Double.init),
+                    reason: e.reason)
+                switch parsed {
+                case .success(let condition): out.append(Condition(template: arcs, condition: condition))
+                case .failure(let problem): throw fail("\(where_): \(problem.detail)")
+                }
+            }
+        }
+        return out
     }
 
     /// Parses an OID template (`1.3.6.1.4.1.13742.6.3.3.4.1.7.1.{index}`) and checks it gives an OID.
@@ -117,8 +138,30 @@ extension SNMPReadPlan {
         if let states = c.states, states.values.contains(where: \.isEmpty) {
             throw fail("\(at): a state has an empty name")
         }
+        var powerRole: PowerRole?
+        if let text = c.powerRole {
+            guard let role = PowerRole(rawValue: text) else {
+                throw fail("\(at): power_role '\(text)' is not one of \(PowerRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard quantity == .activePower else {
+                throw fail("\(at): power_role is for active_power points only (this one is \(quantity.rawValue))")
+            }
+            powerRole = role
+        }
+        let badWhen = Dictionary(uniqueKeysWithValues: (c.badWhen ?? [:]).map { (Int64($0.key), $0.value) })
+        if let overlap = badWhen.keys.first(where: { (c.absentWhen ?? []).contains($0) }) {
+            throw fail("\(at): bad_when \(overlap) is also listed under absent_when")
+        }
+        var range: ValidRange?
+        if let bounds = c.range {
+            switch ValidRange.parse(bounds) {
+            case .success(let r): range = r
+            case .failure(let problem): throw fail("\(at): range \(problem.detail)")
+            }
+        }
         return SNMPPointRule(
             name: name, quantity: quantity, unit: unit, scale: scale, offset: offset, states: c.states ?? [:],
-            absentWhen: Set(c.absentWhen ?? []), encoding: c.encoding ?? .number, rate: c.rate ?? false)
+            absentWhen: Set(c.absentWhen ?? []), encoding: c.encoding ?? .number, rate: c.rate ?? false, badWhen: badWhen,
+            powerRole: powerRole, range: range)
     }
 }

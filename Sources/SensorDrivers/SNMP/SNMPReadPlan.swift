@@ -11,10 +11,8 @@ public struct SNMPReadPlan: Hashable, Sendable {
         public var oid: SNMPOID
         /// Where its decimal digits are read, if it has them.
         public var decimalsOID: SNMPOID?
-        /// The presence OID.
-        public var absentIfOID: SNMPOID?
-        /// Values of the presence OID that mean "not present".
-        public var absentIfValues: Set<Int64>
+        /// `absent_if` then `bad_if` conditions, read beside the value.
+        public var conditions: [Condition]
     }
 
     /// A walked column: every row whose index matches becomes one point.
@@ -27,10 +25,8 @@ public struct SNMPReadPlan: Hashable, Sendable {
         public var pattern: [UInt32?]?
         /// Decimal-digits OID template, arcs or the row's index.
         public var decimals: [TemplateArc]?
-        /// Presence OID template.
-        public var absentIfTemplate: [TemplateArc]?
-        /// Values of the presence OID that mean "not present".
-        public var absentIfValues: Set<Int64>
+        /// `absent_if` then `bad_if` conditions, read beside each row's value.
+        public var conditions: [Condition]
 
         /// True when `index` matches the pattern.
         public func matches(_ index: [UInt32]) -> Bool {
@@ -48,10 +44,18 @@ public struct SNMPReadPlan: Hashable, Sendable {
             decimals.flatMap { SNMPReadPlan.instantiate($0, index: index) }
         }
 
-        /// The presence OID of the row at `index`.
-        public func absentIfOID(_ index: [UInt32]) -> SNMPOID? {
-            absentIfTemplate.flatMap { SNMPReadPlan.instantiate($0, index: index) }
-        }
+    }
+
+    /// An `absent_if` or `bad_if` entry: the OID (template) read beside the value and what it
+    /// does to the point. For a scalar the template is fixed arcs.
+    public struct Condition: Hashable, Sendable {
+        /// The OID template.
+        public var template: [TemplateArc]
+        /// The test and its effect.
+        public var condition: PointCondition
+
+        /// The OID to read for the row at `index` (`[]` for a scalar); nil when an arc is missing.
+        public func oid(_ index: [UInt32]) -> SNMPOID? { SNMPReadPlan.instantiate(template, index: index) }
     }
 
     /// One arc of an OID template.
@@ -75,9 +79,37 @@ public struct SNMPReadPlan: Hashable, Sendable {
     /// GETBULK max-repetitions.
     public var maxRepetitions: Int
 
+    /// What `conditions` say about the row at `index` (`[]` for a scalar), given the values read
+    /// beside it (`value(oid)`, nil when the OID was not answered): see ``ConditionVerdict``.
+    public static func verdict(_ conditions: [Condition], index: [UInt32], value: (SNMPOID) -> SNMPValue?)
+        -> ConditionVerdict
+    {
+        verdict(conditions, oids: conditions.map { $0.oid(index) }, value: value)
+    }
+
+    static func verdict(_ conditions: [Condition], oids: [SNMPOID?], value: (SNMPOID) -> SNMPValue?)
+        -> ConditionVerdict
+    {
+        ConditionVerdict.evaluate(
+            zip(conditions, oids).map { c, oid in
+                (c.condition, oid.map(\.description) ?? "?", oid.flatMap(value).flatMap(integer))
+            })
+    }
+
+    /// The integer a condition compares; nil for anything else (missing object, text, …).
+    static func integer(_ value: SNMPValue) -> Double? {
+        switch value {
+        case .integer(let v): Double(v)
+        case .unsigned(let v): Double(v)
+        default: nil
+        }
+    }
+
     /// The descriptor of the point `name` of this plan's sensor, read by `rule`.
     public func descriptor(name: String, rule: SNMPPointRule) -> PointDescriptor? {
-        PointID(ci: sensor, name: name).map { PointDescriptor(id: $0, quantity: rule.quantity, unit: rule.unit, states: rule.states) }
+        PointID(ci: sensor, name: name).map {
+            PointDescriptor(id: $0, quantity: rule.quantity, unit: rule.unit, states: rule.states, powerRole: rule.powerRole)
+        }
     }
 
     /// The scalar points, known without reading the device (table rows need a walk).

@@ -12,6 +12,9 @@ profile, behind one TCP "gateway" (--port) or on one RTU bus (--serial DEVICE):
   unit 6  generic-di-module         (discrete inputs)
   unit 7  generic-th-probe          answers DEVICE_BUSY to the first 2 requests
                                     of every 3, then the values
+  unit 20 vaisala-hmt330            fault status 0513 = 0 (errors active)
+  unit 21 vaisala-hmt330            humidity float is a quiet NaN (0x7FC00000)
+  unit 22 generic-th-probe          over range 0x7FFF, under range 0x8001, RH 100.5 %
 Any other unit id gets no answer at all (a dead device behind the gateway).
 Addresses outside the tables answer ILLEGAL_ADDRESS.
 
@@ -67,12 +70,15 @@ def device(unit, coils=None, discrete=None, holding=None, inputs=None, action=No
     )
 
 
-def vaisala(unit: int) -> SimDevice:
-    # 1-based manual addresses 0001.. -> protocol 0..; floats CDAB.
-    low = (cdab(regs("f", 45.5)) + cdab(regs("f", 22.25)) + [0, 0]
-           + cdab(regs("f", -3.5)) + [0, 0])
-    high = regs("H", 4550) + regs("h", 2225) + [0] + regs("h", -350)
-    return device(unit, holding=[block(0, low), block(256, high)])
+def vaisala(unit: int, fault_status: int = 1, humidity_words=None) -> SimDevice:
+    # 1-based manual addresses 0001.. -> protocol 0..; floats CDAB. The 16-bit signed copies at
+    # 0257.. as the device has them (the profile does not read them); status 0513 fault status
+    # (1 = no errors), 0514 online status (1 = online data available).
+    rh = humidity_words if humidity_words is not None else cdab(regs("f", 45.5))
+    low = rh + cdab(regs("f", 22.25)) + [0, 0] + cdab(regs("f", -3.5)) + [0, 0]
+    high = regs("h", 4550) + regs("h", 2225) + [0] + regs("h", -350)
+    status = [fault_status, 1]
+    return device(unit, holding=[block(0, low), block(256, high), block(512, status)])
 
 
 def lighthouse(unit: int) -> SimDevice:
@@ -90,9 +96,9 @@ def corrosion(unit: int) -> SimDevice:
     return device(unit, inputs=[block(0, words)])
 
 
-def th_probe(unit: int, fitted: bool, action=None) -> SimDevice:
+def th_probe(unit: int, fitted: bool, action=None, words=None) -> SimDevice:
     missing = 0x8000
-    words = [215, 455 if fitted else missing, 94 if fitted else missing]
+    words = words or [215, 455 if fitted else missing, 94 if fitted else missing]
     return device(unit, inputs=[block(0, words)], action=action)
 
 
@@ -117,6 +123,8 @@ def devices() -> list[SimDevice]:
     return [
         vaisala(1), lighthouse(2), corrosion(3), th_probe(4, True),
         th_probe(5, False), di_module(6), th_probe(7, True, busy_every_third()),
+        vaisala(20, fault_status=0), vaisala(21, humidity_words=[0x0000, 0x7FC0]),
+        th_probe(22, True, words=[0x7FFF, 1005, 0x8001]),
     ]
 
 
