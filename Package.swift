@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "DCAgentTests",
             dependencies: [
-                "Telemetry", "AgentStore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "Telemetry", "AgentStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: upcoming),
     ]
