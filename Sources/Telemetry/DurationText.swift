@@ -35,9 +35,11 @@ public enum DurationText {
         return flush() ? total : nil
     }
 
-    /// A duration, or nil when the text is not one (see ``seconds(_:bareSeconds:)``).
+    /// A duration, or nil when the text is not one (see ``seconds(_:bareSeconds:)``) or is too
+    /// long to hold in milliseconds (`99999999999999999999d` trapped here).
     public static func parse(_ text: String, bareSeconds: Bool = false) -> Duration? {
-        seconds(text, bareSeconds: bareSeconds).map { .milliseconds(Int64(($0 * 1000).rounded())) }
+        guard let ms = seconds(text, bareSeconds: bareSeconds).map({ ($0 * 1000).rounded() }), ms < Double(Int64.max) else { return nil }
+        return .milliseconds(Int64(ms))
     }
 
     /// Formats a duration the way config writes it (`90s` → `1m30s`).
