@@ -16,13 +16,14 @@ public struct RuleDuration: Hashable, Sendable, Codable, Comparable, CustomStrin
         self.seconds = s
     }
 
-    /// The shortest exact spelling (`2m`, `1h`, `30d`, `45s`).
+    /// The shortest exact spelling (`2m`, `1h`, `30d`, `45s`). Never traps: a duration too long
+    /// for an `Int` (a rule file's `for: 1e300`) is written as plain seconds.
     public var description: String {
         for (suffix, factor) in [("d", 86_400.0), ("h", 3600), ("m", 60)]
         where seconds >= factor && seconds.truncatingRemainder(dividingBy: factor) == 0 {
-            return "\(Int(seconds / factor))\(suffix)"
+            if let n = Int(exactly: seconds / factor) { return "\(n)\(suffix)" }
         }
-        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
+        return Int(exactly: seconds).map { "\($0)s" } ?? "\(seconds)s"
     }
 
     public static func < (a: RuleDuration, b: RuleDuration) -> Bool { a.seconds < b.seconds }
