@@ -30,6 +30,7 @@ enum ConfigLoader {
             return .failure(ConfigErrors(problems: [context.yamlProblem(error)]))
         }
         context.root = root
+        if context.refuseOversized(root) { return .failure(ConfigErrors(problems: context.problems)) }
         guard let mapping = root.mapping else {
             return .failure(ConfigErrors(problems: [context.problem(at: [KeyPathElement](), "the top level must be a mapping of sections (sites:, storage:, …)")]))
         }
@@ -145,6 +146,41 @@ struct DecodeContext {
             }
         }
         return ConfigProblem(file: file, path: "", reason: "invalid YAML: \(error)")
+    }
+
+    /// Refuses what no config, profile or rule file needs and what would only make the decoders
+    /// slow: a value longer than `maxScalar` bytes (a 10 MB scalar), or more than `maxNodes`
+    /// values once aliases are expanded ("billion laughs"). The walk itself stops at `maxNodes`.
+    /// True when the file is refused (the problem is recorded).
+    mutating func refuseOversized(_ root: Node, maxScalar: Int = 65_536, maxNodes: Int = 1_000_000) -> Bool {
+        var stack: [(Node, [KeyPathElement])] = [(root, [])]
+        var seen = 0
+        while let (node, path) = stack.popLast() {
+            seen += 1
+            guard seen <= maxNodes else {
+                problems.append(problem(at: [KeyPathElement](), "more than \(maxNodes) values once its aliases are expanded (aliases of aliases?)"))
+                return true
+            }
+            switch node {
+            case .scalar(let s):
+                let size = s.string.utf8.count
+                if size > maxScalar {
+                    problems.append(problem(at: path, node: node, "a value of \(size) bytes (at most \(maxScalar))"))
+                    return true
+                }
+            case .mapping(let m):
+                for (k, v) in m.reversed() {
+                    let key = k.string.map { $0.utf8.count > 200 ? String($0.prefix(40)) + "…" : $0 } ?? "?"
+                    stack.append((v, path + [.key(key)]))
+                    stack.append((k, path + [.key(key)]))
+                }
+            case .sequence(let seq):
+                for (i, v) in seq.enumerated().reversed() { stack.append((v, path + [.index(i)])) }
+            default:
+                break
+            }
+        }
+        return false
     }
 
     /// Decodes one section, recording a type problem (with its position) or unknown keys.

@@ -42,6 +42,7 @@ enum RuleFiles {
             throw RuleFileError(lines: [context.yamlProblem(error).description])
         }
         context.root = node
+        if context.refuseOversized(node) { throw RuleFileError(lines: context.problems.map(\.description)) }
         guard let raw = context.decodeReportingOwnKeys(RawRuleFile.self, node) else {
             throw RuleFileError(lines: context.problems.map(\.description))
         }

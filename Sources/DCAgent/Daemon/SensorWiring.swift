@@ -29,7 +29,7 @@ enum SensorWiring {
                     continue
                 }
                 context.root = node
-                if let profile = context.decode(DeviceProfile.self, node, [KeyPathElement]()) {
+                if !context.refuseOversized(node), let profile = context.decode(DeviceProfile.self, node, [KeyPathElement]()) {
                     let expected = String(name.dropLast(5))
                     if profile.name != expected {
                         problems.append(context.problem(at: ["name"], "the profile is named '\(profile.name)' but its file is \(name); they must match"))
@@ -64,7 +64,12 @@ enum SensorWiring {
                         problems.append(ConfigProblem(file: plan.file, path: path + ".profile", reason: "sensor \(s.id): profile '\(s.profile)' has no SNMP points"))
                         continue
                     }
-                    _ = try SNMPReadPlan.compile(spec, sensor: s.id)
+                    do { _ = try SNMPReadPlan.compile(spec, sensor: s.id) } catch {
+                        // The problem is in the profile file, which the compiler's message does not name.
+                        let file = (plan.profilesDirectory as NSString).appendingPathComponent("\(s.profile).yaml")
+                        problems.append(ConfigProblem(file: plan.file, path: path + ".profile", reason: "profile \(s.profile) (\(file)): \(error)"))
+                        continue
+                    }
                 }
             } catch {
                 problems.append(ConfigProblem(file: plan.file, path: path, reason: "\(error)"))
