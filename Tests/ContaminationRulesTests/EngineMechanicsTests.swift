@@ -240,7 +240,11 @@ struct EngineMechanicsTests {
         _ = e.feed(Floor.reading(Floor.temp, 0, 22), Floor.reading(Floor.temp2, 0, 31))
         let down = e.deviceHealth([DeviceHealth(device: Floor.probe2, online: false, reason: "timeout")], now: Floor.at(1))
         let stale = e.tick(now: Floor.at(60))
-        #expect(Set((down.changes + stale.changes).map { "\($0.event.ruleID) \($0.event.scope)" }) == ["down DC-R2-TH1", "stale DC-R1-A05-TH1", "stale DC-R2-TH1"])
+        #expect(Set((down.changes + stale.changes).map { "\($0.event.ruleID) \($0.event.scope) \($0.change)" }) == [
+            "down DC-R2-TH1 opened", "stale DC-R1-A05-TH1 opened", "stale DC-R2-TH1 opened",
+            // The probe fell silent while "hot" fired on it: that event stays, marked.
+            "hot DC-R2-TH1 dataMissing",
+        ])
         #expect(e.openEvents.count == 4, "hot on DC-R2-TH1 too: \(e.openEvents.map(\.dedupKey))")
 
         // The probe DC-R2-TH1 leaves the topology (its sensor was removed), and the rule "hot" leaves the file.

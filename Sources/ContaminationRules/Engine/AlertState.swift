@@ -31,6 +31,14 @@ public struct AlertState: Hashable, Sendable, Codable {
     public var transitions: [Timestamp] = []
     /// True while the condition flaps.
     public var flapping: Bool = false
+    /// The inputs that made it fire and have not since shown, by a fresh good reading, that
+    /// they cleared: the evidence a resolution needs (stored optional: older states decode).
+    var inputsSeen: [PointID]?
+    /// ``inputsSeen``, sorted, never nil.
+    public var inputs: [PointID] {
+        get { inputsSeen ?? [] }
+        set { inputsSeen = newValue.isEmpty ? nil : newValue }
+    }
 
     init(ruleID: String, kind: RuleKindName, scope: CIID, point: PointID?, room: CIID?, rack: CIID?) {
         self.ruleID = ruleID
@@ -39,6 +47,23 @@ public struct AlertState: Hashable, Sendable, Codable {
         self.point = point
         self.room = room
         self.rack = rack
+    }
+
+    /// Marks or unmarks the open event as firing without evidence (``Event/dataMissing``),
+    /// emitting a change when that flips while it fires. `gaps` say, per input, why it is no
+    /// evidence; the event's message gets them after its latest verdict's message.
+    mutating func mark(_ gaps: [EvidenceGap], wasMissing: Bool, now: Timestamp, suppressed: Bool) -> [EventChange] {
+        guard var e = event, e.state == .firing else { return [] }
+        if gaps.isEmpty {
+            e.dataMissing = nil
+            e.message = flapping ? e.message : message
+        } else {
+            e.dataMissing = Array(Set(gaps.map(\.point.description))).sorted()
+            e.message = message + " — no fresh good reading shows it cleared: " + gaps.map(\.detail).joined(separator: "; ")
+        }
+        event = e
+        guard wasMissing != !gaps.isEmpty else { return [] }
+        return [EventChange(change: gaps.isEmpty ? .dataReturned : .dataMissing, event: e, at: now, notify: !suppressed)]
     }
 
     /// True when nothing is pending, firing or remembered: the state can be dropped.

@@ -40,6 +40,12 @@ public struct CorrosionSeries: Hashable, Sendable, Codable {
         }
     }
 
+    /// The time the current series covers, seconds; nil before its first sample.
+    public var span: Double? {
+        guard let first = samples.first, let last = samples.last else { return nil }
+        return last.time.seconds(since: first.time)
+    }
+
     /// The increase over the last 30 days, normalised to exactly 30 days; when the series is
     /// shorter, extrapolated from its whole span if that is at least `minSpan` seconds; else nil.
     public func ratePer30Days(minSpan: Double) -> Double? {

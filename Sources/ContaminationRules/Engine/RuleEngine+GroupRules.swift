@@ -40,6 +40,8 @@ extension RuleEngine {
     ) {
         let policy = rules.rooms[room] ?? .standard
         var worst: (cls: ASHRAEClass, probe: EnvelopeProbe, t: Double, rh: Double)?
+        var culprits: [PointID] = []
+        var evidenced: [PointID] = []
         for probe in probes {
             guard let tr = latest(probe.temperature), let hr = latest(probe.humidity),
                 now.seconds(since: tr.time) <= maxAge, now.seconds(since: hr.time) <= maxAge
@@ -54,6 +56,7 @@ extension RuleEngine {
                 out.derived.append(Reading(point: id, time: max(tr.time, hr.time), value: (dp * 100).rounded() / 100))
             }
             if worst == nil || cls > worst!.cls { worst = (cls, probe, t, rh) }
+            if cls > policy.ashraeClass { culprits += [probe.temperature, probe.humidity] } else { evidenced += [probe.temperature, probe.humidity] }
         }
         guard let worst, let id = PointID(ci: room, name: "ashrae_class") else { return }
         out.derived.append(Reading(point: id, time: now, value: Double(worst.cls.rawValue)))
@@ -63,7 +66,8 @@ extension RuleEngine {
         let message = "room \(room) is in ASHRAE \(worst.cls) (\(detail)); the room's class is \(policy.ashraeClass)"
         observe(
             i, scope: room, point: nil, verdict: verdict, message: message,
-            evidence: evidence(worst.probe.temperature) + evidence(worst.probe.humidity), now: now, into: &out)
+            evidence: evidence(worst.probe.temperature) + evidence(worst.probe.humidity), now: now, into: &out, culprits: culprits,
+            evidenced: evidenced)
     }
 
     /// Capacity (Lampiran II D.3, I.1.b.1): measured power — the device's total, or the sum of
@@ -79,7 +83,10 @@ extension RuleEngine {
         if let c = levels.critical { limits.append("critical at \(Format.percent(c))") }
         let message =
             "\(t.ci) draws \(Format.number(watts / 1000)) kW (\(m.basis)), \(Format.percent(ratio)) of its \(Format.number(t.watts / 1000)) kW \(what) (\(limits.joined(separator: ", ")))\(whereSuffix(t.ci))"
-        observe(i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out)
+        let inputs = m.evidence.map(\.point) + m.missing
+        observe(
+            i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out, culprits: inputs,
+            evidenced: inputs)
     }
 
     /// Allocation gap (D.3): measured above allocated (warning) or far below it (info: stranded).
@@ -92,7 +99,10 @@ extension RuleEngine {
         let gap = watts - t.watts
         let message =
             "\(t.ci) measures \(Format.number(watts / 1000)) kW (\(m.basis)) against \(Format.number(t.watts / 1000)) kW allocated (\(Format.percent(ratio)), gap \(Format.number(gap / 1000)) kW)\(whereSuffix(t.ci))"
-        observe(i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out)
+        let inputs = m.evidence.map(\.point) + m.missing
+        observe(
+            i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out, culprits: inputs,
+            evidenced: inputs)
     }
 
     /// Corrosion (ISA-71.04, Lampiran II I.2.b.1): 30-day rate per metal from cumulative
@@ -103,6 +113,8 @@ extension RuleEngine {
     ) {
         var rates: [CorrosionMetal: Double] = [:]
         var ev: [Reading] = []
+        var culprits: [PointID] = []
+        var evidenced: [PointID] = []
         for (metal, point) in [(CorrosionMetal.copper, monitor.copper), (.silver, monitor.silver)] {
             guard let point else { continue }
             var series = state.corrosion[point] ?? CorrosionSeries()
@@ -111,6 +123,9 @@ extension RuleEngine {
             ev += evidence(point)
             guard let rate = series.ratePer30Days(minSpan: minSpan) else { continue }
             rates[metal] = rate
+            // Each metal's own level: the one worse than the target is what makes the event.
+            let own = metal == .copper ? CorrosionClassifier.level(copper: rate, silver: nil) : CorrosionClassifier.level(copper: nil, silver: rate)
+            if let own, own > target { culprits.append(point) } else { evidenced.append(point) }
             if let id = PointID(ci: monitor.ci, name: "\(metal.rawValue).rate30") {
                 out.derived.append(Reading(point: id, time: now, value: (rate * 10).rounded() / 10))
             }
@@ -123,7 +138,9 @@ extension RuleEngine {
         let verdict: Verdict = level > target ? .breach(level >= critical ? .critical : .warning) : .normal
         let message =
             "\(monitor.ci) corrosivity is ISA-71.04 \(level) (\(parts.joined(separator: ", "))); target \(target)\(whereSuffix(monitor.ci))"
-        observe(i, scope: monitor.ci, point: nil, verdict: verdict, message: message, evidence: ev, now: now, into: &out)
+        observe(
+            i, scope: monitor.ci, point: nil, verdict: verdict, message: message, evidence: ev, now: now, into: &out, culprits: culprits,
+            evidenced: evidenced)
     }
 
     /// Particles (ISO 14644-1, Lampiran II I.2.b.1): concentration per m³ per channel of each new
@@ -163,7 +180,10 @@ extension RuleEngine {
             let message =
                 "\(c.ci) measures \(cls.map(\.description) ?? "worse than ISO 9") (\(detail.joined(separator: ", "))); target \(target)\(whereSuffix(c.ci))"
             let ev = sample.values.sorted { $0.point < $1.point }
-            observe(i, scope: c.ci, point: nil, verdict: verdict, message: message, evidence: ev, now: now, into: &out)
+            let inputs = ev.map(\.point)
+            observe(
+                i, scope: c.ci, point: nil, verdict: verdict, message: message, evidence: ev, now: now, into: &out, culprits: inputs,
+                evidenced: inputs)
         }
     }
 

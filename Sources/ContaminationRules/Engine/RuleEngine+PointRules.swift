@@ -17,7 +17,7 @@ extension RuleEngine {
             if case .normal = verdict, alert == nil { return true }
             observe(
                 i, scope: p.ci, point: p, verdict: verdict, message: thresholdMessage(levels, r, rule: rule) + whereSuffix(p.ci),
-                evidence: m.recent, now: now, into: &out)
+                evidence: m.recent, now: now, into: &out, culprits: [p], evidenced: [p])
         case .rate(let window, let limits, let minReadings):
             guard r.isUsable, let limit = limits[p] else { return true }
             let inWindow = m.history.filter { r.time.seconds(since: $0.time) <= window }
@@ -30,7 +30,7 @@ extension RuleEngine {
                 "\(p) changes at \(Format.number(slope)) \(unit(p))/h over \(RuleDuration(seconds: window)) (\(inWindow.count) readings), limit \(Format.number(limit)) \(unit(p))/h (ASHRAE)\(whereSuffix(p.ci))"
             observe(
                 i, scope: p.ci, point: p, verdict: verdict, message: message, evidence: Array(inWindow.suffix(PointMemory.evidenceCount)),
-                now: now, into: &out)
+                now: now, into: &out, culprits: [p], evidenced: [p])
         case .stale(let after, _):
             evaluateStale(i, point: p, after: after, now: now, into: &out)
         case .frozen(let polls, _):
@@ -43,7 +43,7 @@ extension RuleEngine {
                 : "\(p) is changing again (\(show(r.value, p)))\(whereSuffix(p.ci))"
             observe(
                 i, scope: p.ci, point: p, verdict: frozen ? .breach(.warning) : .normal, message: message, evidence: m.recent, now: now,
-                into: &out)
+                into: &out, culprits: [p], evidenced: [p])
         case .quality(let polls, _):
             if case .absent = r.quality { return true }
             let bad = m.badCount >= polls
@@ -65,7 +65,9 @@ extension RuleEngine {
                 map[n] != nil
                 ? "\(p) is in state \(name)\(rule.sustain > 0 ? " for over \(RuleDuration(seconds: rule.sustain))" : "")\(whereSuffix(p.ci))"
                 : "\(p) is back in state \(name)\(whereSuffix(p.ci))"
-            observe(i, scope: p.ci, point: p, verdict: verdict, message: message, evidence: m.recent, now: now, into: &out)
+            observe(
+                i, scope: p.ci, point: p, verdict: verdict, message: message, evidence: m.recent, now: now, into: &out, culprits: [p],
+                evidenced: [p])
         case .clock(let maxDrift, _):
             // A new record (a reading of the same time is a duplicate, never seen here) read at
             // `now`: its stamp is the device's clock at most one poll interval ago.
@@ -82,7 +84,9 @@ extension RuleEngine {
                 drifted
                 ? "\(p.ci)'s clock is \(RuleDuration(seconds: abs(offset).rounded())) \(side) the agent's (a new record stamped \(stamped) was read at \(now); limit \(RuleDuration(seconds: maxDrift))): its records' times are wrong\(whereSuffix(p.ci))"
                 : "\(p.ci)'s clock agrees with the agent's again (offset \(Format.number(offset)) s)\(whereSuffix(p.ci))"
-            observe(i, scope: p.ci, point: p, verdict: drifted ? .breach(.warning) : .normal, message: message, evidence: m.recent, now: now, into: &out)
+            observe(
+                i, scope: p.ci, point: p, verdict: drifted ? .breach(.warning) : .normal, message: message, evidence: m.recent, now: now,
+                into: &out, culprits: [p], evidenced: [p])
         case .offline, .obligation:
             return true
         case .envelope, .capacity, .allocation, .corrosion, .particles:

@@ -18,6 +18,8 @@ public struct RuleEngine: Sendable {
     let historyWindow: [PointID: Double]
     /// Points a stale rule watches.
     let staleWatched: Set<PointID>
+    /// The shortest stale limit watching each point, seconds (``silentAfter(_:)``).
+    let staleAfter: [PointID: Double]
     /// True until the first evaluation has noted when newly watched points began to be watched.
     var watchNoted = false
 
@@ -28,13 +30,15 @@ public struct RuleEngine: Sendable {
         var byPoint: [PointID: [Int]] = [:]
         var windows: [PointID: Double] = [:]
         var stale: Set<PointID> = []
+        var staleAfter: [PointID: Double] = [:]
         for (i, rule) in rules.rules.enumerated() {
             for p in Set(rule.kind.inputPoints) { byPoint[p, default: []].append(i) }
             switch rule.kind {
             case .rate(let window, let limits, _):
                 for p in limits.keys { windows[p] = max(windows[p] ?? 0, window) }
-            case .stale(_, let points):
+            case .stale(let after, let points):
                 stale.formUnion(points)
+                for p in points { staleAfter[p] = min(staleAfter[p] ?? after, after) }
             default:
                 break
             }
@@ -42,6 +46,7 @@ public struct RuleEngine: Sendable {
         self.rulesByPoint = byPoint
         self.historyWindow = windows
         self.staleWatched = stale
+        self.staleAfter = staleAfter
     }
 
     /// Notes, at the first evaluation of these rules, since when each never-read point has been
@@ -107,6 +112,9 @@ public struct RuleEngine: Sendable {
         }
         out.derived += powerTotals(batch: batch, now: now)
         for i in touched.sorted() { evaluateGroupRule(i, batch: batch, now: now, into: &out) }
+        // A bad, absent or uncertain reading of a firing condition's input marks it at once (no
+        // kind resolves on one); a good one unmarks it where its evaluation did not.
+        refreshGaps(touching: Set(batch.keys), now: now, into: &out)
         return out
     }
 
@@ -144,6 +152,8 @@ public struct RuleEngine: Sendable {
                 key: key, rule: rules.rules[i], now: now, suppressed: suppressed(alert.scope, room: alert.room, now: now), observed: false)
             state.alerts[key] = alert.isIdle ? nil : alert
         }
+        // Inputs that went silent since they last reported: their events stay, marked.
+        refreshGaps(touching: nil, now: now, into: &out)
         return out
     }
 
@@ -199,9 +209,15 @@ public struct RuleEngine: Sendable {
     }
 
     /// Feeds a verdict into the condition of (rule, scope, point) and collects the changes.
+    ///
+    /// Missing data never clears an alarm: `culprits` are the inputs that make a breach a
+    /// breach, `evidenced` those this evaluation saw within limits. A firing condition keeps the
+    /// inputs that made it fire until a fresh good reading of each shows it cleared; while one
+    /// of them has none (stale, bad, absent, uncertain, a restarted series), a verdict that
+    /// would lower or clear it holds it where it is, and its event is marked ``Event/dataMissing``.
     mutating func observe(
         _ ruleIndex: Int, scope: CIID, point: PointID?, keySuffix: String = "", verdict: Verdict, message: String,
-        evidence: [Reading], now: Timestamp, into out: inout RuleOutput
+        evidence: [Reading], now: Timestamp, into out: inout RuleOutput, culprits: [PointID] = [], evidenced: [PointID] = []
     ) {
         let rule = rules.rules[ruleIndex]
         let key = Event.dedupKey(rule: rule.id + keySuffix, scope: scope, point: point)
@@ -211,9 +227,36 @@ public struct RuleEngine: Sendable {
                 ruleID: rule.id, kind: rule.kind.name, scope: scope, point: point, room: rules.topology.room(of: scope),
                 rack: rules.topology.rack(of: scope))
         if case .normal = verdict, alert.active == nil, alert.breachSince.isEmpty, !alert.flapping, state.alerts[key] == nil { return }
-        out.changes += alert.observe(
-            verdict, message: message, evidence: evidence, key: key, rule: rule, now: now,
-            suppressed: suppressed(scope, room: alert.room, now: now))
+        var verdict = verdict
+        var unproven: Set<PointID> = []
+        if alert.active != nil || verdict.isBreach {
+            var inputs = Set(alert.inputs)
+            inputs.subtract(evidenced.filter { evidenceGap($0, now: now) == nil })
+            // The inputs that made it fire and this evaluation did not see within limits, fresh
+            // and good (left out as too old, absent from the sample, a metal without a rate):
+            // no evidence they cleared, whatever the others say.
+            unproven = inputs.subtracting(verdict.isBreach ? culprits : [])
+            if verdict.isBreach { inputs.formUnion(culprits) }
+            alert.inputs = inputs.sorted(by: PointID.byParts)
+        }
+        let gaps = alert.active == nil ? [] : alert.inputs.compactMap { evidenceGap($0, now: now) } + kindGaps(alert)
+        if let active = alert.active, !unproven.isEmpty || !gaps.isEmpty, verdict.lowers(active) { verdict = .hold(active) }
+        let wasMissing = alert.event?.dataMissing != nil
+        if gaps.isEmpty { alert.event?.dataMissing = nil }
+        let quiet = suppressed(scope, room: alert.room, now: now)
+        var changes = alert.observe(verdict, message: message, evidence: evidence, key: key, rule: rule, now: now, suppressed: quiet)
+        if alert.active == nil {
+            alert.inputs = []
+        } else if alert.event != nil {
+            // An event that opens on doubtful inputs is marked in its opening; later, each flip is a change.
+            if let i = changes.lastIndex(where: { $0.change == .opened || $0.change == .flappingStarted }) {
+                _ = alert.mark(gaps, wasMissing: !gaps.isEmpty, now: now, suppressed: quiet)
+                if let e = alert.event { changes[i].event = e }
+            } else {
+                changes += alert.mark(gaps, wasMissing: wasMissing, now: now, suppressed: quiet)
+            }
+        }
+        out.changes += changes
         state.alerts[key] = alert.isIdle ? nil : alert
     }
 

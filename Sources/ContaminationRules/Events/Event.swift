@@ -76,12 +76,17 @@ public struct Event: Hashable, Sendable, Codable {
     public var suppressed: Bool
     /// True while its condition flaps (many transitions within the flapping window).
     public var flapping: Bool
+    /// While it fires without evidence that its condition still holds or has cleared: the
+    /// inputs that made it fire and now have no fresh reading of good quality (stale, bad,
+    /// absent, uncertain, a restarted series). Nil when its evidence is whole. Missing data
+    /// never clears an event: it stays firing, marked, until fresh good readings decide.
+    public var dataMissing: [String]?
 
     /// Creates an event.
     public init(
         dedupKey: String, ruleID: String, kind: RuleKindName, severity: Severity, state: EventState, scope: CIID, room: CIID?,
         rack: CIID? = nil, point: PointID?, firstSeen: Timestamp, lastSeen: Timestamp, count: Int, message: String, evidence: [Reading],
-        suppressed: Bool, flapping: Bool
+        suppressed: Bool, flapping: Bool, dataMissing: [String]? = nil
     ) {
         self.dedupKey = dedupKey
         self.ruleID = ruleID
@@ -99,6 +104,7 @@ public struct Event: Hashable, Sendable, Codable {
         self.evidence = evidence
         self.suppressed = suppressed
         self.flapping = flapping
+        self.dataMissing = dataMissing
     }
 
     /// The dedup key for a rule, a scope CI and an optional point.

@@ -14,6 +14,11 @@ public struct EventChange: Hashable, Sendable, Codable, CustomStringConvertible 
         case flappingEnded
         /// The event resolved.
         case resolved
+        /// A firing event lost the evidence it stands on: inputs that made it fire went stale,
+        /// bad or absent (``Event/dataMissing``). It stays firing.
+        case dataMissing
+        /// The missing inputs of a firing event report good readings again; it still fires.
+        case dataReturned
     }
 
     /// The change.

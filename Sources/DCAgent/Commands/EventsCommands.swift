@@ -52,6 +52,7 @@ struct EventsCommand: ParsableCommand {
                     var flags: [String] = []
                     if e.flapping { flags.append("flapping") }
                     if e.suppressed { flags.append("maintenance") }
+                    if e.dataMissing != nil { flags.append("data missing") }
                     if e.count > 1 { flags.append("×\(e.count)") }
                     let tail = flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]"
                     let when = s.resolvedAt.map { "resolved \($0)" } ?? "since \(e.firstSeen)"
@@ -73,8 +74,11 @@ struct EventsCommand: ParsableCommand {
                 guard let (s, changes) = try store.events.event(id: id)
                 else { throw StoreError.invalid("no event \(id)") }
                 let e = s.event
-                print("event \(s.id): \(e.severity.rawValue), \(e.state.rawValue)\(e.flapping ? ", flapping" : "")\(e.suppressed ? ", under maintenance" : "")")
+                print("event \(s.id): \(e.severity.rawValue), \(e.state.rawValue)\(e.flapping ? ", flapping" : "")\(e.suppressed ? ", under maintenance" : "")\(e.dataMissing != nil ? ", data missing" : "")")
                 print("  \(e.message)")
+                if let missing = e.dataMissing {
+                    print("  data missing: \(missing.joined(separator: ", ")) — no fresh good reading shows whether it cleared; it stays firing until one does")
+                }
                 print("  rule \(e.ruleID) (\(e.kind.rawValue)); scope \(e.scope)\(e.rack.map { ", rack \($0)" } ?? "")\(e.room.map { ", room \($0)" } ?? "")\(e.point.map { "; point \($0)" } ?? "")")
                 print("  first seen \(e.firstSeen); last seen \(e.lastSeen)\(s.resolvedAt.map { "; resolved \($0)" } ?? ""); fired \(e.count)×")
                 print("  dedup key \(e.dedupKey)")

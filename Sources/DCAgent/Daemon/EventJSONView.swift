@@ -14,7 +14,7 @@ enum EventJSONView {
             "rack": e.rack?.rawValue ?? NSNull(),
             "point": e.point?.description ?? NSNull(), "first_seen": "\(e.firstSeen)", "last_seen": "\(e.lastSeen)",
             "resolved_at": s.resolvedAt.map { "\($0)" } ?? NSNull(), "count": e.count, "message": e.message,
-            "suppressed": e.suppressed, "flapping": e.flapping,
+            "suppressed": e.suppressed, "flapping": e.flapping, "data_missing": e.dataMissing ?? NSNull(),
             "evidence": e.evidence.map { r -> [String: Any] in
                 ["point": r.point.description, "time": "\(r.time)", "value": r.value.isFinite ? r.value : NSNull(), "quality": "\(r.quality)"]
             },
