@@ -15,6 +15,8 @@ final class NetSNMPSession {
 
     let target: SNMPTarget
     private var handle: UnsafeMutableRawPointer?
+    /// True once a request of this session was answered.
+    private var answered = false
 
     init(target: SNMPTarget) { self.target = target }
 
@@ -146,8 +148,11 @@ final class NetSNMPSession {
         switch status {
         case Int32(DCA_STAT_SUCCESS):
             guard let r = response else { throw .session(target, "empty reply") }
+            answered = true
             return Reply(errorStatus: r.pointee.errstat, errorIndex: r.pointee.errindex, varBinds: Self.varBinds(r))
         case Int32(DCA_STAT_TIMEOUT):
+            // An authPriv session opened (the agent answered engine discovery) but never answered.
+            if !answered, case .v3(let cred) = target.version, cred.level == .authPriv { throw .timeout(target, afterDiscovery: true) }
             throw .timeout(target)
         default:
             var lib: Int32 = 0
@@ -156,6 +161,12 @@ final class NetSNMPSession {
             snmp_sess_error(h, &sys, &lib, &text)  // (errno, snmp errno, text)
             let message = text.map { String(cString: $0) } ?? "unknown error"
             free(text)
+            // SNMPv3 discovers the agent's engine before the first request is sent; when nothing
+            // answers the discovery, the send fails with a timeout: the device is not there.
+            if lib == SNMPERR_TIMEOUT { throw .timeout(target) }
+            if lib == SNMPERR_DECRYPTION_ERR || lib == SNMPERR_USM_DECRYPTIONERROR {
+                throw .authentication(target, "\(message): check the privacy key and protocol")
+            }
             if Self.isUSMError(lib) { throw .authentication(target, message) }
             throw .session(target, message)
         }

@@ -25,11 +25,16 @@ public struct SNMPError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func configuration(sensor: String, _ reason: String) -> SNMPError {
         SNMPError(code: .configuration, context: "sensor \(sensor)", reason: reason)
     }
-    /// No reply from the target.
-    public static func timeout(_ target: SNMPTarget) -> SNMPError {
+    /// No reply from the target. `afterDiscovery`: an SNMPv3 agent that answered engine discovery
+    /// (so it is there) never answered a request of this session, which is what a wrong privacy
+    /// key or protocol looks like: the agent drops what it cannot decrypt, with no report.
+    public static func timeout(_ target: SNMPTarget, afterDiscovery: Bool = false) -> SNMPError {
         SNMPError(
             code: .timeout, context: target.description,
-            reason: "no reply after \(target.retries + 1) attempt(s) of \(target.timeout) s")
+            reason: "no reply after \(target.retries + 1) attempt(s) of \(target.timeout) s"
+                + (afterDiscovery
+                    ? ", though the agent answered SNMPv3 engine discovery: an agent drops requests it cannot decrypt, so check the privacy key and protocol"
+                    : ""))
     }
     /// A session or transport failure.
     public static func session(_ target: SNMPTarget, _ reason: String) -> SNMPError {
