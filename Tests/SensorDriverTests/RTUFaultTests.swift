@@ -178,6 +178,33 @@ struct RTUFaultTests {
         Self.expectGood(try await reader.readOnce(now: Self.now), unit: 6)
     }
 
+    @Test("a device that stops answering part-way through a poll: those points bad with the timeout, the others good, no offline")
+    func silentPartWay() async throws {
+        let rtu = try await ScriptedRTU.shared.get()
+        let bus = ModbusBus(endpoint: rtu.endpoint, timeouts: Self.timeouts, policy: RetryPolicy(reconnects: 0))
+        defer { bus.closeSoon() }
+        let profile = try ProfileFiles.decode(
+            """
+            name: rtu-far-apart
+            modbus:
+              base: 0
+              kind: holding
+              points:
+                - {name: a, quantity: temperature, unit: degC, address: 10, type: uint16}
+                - {name: far, quantity: temperature, unit: degC, address: 120, type: uint16}
+            """)
+        let plan = try ModbusDevicePlan.compile(profile: profile, device: "DC-R09-TH8", unit: 8)
+        #expect(plan.requests.count == 2, "\(plan.requests)")
+        let reader = ModbusDeviceReader(plan: plan, bus: bus, logger: Self.logger)
+        try rtu.set(["8": ["mode": "good", "silent_from": 100]])
+        let readings = try await reader.readOnce(now: Self.now)
+        #expect(readings.map(\.point.name) == ["a", "far"])
+        #expect(readings[0].quality == .good && readings[0].value == Double(10 * 7 + 8))
+        #expect(readings[1].quality == .bad(reason: "no reply within the response timeout"))
+        try rtu.set(["default": ["mode": "good"]])
+        #expect(try await reader.readOnce(now: Self.now).map(\.quality) == [.good, .good])
+    }
+
     @Test("a device that never answers: DeviceUnreachable(timeout) at each poll; the poller signals offline, keeps polling, and sees it back")
     func silent() async throws {
         let rtu = try await ScriptedRTU.shared.get()

@@ -16,6 +16,9 @@ Modes:
              at {"sent_at"} baud (8N1 bit stream resampled): what a wrong baud rate produces
   raw        exactly the bytes {"hex"} (frames written by hand in the test, CRC included)
 
+With {"silent_from": A} a rule answers no request for address A or above (a device that stops
+answering part-way through a poll).
+
 Every request is logged as one line "REQ unit=U fc=F addr=A count=N mode=M reply=HEX", so the
 test can count what reached the device.
 """
@@ -105,6 +108,8 @@ def main() -> None:
             control = {}
         rule = control.get(str(unit), control.get("default", {"mode": "good"}))
         mode = rule.get("mode", "good")
+        if "silent_from" in rule and address >= rule["silent_from"]:
+            mode = "silent"
         reply = b""
         if mode == "good":
             reply = good_reply(replies, unit, fc, address, count)
