@@ -17,7 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Number of points.") var points: Int = 10_000
         @Option(help: "Rounds: each round is one reading per point, one second apart.") var rounds: Int = 30
         @Option(help: "Readings per transaction.") var batchSize: Int = 5_000
-        @Flag(help: "Print an ACK line per committed batch (for the crash test).") var ack = false
+        @Flag(help: "Print each committed batch: a line per reading, then an ACK line (for the crash test).") var ack = false
 
         func run() async throws {
             if FileManager.default.fileExists(atPath: database) { throw ValidationError("\(database) exists already") }
@@ -31,9 +31,15 @@ struct BenchCommand: AsyncParsableCommand {
                 clock: ContinuousClock(), logger: logger,
                 afterCommit: { batch in
                     if ack, let first = batch.first, let last = batch.last {
-                        // One line per acknowledged (committed) batch: first and last (point, time).
-                        let line = "ACK \(batch.count) \(first.point) \(first.time.milliseconds) \(last.point) \(last.time.milliseconds)\n"
-                        FileHandle.standardOutput.write(Data(line.utf8))
+                        // Each acknowledged (committed) batch: one `R point time` line per reading,
+                        // then `ACK count first-point first-time last-point last-time`, in a single
+                        // write, so a reader can tell a whole report (its count matches) from one
+                        // cut short by a kill.
+                        var text = ""
+                        text.reserveCapacity(batch.count * 28 + 80)
+                        for r in batch { text += "R \(r.point) \(r.time.milliseconds)\n" }
+                        text += "ACK \(batch.count) \(first.point) \(first.time.milliseconds) \(last.point) \(last.time.milliseconds)\n"
+                        FileHandle.standardOutput.write(Data(text.utf8))
                     }
                 })
             let ids = (0..<points).map { PointID(ci: CIID(unchecked: "BENCH-S\($0 / 4)"), name: "p\($0 % 4)")! }
