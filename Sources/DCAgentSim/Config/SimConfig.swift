@@ -38,7 +38,33 @@ struct SimConfig: Sendable {
     /// The SNMP sensors (one snmpd each).
     var snmpSensors: [SimSensor] { sensors.filter { $0.profile.transport == .snmp } }
 
-    private struct RawFile: Decodable { let sensors: [RawSensor]? }
+    /// The power allocated to the devices of each rack of the floor file the config imports on
+    /// first start, kW: the simulated IT load of a rack follows it (real equipment draws a part
+    /// of what it is allocated), so the demo's meters agree with its floor.
+    var rackAllocatedKW: [String: Double] = [:]
+
+    private struct RawFile: Decodable {
+        let sensors: [RawSensor]?
+        let floor: RawFloorRef?
+    }
+    private struct RawFloorRef: Decodable {
+        let importOnFirstStart: String?
+        enum CodingKeys: String, CodingKey { case importOnFirstStart = "import_on_first_start" }
+    }
+    /// The part of a floor file the simulator reads: each rack's devices' allocated power.
+    private struct RawFloorFile: Decodable {
+        struct Site: Decodable { let rooms: [Room]? }
+        struct Room: Decodable { let racks: [Rack]? }
+        struct Rack: Decodable {
+            let id: String?
+            let devices: [Device]?
+        }
+        struct Device: Decodable {
+            let allocatedPowerW: Double?
+            enum CodingKeys: String, CodingKey { case allocatedPowerW = "allocated_power_w" }
+        }
+        let sites: [Site]?
+    }
     private struct RawSensor: Decodable {
         let id: String?
         let profile: String?
@@ -120,6 +146,29 @@ struct SimConfig: Sendable {
         guard !sensors.isEmpty else {
             throw SimError.config(file: file, path: "sensors", "no TCP or UDP sensor to simulate")
         }
-        return SimConfig(sensors: sensors, skipped: skipped)
+        var config = SimConfig(sensors: sensors, skipped: skipped)
+        if let floorFile = raw.floor?.importOnFirstStart {
+            let path = floorFile.hasPrefix("/") ? floorFile : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(floorFile)
+            config.rackAllocatedKW = try allocations(path)
+        }
+        return config
+    }
+
+    /// Each rack's allocated power from a floor file, kW.
+    static func allocations(_ path: String) throws -> [String: Double] {
+        let floor: RawFloorFile
+        do { floor = try YAMLDecoder().decode(RawFloorFile.self, from: try String(contentsOfFile: path, encoding: .utf8)) } catch {
+            throw SimError.config(file: path, path: "-", "the floor file cannot be read: \(error)")
+        }
+        var out: [String: Double] = [:]
+        for site in floor.sites ?? [] {
+            for room in site.rooms ?? [] {
+                for rack in room.racks ?? [] {
+                    guard let id = rack.id else { continue }
+                    out[id] = (rack.devices ?? []).compactMap(\.allocatedPowerW).reduce(0, +) / 1000
+                }
+            }
+        }
+        return out
     }
 }

@@ -33,9 +33,13 @@ final class AmbientModel {
     private var racks: [String: Rack] = [:]
     private var hourOfDay: Double = 12
 
-    /// A model seeded for repeatable runs.
-    init(seed: UInt64) {
+    /// Each rack's allocated power, kW (from the floor file), when known.
+    private let allocatedKW: [String: Double]
+
+    /// A model seeded for repeatable runs; a rack with allocated power draws 55–75 % of it.
+    init(seed: UInt64, allocatedKW: [String: Double] = [:]) {
         self.seed = seed
+        self.allocatedKW = allocatedKW
         rng = SimRandom(seed: seed, stream: "room")
     }
 
@@ -60,7 +64,8 @@ final class AmbientModel {
             dewPoint: Self.meanDewPoint + dewDrift.value)
     }
 
-    /// The IT load of `rack`, kW: a base per rack, busier in the afternoon, drifting a few per cent.
+    /// The IT load of `rack`, kW: a base per rack (55–75 % of its devices' allocated power, when
+    /// the floor gives it), busier in the afternoon, drifting a few per cent.
     func itLoadKW(rack: String?) -> Double {
         let r = state(of: rack)
         let diurnal = 1 + 0.06 * cos(2 * .pi * (hourOfDay - 14) / 24)
@@ -73,7 +78,8 @@ final class AmbientModel {
         var g = SimRandom(seed: seed, stream: "rack:" + key)
         let r = Rack(
             inletOffset: g.uniform(-0.4...0.4), inletDrift: Drift(sigma: 0.12, tau: 900),
-            baseLoadKW: g.uniform(2.5...5.5), loadDrift: Drift(sigma: 0.03, tau: 600))
+            baseLoadKW: allocatedKW[key].flatMap { $0 > 0 ? $0 * g.uniform(0.55...0.75) : nil } ?? g.uniform(2.5...5.5),
+            loadDrift: Drift(sigma: 0.03, tau: 600))
         racks[key] = r
         return r
     }

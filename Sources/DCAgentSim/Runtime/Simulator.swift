@@ -41,7 +41,7 @@ final class Simulator {
         self.dir = dir
         self.options = options
         self.log = log
-        ambient = AmbientModel(seed: options.seed)
+        ambient = AmbientModel(seed: options.seed, allocatedKW: config.rackAllocatedKW)
         devices = config.sensors.map { DeviceFactory.make($0, seed: options.seed, samplePeriod: options.samplePeriod) }
         var pdusPerRack: [String: Int] = [:]
         for s in config.sensors where s.profile.isPDU { pdusPerRack[s.rack ?? "", default: 0] += 1 }
