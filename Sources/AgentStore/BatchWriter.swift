@@ -140,9 +140,10 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
                 logger.error("batch commit failed; readings requeued", metadata: ["error": "\(error)", "writer.batch": "\(batch.count)"])
                 state.withLock { s in
                     s.lastError = "\(error)"
-                    // Put the batch back at the front is not possible in a ring; re-append
-                    // (order within the store does not matter: samples are keyed by time).
-                    for r in batch { s.queue.append(r) }
+                    // Back in front of what arrived meanwhile: the batch holds the oldest readings,
+                    // so a queue that fills while commits fail still drops the oldest (decision 7).
+                    // Re-appended at the back, they would outlive newer readings dropped for them.
+                    s.queue.prepend(batch)
                 }
                 try? await clock.sleep(for: settings.flushInterval)
                 return

@@ -24,6 +24,21 @@ struct RingBuffer<Element> {
         }
     }
 
+    /// Puts elements taken by ``popFirst(_:)`` back in front, oldest first, as if they had never
+    /// left. They are older than everything queued, so when the buffer is full the oldest of them
+    /// are the ones dropped (and counted).
+    mutating func prepend(_ elements: [Element]) {
+        for e in elements.reversed() {
+            if count == storage.count {
+                dropped += 1
+                continue
+            }
+            head = (head - 1 + storage.count) % storage.count
+            storage[head] = e
+            count += 1
+        }
+    }
+
     /// Removes and returns up to `n` of the oldest elements.
     mutating func popFirst(_ n: Int) -> [Element] {
         let k = Swift.min(n, count)
