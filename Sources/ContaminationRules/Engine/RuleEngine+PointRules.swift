@@ -35,26 +35,17 @@ extension RuleEngine {
             evaluateStale(i, point: p, after: after, now: now, into: &out)
         case .frozen(let polls, _):
             guard r.isUsable else { return true }
-            let frozen = m.sameValueCount >= polls
-            if isQuiet(i, scope: p.ci, point: p, verdict: frozen ? .breach(.warning) : .normal) { return true }
-            let message =
-                frozen
-                ? "\(p) has reported the same value \(show(r.value, p)) for \(m.sameValueCount) polls (limit \(polls)): stuck sensor?\(whereSuffix(p.ci))"
-                : "\(p) is changing again (\(show(r.value, p)))\(whereSuffix(p.ci))"
-            observe(
-                i, scope: p.ci, point: p, verdict: frozen ? .breach(.warning) : .normal, message: message, evidence: m.recent, now: now,
-                into: &out, culprits: [p], evidenced: [p])
+            warn(
+                i, point: p, if: m.sameValueCount >= polls,
+                "\(p) has reported the same value \(show(r.value, p)) for \(m.sameValueCount) polls (limit \(polls)): stuck sensor?",
+                else: "\(p) is changing again (\(show(r.value, p)))", evidence: m.recent, now: now, into: &out)
         case .quality(let polls, _):
             if case .absent = r.quality { return true }
-            let bad = m.badCount >= polls
-            if isQuiet(i, scope: p.ci, point: p, verdict: bad ? .breach(.warning) : .normal) { return true }
-            let message =
-                bad
-                ? "\(p) has returned \(m.badCount) bad readings in a row (limit \(polls)), last: \(r.quality)\(whereSuffix(p.ci))"
-                : "\(p) returns usable readings again\(whereSuffix(p.ci))"
-            observe(
-                i, scope: p.ci, point: p, verdict: bad ? .breach(.warning) : .normal, message: message, evidence: m.recent, now: now,
-                into: &out)
+            // About the data itself: no inputs of its own to miss.
+            warn(
+                i, point: p, if: m.badCount >= polls,
+                "\(p) has returned \(m.badCount) bad readings in a row (limit \(polls)), last: \(r.quality)",
+                else: "\(p) returns usable readings again", evidence: m.recent, now: now, into: &out, tracked: false)
         case .state(let severities):
             guard r.isUsable, let map = severities[p] else { return true }
             let n = Int(r.value.rounded())
@@ -76,23 +67,33 @@ extension RuleEngine {
             if let id = PointID(ci: p.ci, name: "clock_offset") {
                 out.derived.append(Reading(point: id, time: now, value: (offset * 10).rounded() / 10))
             }
-            let drifted = abs(offset) > maxDrift
-            if isQuiet(i, scope: p.ci, point: p, verdict: drifted ? .breach(.warning) : .normal) { return true }
             let side = offset > 0 ? "ahead of" : "behind"
             let stamped = Timestamp(milliseconds: Int64((r.value * 1000).rounded()))
-            let message =
-                drifted
-                ? "\(p.ci)'s clock is \(RuleDuration(seconds: abs(offset).rounded())) \(side) the agent's (a new record stamped \(stamped) was read at \(now); limit \(RuleDuration(seconds: maxDrift))): its records' times are wrong\(whereSuffix(p.ci))"
-                : "\(p.ci)'s clock agrees with the agent's again (offset \(Format.number(offset)) s)\(whereSuffix(p.ci))"
-            observe(
-                i, scope: p.ci, point: p, verdict: drifted ? .breach(.warning) : .normal, message: message, evidence: m.recent, now: now,
-                into: &out, culprits: [p], evidenced: [p])
+            warn(
+                i, point: p, if: abs(offset) > maxDrift,
+                "\(p.ci)'s clock is \(RuleDuration(seconds: abs(offset).rounded())) \(side) the agent's (a new record stamped \(stamped) was read at \(now); limit \(RuleDuration(seconds: maxDrift))): its records' times are wrong",
+                else: "\(p.ci)'s clock agrees with the agent's again (offset \(Format.number(offset)) s)", evidence: m.recent, now: now,
+                into: &out)
         case .offline, .obligation:
             return true
         case .envelope, .capacity, .allocation, .corrosion, .particles:
             return false
         }
         return true
+    }
+
+    /// A warning-or-nothing point condition (frozen, quality, clock): fires with `firing` while
+    /// `breach` holds and resolves with `cleared`; `tracked` conditions keep their point as the
+    /// input a resolution needs (``observe(_:scope:point:keySuffix:verdict:message:evidence:now:into:culprits:evidenced:)``).
+    mutating func warn(
+        _ i: Int, point p: PointID, if breach: Bool, _ firing: String, else cleared: String, evidence: [Reading], now: Timestamp,
+        into out: inout RuleOutput, tracked: Bool = true
+    ) {
+        let verdict: Verdict = breach ? .breach(.warning) : .normal
+        if isQuiet(i, scope: p.ci, point: p, verdict: verdict) { return }
+        observe(
+            i, scope: p.ci, point: p, verdict: verdict, message: (breach ? firing : cleared) + whereSuffix(p.ci), evidence: evidence, now: now,
+            into: &out, culprits: tracked ? [p] : [], evidenced: tracked ? [p] : [])
     }
 
     /// True when a normal verdict meets no condition state: nothing changes, no message is needed.
