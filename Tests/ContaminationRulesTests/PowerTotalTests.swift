@@ -102,3 +102,24 @@ struct PowerTotalTests {
         #expect(totals.allSatisfy { $0.unit == .watt && $0.quantity == .activePower && $0.derived })
     }
 }
+
+/// A derived point must never take the id of a measured one: the generic T/H probe reports its
+/// own dew point, and the envelope's derived `PROBE/dew_point` used to share its id — the store
+/// marked the device's point derived (so no rule saw it) and the two writers raced.
+@Suite("Derived points never shadow measured ones", .timeLimit(.minutes(1)))
+struct DerivedShadowTests {
+    @Test("a probe that measures its dew point keeps it; one that does not gets the derived one")
+    func dewPoint() throws {
+        var topology = Floor.topology
+        let measured = PointID(ci: Floor.probe, name: "dew_point")!
+        topology.points[measured] = PointDescriptor(id: measured, quantity: .dewPoint, unit: .celsius)
+        let rules = try RuleCompiler.compile(try Floor.decode("rules: [{ id: envelope, kind: envelope }]"), topology: topology)
+        #expect(!rules.derivedPoints.contains { $0.id == measured })
+        #expect(rules.derivedPoints.contains { $0.id.description == "DC-R2-TH1/dew_point" })
+        var e = RuleEngine(rules: rules)
+        let out = e.ingest(
+            [Floor.reading(Floor.temp, 0, 24), Floor.reading(Floor.rh, 0, 50), Floor.reading(Floor.temp2, 0, 24), Floor.reading(Floor.rh2, 0, 50)],
+            now: Floor.at(0))
+        #expect(out.derived.filter { $0.point.name == "dew_point" }.map(\.point.description) == ["DC-R2-TH1/dew_point"])
+    }
+}

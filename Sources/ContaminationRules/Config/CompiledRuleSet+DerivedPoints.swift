@@ -17,7 +17,10 @@ extension CompiledRuleSet {
             case .envelope(let probes, _):
                 for (room, list) in probes where !list.isEmpty {
                     add(room, "ashrae_class", .classification, .none, states: ashraeStates)
-                    for p in list { add(p.temperature.ci, "dew_point", .dewPoint, .celsius) }
+                    // Not for a probe that measures its own dew point: that point is the device's reading.
+                    for p in list where PointID(ci: p.temperature.ci, name: "dew_point").map({ topology.points[$0] == nil }) ?? false {
+                        add(p.temperature.ci, "dew_point", .dewPoint, .celsius)
+                    }
                 }
             case .corrosion(_, _, _, _, let monitors):
                 for m in monitors {
