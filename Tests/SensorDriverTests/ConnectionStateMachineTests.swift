@@ -68,3 +68,18 @@ struct ConnectionStateMachineTests {
         #expect(RequestFailure(.timeout, "no reply within the response timeout").qualityReason == "no reply within the response timeout")
     }
 }
+
+@Suite("A failed exchange drops the connection at once", .timeLimit(.minutes(1)))
+struct StaleBytesTests {
+    @Test("timeouts, broken links, garbled or mismatched replies may leave bytes on the link; an exception reply does not")
+    func staleBytes() {
+        let cases: [(RequestFailure.Code, Bool)] = [
+            (.timeout, true), (.connection, true), (.corrupted, true),
+            (.reply(.exception(ModbusException(code: 2))), false), (.reply(.unitMismatch), true), (.cancelled, false),
+        ]
+        for (code, stale) in cases {
+            #expect(ConnectionStateMachine.leavesStaleBytes(.failure(RequestFailure(code, "x"))) == stale, "\(code)")
+        }
+        #expect(!ConnectionStateMachine.leavesStaleBytes(.success([1])))
+    }
+}

@@ -65,6 +65,19 @@ public struct ConnectionStateMachine: Hashable, Sendable {
         }
     }
 
+    /// True when the link may hold bytes of this exchange still to come (a late reply after a
+    /// timeout, the rest of a garbled frame) or is broken: the connection must be dropped before
+    /// any other request goes out on it — on a shared bus another device's request would
+    /// otherwise read this late reply as its own (RTU frames carry no transaction id).
+    public static func leavesStaleBytes(_ outcome: Result<[UInt16], RequestFailure>) -> Bool {
+        guard case .failure(let f) = outcome else { return false }
+        switch f.code {
+        case .timeout, .connection, .corrupted: return true
+        case .reply(.exception), .cancelled: return false
+        case .reply: return true
+        }
+    }
+
     /// busyBackoff × 2^(attempt−1), capped at maxBackoff.
     func backoff(attempt: Int) -> Duration {
         var d = policy.busyBackoff

@@ -31,7 +31,13 @@ public final class ModbusBus: @unchecked Sendable {
         var machine = ConnectionStateMachine(policy: policy)
         while true {
             if Task.isCancelled { return .failure(RequestFailure(.cancelled, "poll cancelled")) }
-            let outcome = await onQueue { $0.transact(request, unit: unit) }
+            // The connection is dropped in the same turn of the bus as the failed exchange: a
+            // close queued behind other devices' requests would let them read its late reply.
+            let outcome = await onQueue { context in
+                let o = context.transact(request, unit: unit)
+                if ConnectionStateMachine.leavesStaleBytes(o) { context.close() }
+                return o
+            }
             switch machine.received(outcome) {
             case .deliver:
                 return outcome
