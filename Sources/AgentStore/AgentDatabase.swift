@@ -1,5 +1,6 @@
 import Foundation
 public import GRDB
+import Telemetry
 
 /// The database façade: one `DatabaseWriter` (a WAL `DatabasePool` on disk), the frozen
 /// migrations, and the repositories built on it. DESIGN decisions 4 and 7.
@@ -8,6 +9,7 @@ public final class AgentDatabase: Sendable {
     public let path: String
     /// The GRDB writer: a `DatabasePool` in WAL mode with `synchronous=FULL`.
     public let writer: any DatabaseWriter
+    private let options: Options
 
     /// Settings for opening the database.
     public struct Options: Sendable {
@@ -28,6 +30,7 @@ public final class AgentDatabase: Sendable {
     /// SQLite database, or it was written by a newer schema. Nothing is written in those cases.
     public init(path: String, options: Options = Options()) throws {
         self.path = path
+        self.options = options
         let dir = (path as NSString).deletingLastPathComponent
         let fm = FileManager.default
         if !options.readOnly {
@@ -45,7 +48,9 @@ public final class AgentDatabase: Sendable {
             throw StoreError.notADatabase(path, "no such file")
         }
         var config = Configuration()
-        config.busyMode = .timeout(Double(options.busyTimeout.components.seconds))
+        // The whole timeout: `components.seconds` alone made 500ms (storage.busy_timeout's
+        // minimum is 100ms) no wait at all.
+        config.busyMode = .timeout(options.busyTimeout.inSeconds)
         config.readonly = options.readOnly
         config.label = "dcagent"
         config.prepareDatabase { db in
@@ -59,14 +64,20 @@ public final class AgentDatabase: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
         } catch let e as DatabaseError {
             if e.resultCode == .SQLITE_NOTADB { throw StoreError.notADatabase(path, "not a SQLite database") }
+            if let busy = StoreError.busy(path, timeout: options.busyTimeout, ifBusy: e) { throw busy }
             throw StoreError.notWritable(path, e.message ?? "\(e)")
         }
         self.writer = pool
         if !options.readOnly {
             // GRDB sets NORMAL on the WAL writer after `prepareDatabase`; the writer connection
             // lives as long as the pool, so setting FULL once here holds for every commit.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            try Self.migrate(pool, path: path)
+            do {
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+                try Self.migrate(pool, path: path)
+            } catch let e as DatabaseError {
+                if let busy = StoreError.busy(path, timeout: options.busyTimeout, ifBusy: e) { throw busy }
+                throw e
+            }
         } else {
             try pool.read { db in
                 let m = Migrations.migrator
@@ -101,6 +112,17 @@ public final class AgentDatabase: Sendable {
 
     /// The names of the schema migrations this build knows, in order.
     public static var schemaMigrations: [String] { Migrations.migrator.migrations }
+
+    /// How long a write waits for another process's lock (`storage.busy_timeout`).
+    public var busyTimeout: Duration { options.busyTimeout }
+
+    /// The ``StoreError/busy(_:timeout:ifBusy:)`` error for an error a write on this database
+    /// threw because another process held the lock past the busy timeout; nil for other errors.
+    public func busyError(_ error: any Error) -> StoreError? {
+        if let e = error as? StoreError { return e.isBusy ? e : nil }
+        guard let e = error as? DatabaseError else { return nil }
+        return StoreError.busy(path, timeout: options.busyTimeout, ifBusy: e)
+    }
 
     /// Runs `PRAGMA integrity_check`; returns "ok" or the problems SQLite found.
     public func integrityCheck() throws -> String {

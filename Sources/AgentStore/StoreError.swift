@@ -1,10 +1,12 @@
 import Foundation
+public import GRDB
+import Telemetry
 
 /// An error of the store, with the context a person needs to act on it.
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     private enum Code: Sendable, Equatable {
         case notWritable, newerSchema, olderSchema, locked, notADatabase, integrity, unknownUser, userDisabled
-        case notAllowed, duplicateUser, invalid, audit, io
+        case notAllowed, duplicateUser, invalid, audit, io, busy
     }
     private let code: Code
     /// What went wrong, for a person.
@@ -38,6 +40,19 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Another process (a running daemon) holds the database.
     public static func locked(_ path: String, holder: String) -> StoreError {
         StoreError(.locked, "database \(path) is in use by \(holder); stop the daemon first")
+    }
+    /// True when another process held the database's write lock past the busy timeout: the
+    /// operation may succeed if tried again.
+    public var isBusy: Bool { code == .busy }
+
+    /// Another process held the write lock longer than the busy timeout (SQLITE_BUSY, or
+    /// SQLITE_LOCKED); nil when `error` is something else.
+    public static func busy(_ path: String, timeout: Duration, ifBusy error: DatabaseError) -> StoreError? {
+        guard error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED else { return nil }
+        return StoreError(
+            .busy,
+            "database \(path) is busy: another process (the daemon or another dcagent command) held its write lock longer than storage.busy_timeout (\(DurationText.format(timeout))); try again (\(error.message ?? "database is locked"))"
+        )
     }
     /// A file is not a DCAgent database.
     public static func notADatabase(_ path: String, _ reason: String) -> StoreError {

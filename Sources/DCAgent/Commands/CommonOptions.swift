@@ -2,6 +2,7 @@ import AgentStore
 import ArgumentParser
 import Foundation
 import Glibc
+import Synchronization
 
 /// `--config FILE`, shared by every command (DESIGN decision 4).
 struct ConfigOption: ParsableArguments {
@@ -42,21 +43,39 @@ struct OpenedStore: Sendable {
     let users: UserRepository
 
     init(plan: ConfigPlan, readOnly: Bool = false) throws {
-        database = try AgentDatabase(path: plan.storage.path, options: .init(busyTimeout: plan.storage.busyTimeout, readOnly: readOnly))
+        let database = try AgentDatabase(path: plan.storage.path, options: .init(busyTimeout: plan.storage.busyTimeout, readOnly: readOnly))
+        commandDatabase.withLock { $0 = database }
+        self.database = database
         audit = try AuditTrail(database: database, keyFile: plan.audit.keyFile, anchorFile: plan.audit.anchorFile)
         users = UserRepository(database: database, audit: audit)
     }
 }
 
-/// Runs a body, turning store errors into a message and exit code 1.
+/// The database this command opened (a command opens one), to name it when a write finds it busy.
+let commandDatabase = Mutex<AgentDatabase?>(nil)
+
+/// Exit code of a command whose database stayed locked past `storage.busy_timeout`
+/// (EX_TEMPFAIL: trying again may succeed).
+let busyExitCode: Int32 = 75
+
+/// Runs a body, turning store errors into a message and exit code 1 (75 when the database stayed
+/// busy past its timeout: another process held the write lock).
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let e as StoreError {
         printErr("dcagent: \(e.message)")
-        throw ExitCode(1)
+        throw ExitCode(e.isBusy ? busyExitCode : 1)
     } catch let e as RuleFileError {
         printErr(e.description)
         throw ExitCode(2)
+    } catch {
+        // SQLITE_BUSY from a write after the open: name the database and the timeout, not only
+        // SQLite's "database is locked".
+        if let busy = commandDatabase.withLock({ $0 })?.busyError(error) {
+            printErr("dcagent: \(busy.message)")
+            throw ExitCode(busyExitCode)
+        }
+        throw error
     }
 }
