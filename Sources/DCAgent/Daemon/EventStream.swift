@@ -19,8 +19,16 @@ enum EventStream {
     static func response(request: Request, runtime: Runtime, logger: Logger) -> Response {
         // Resume after the client's last id; `?after=SEQ` does the same for tools; a new client
         // starts at the end of the log (what happens from now on).
-        let resume = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int64($0) }
-            ?? request.uri.queryParameters.get("after", as: Int64.self)
+        // A value that is not a sequence number is refused: ignored, it would start the stream at
+        // the end and silently skip what the client asked for.
+        let header = request.headers[HTTPField.Name("Last-Event-ID")!]
+        let query = request.uri.queryParameters.get("after")
+        for (name, text) in [("Last-Event-ID", header), ("after", query)] {
+            if let text, Int64(text).map({ $0 < 0 }) ?? true {
+                return HTTPServer.json(["error": "\(name) '\(text)': expected a change sequence number (0 or more)"], status: .badRequest)
+            }
+        }
+        let resume = header.flatMap { Int64($0) } ?? query.flatMap { Int64($0) }
         let store = EventStore(database: runtime.database, samples: runtime.samples)
         let body = ResponseBody { writer in
             var cursor: Int64

@@ -11,6 +11,8 @@ import Telemetry
 enum HTTPServer {
     static func make(runtime: Runtime, logger: Logger, onRunning: @escaping @Sendable () -> Void) -> some Service {
         let router = Router()
+        // First, so it wraps every route and the not-found answer: errors are JSON too.
+        router.add(middleware: JSONErrors())
         router.get("/healthz") { _, _ -> Response in
             let h = runtime.writer.health
             let plan = runtime.current
@@ -63,11 +65,16 @@ enum HTTPServer {
         router.get("/api/events") { request, _ -> Response in
             let store = EventStore(database: runtime.database, samples: runtime.samples)
             let body: [String: Any]
+            let p = request.uri.queryParameters
             do {
-                if let after = request.uri.queryParameters.get("after", as: Int64.self) {
+                if let text = p.get("after") {
+                    // Refused, not ignored: `after=abc` answering the event list would look like
+                    // an empty change log to a consumer that follows it.
+                    guard let after = Int64(text), after >= 0 else {
+                        return json(["error": "after '\(text)': expected a change sequence number (0 or more)"], status: .badRequest)
+                    }
                     body = ["changes": try store.changes(after: after).map(EventJSONView.change)]
                 } else {
-                    let p = request.uri.queryParameters
                     let state = p.get("state") ?? "all"
                     guard state == "all" || state == "firing" else {
                         return json(["error": "state '\(state)': expected firing or all"], status: .badRequest)
@@ -100,6 +107,18 @@ enum HTTPServer {
                 onRunning()
             },
             logger: logger)
+    }
+
+    /// Hummingbird's own errors (no route: 404 with an empty body) as the API's JSON error.
+    struct JSONErrors<Context: RequestContext>: RouterMiddleware {
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            do {
+                return try await next(request, context)
+            } catch let e as HTTPError {
+                let message = e.status == .notFound ? "no such resource: \(request.method) \(request.uri.path)" : e.body ?? e.status.reasonPhrase
+                return HTTPServer.json(["error": message], status: e.status)
+            }
+        }
     }
 
     /// A JSON response (sorted keys, one line).
