@@ -42,6 +42,11 @@ struct HTTPBadInputTests {
             let error = r.flatMap { Self.errorText($0.body) }
             #expect(error?.contains(text) == true, "\(path): body \(r?.body ?? "nil")")
         }
+        // A reconnecting EventSource's Last-Event-ID header is checked the same way.
+        let sse = try await runProcess(
+            "/usr/bin/curl", ["-s", "--max-time", "10", "-w", "\n%{http_code}", "-H", "Last-Event-ID: nope", "http://127.0.0.1:\(port)/api/events/stream"])
+        #expect(sse.stdout.hasSuffix("\n400"), "\(sse.output)")
+        #expect(Self.errorText(String(sse.stdout.split(separator: "\n").first ?? ""))?.contains("Last-Event-ID 'nope'") == true, "\(sse.output)")
         // Good values still answer.
         let changes = httpGet(port: port, path: "/api/events?after=0")
         #expect(changes?.status == 200 && changes?.body.contains("\"changes\"") == true, "\(String(describing: changes))")
