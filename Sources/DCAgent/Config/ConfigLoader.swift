@@ -150,14 +150,23 @@ struct DecodeContext {
 
     /// Refuses what no config, profile or rule file needs and what would only make the decoders
     /// slow: a value longer than `maxScalar` bytes (a 10 MB scalar), or more than `maxNodes`
-    /// values once aliases are expanded ("billion laughs"). The walk itself stops at `maxNodes`.
+    /// values once aliases are expanded ("billion laughs"). The walk itself stops at `maxNodes`
+    /// and keeps one parent link per node, building a key path only for the problem it reports.
     /// True when the file is refused (the problem is recorded).
-    mutating func refuseOversized(_ root: Node, maxScalar: Int = 65_536, maxNodes: Int = 1_000_000) -> Bool {
-        var stack: [(Node, [KeyPathElement])] = [(root, [])]
-        var seen = 0
-        while let (node, path) = stack.popLast() {
-            seen += 1
-            guard seen <= maxNodes else {
+    mutating func refuseOversized(_ root: Node, maxScalar: Int = 65_536, maxNodes: Int = 200_000) -> Bool {
+        var links: [(parent: Int, element: KeyPathElement?)] = [(-1, nil)]
+        var stack: [(node: Node, link: Int)] = [(root, 0)]
+        func path(_ link: Int) -> [KeyPathElement] {
+            var out: [KeyPathElement] = []
+            var i = link
+            while i >= 0 {
+                if let e = links[i].element { out.append(e) }
+                i = links[i].parent
+            }
+            return out.reversed()
+        }
+        while let (node, link) = stack.popLast() {
+            guard links.count <= maxNodes else {
                 problems.append(problem(at: [KeyPathElement](), "more than \(maxNodes) values once its aliases are expanded (aliases of aliases?)"))
                 return true
             }
@@ -165,17 +174,21 @@ struct DecodeContext {
             case .scalar(let s):
                 let size = s.string.utf8.count
                 if size > maxScalar {
-                    problems.append(problem(at: path, node: node, "a value of \(size) bytes (at most \(maxScalar))"))
+                    problems.append(problem(at: path(link), node: node, "a value of \(size) bytes (at most \(maxScalar))"))
                     return true
                 }
             case .mapping(let m):
                 for (k, v) in m.reversed() {
                     let key = k.string.map { $0.utf8.count > 200 ? String($0.prefix(40)) + "…" : $0 } ?? "?"
-                    stack.append((v, path + [.key(key)]))
-                    stack.append((k, path + [.key(key)]))
+                    links.append((link, .key(key)))
+                    stack.append((v, links.count - 1))
+                    stack.append((k, links.count - 1))
                 }
             case .sequence(let seq):
-                for (i, v) in seq.enumerated().reversed() { stack.append((v, path + [.index(i)])) }
+                for (i, v) in seq.enumerated().reversed() {
+                    links.append((link, .index(i)))
+                    stack.append((v, links.count - 1))
+                }
             default:
                 break
             }
