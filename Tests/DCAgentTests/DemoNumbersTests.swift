@@ -81,11 +81,12 @@ struct DemoNumbersTests {
                 let own = try #require(apcPower[t], "no power reading at \(t)")
                 #expect(abs(total - own * 1000) < 0.05, "power_total \(total) W at \(t), the device says \(own) kW")
             }
-            // And the phases the old sum added on top do add up to about the total (they are
-            // the same watts, measured per phase).
+            // And the phases the old sum added on top add up to about the total: the same watts,
+            // measured per phase (read by a walk a moment after the total's GET, so within the
+            // load's noise, not to the watt).
             let phases = try (1...3).map { try Self.samples(db, "DC-R05-PDU-A/phase.\($0).power") }
             if let (t, total) = apcTotal.first, let p = phases.map({ $0[t] }) as [Double?]?, p.allSatisfy({ $0 != nil }) {
-                #expect(abs(p.compactMap { $0 }.reduce(0, +) * 1000 - total) <= 30, "phases \(p) vs total \(total)")
+                #expect(abs(p.compactMap { $0 }.reduce(0, +) * 1000 - total) <= 0.05 * total + 15, "phases \(p) vs total \(total)")
             }
             // The rack holds one metered PDU: its total is that PDU's.
             let rackTotal = try Self.samples(db, "DC-R05/power_total")
