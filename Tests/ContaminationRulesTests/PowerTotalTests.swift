@@ -123,3 +123,33 @@ struct DerivedShadowTests {
         #expect(out.derived.filter { $0.point.name == "dew_point" }.map(\.point.description) == ["DC-R2-TH1/dew_point"])
     }
 }
+
+/// A rack whose B-side PDU is on the floor but not polled: its measured sum is a lower bound.
+@Suite("Racks with an unmetered PDU", .timeLimit(.minutes(1)))
+struct UnmeteredPDUTests {
+    @Test("the rack total is uncertain, the message says which PDU is not metered, and a lower bound never clears the event")
+    func lowerBound() throws {
+        let rack: CIID = "DC-R07"
+        let a = PointID(ci: "DC-R07-PDU-A", name: "power")!
+        let topology = RuleTopology(
+            rooms: [.init(id: "DC-H1")], racks: [.init(id: rack, room: "DC-H1", powerBudgetWatts: 4000)],
+            devices: [
+                .init(id: "DC-R07-PDU-A", rack: rack, room: "DC-H1", powerRatingWatts: 5000),
+                .init(id: "DC-R07-PDU-B", rack: rack, room: "DC-H1", powerRatingWatts: 5000),
+            ],
+            points: [PointDescriptor(id: a, quantity: .activePower, unit: .kilowatt, powerRole: .total)])
+        let rules = try RuleCompiler.compile(
+            try Floor.decode("rules: [{ id: rack, kind: capacity, scope: rack, warning: 0.8, critical: 1.0, clear: 0.75 }]"), topology: topology)
+        #expect(rules.power.unmetered == [rack: ["DC-R07-PDU-B"]])
+        var e = RuleEngine(rules: rules)
+        let high = e.ingest([Reading(point: a, time: Floor.at(0), value: 3.4)], now: Floor.at(0))
+        #expect(high.changes.map { "\($0.change) \($0.event.severity)" } == ["opened warning"])
+        #expect(high.changes.first?.event.message.hasPrefix("DC-R07 draws 3.4 kW (total point; a lower bound: DC-R07-PDU-B not metered), 85 % of its 4 kW budget") == true,
+            "\(high.changes.first?.event.message ?? "")")
+        #expect(high.derived.first { $0.point.description == "DC-R07/power_total" }?.quality == .uncertain)
+        // A-side alone falls to 1 kW: the B side may carry the rest — no all-clear from a lower bound.
+        let low = e.ingest([Reading(point: a, time: Floor.at(60), value: 1.0)], now: Floor.at(60))
+        #expect(low.changes.isEmpty)
+        #expect(e.openEvents.first?.state == .firing)
+    }
+}

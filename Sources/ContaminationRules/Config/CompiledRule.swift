@@ -89,6 +89,9 @@ public struct PowerTree: Hashable, Sendable, Codable {
     public var devices: [CIID: [PointID]]
     /// Each rack holding power devices, with those devices, sorted.
     public var racks: [CIID: [CIID]]
+    /// PDUs of those racks that report no power (not polled): a rack's total without them is
+    /// only a lower bound — enough to raise an event, never to clear one.
+    public var unmetered: [CIID: [CIID]]
     /// A power point whose latest usable reading is older than this (seconds) leaves its
     /// device's total, and its rack's, unknown.
     public var maxAge: Double
@@ -112,8 +115,16 @@ public struct PowerTree: Hashable, Sendable, Codable {
             if let rack = topology.devices[ci]?.rack { racks[rack, default: []].append(ci) }
         }
         for r in racks.keys { racks[r]?.sort() }
+        // PDUs and feeds (a rating on the floor) in a metered rack that report no power: the
+        // rack's sum leaves them out, so it is a lower bound.
+        var unmetered: [CIID: [CIID]] = [:]
+        for d in topology.devices.values where d.powerRatingWatts != nil && devices[d.id] == nil {
+            if let rack = d.rack, racks[rack] != nil { unmetered[rack, default: []].append(d.id) }
+        }
+        for r in unmetered.keys { unmetered[r]?.sort() }
         self.devices = devices
         self.racks = racks
+        self.unmetered = unmetered
         self.maxAge = maxAge
     }
 

@@ -82,12 +82,15 @@ extension RuleEngine {
         var limits: [String] = []
         if let w = levels.warning { limits.append("warning at \(Format.percent(w))") }
         if let c = levels.critical { limits.append("critical at \(Format.percent(c))") }
+        let unmetered = rules.power.unmetered[t.ci] ?? []
+        let lowerBound = unmetered.isEmpty ? "" : "; a lower bound: \(unmetered.map(\.rawValue).joined(separator: ", ")) not metered"
         let message =
-            "\(t.ci) draws \(Format.number(watts / 1000)) kW (\(m.basis)), \(Format.percent(ratio)) of its \(Format.number(t.watts / 1000)) kW \(what) (\(limits.joined(separator: ", ")))\(whereSuffix(t.ci))"
+            "\(t.ci) draws \(Format.number(watts / 1000)) kW (\(m.basis)\(lowerBound)), \(Format.percent(ratio)) of its \(Format.number(t.watts / 1000)) kW \(what) (\(limits.joined(separator: ", ")))\(whereSuffix(t.ci))"
         let inputs = m.evidence.map(\.point) + m.missing
+        // A lower bound can show a breach, never that one cleared.
         observe(
             i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out, culprits: inputs,
-            evidenced: inputs)
+            evidenced: unmetered.isEmpty ? inputs : [])
     }
 
     /// Allocation gap (D.3): measured above allocated (warning) or far below it (info: stranded).

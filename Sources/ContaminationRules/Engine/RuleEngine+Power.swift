@@ -65,7 +65,9 @@ extension RuleEngine {
     private func totalReading(_ ci: CIID, devices: [CIID], now: Timestamp) -> Reading? {
         guard let id = PointID(ci: ci, name: PowerTree.totalPointName), let m = measuredPower(of: devices, now: now) else { return nil }
         let time = m.time ?? now
-        if let w = m.watts { return Reading(point: id, time: time, value: (w * 10).rounded() / 10) }
+        // A rack with an unmetered PDU: the sum is a lower bound, written uncertain.
+        let quality: Quality = (rules.power.unmetered[ci] ?? []).isEmpty ? .good : .uncertain
+        if let w = m.watts { return Reading(point: id, time: time, value: (w * 10).rounded() / 10, quality: quality) }
         let names = m.missing.map(\.description).joined(separator: ", ")
         return .missing(id, at: time, .bad(reason: "no fresh usable reading of \(names)"))
     }
