@@ -42,9 +42,6 @@ final class ModbusContext {
             modbus_free(c)
             return RequestFailure(.connection, "cannot connect to \(endpoint): \(why)")
         }
-        // A serial line keeps what a device sent after the last exchange gave up (a late reply):
-        // discard it, so the next request reads only its own answer.
-        if case .rtu = endpoint { _ = modbus_flush(c) }
         ctx = c
         return nil
     }
