@@ -2,19 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// SplitMix64: a failing case replays from the seed printed with it.
-struct FuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-}
-
 /// A copy of the shipped config/ in a temporary directory: demo.yaml with its database moved
 /// into the copy (a path that never exists, so nothing is opened or written), profiles/ and
 /// rules/ copied (the fuzz rewrites them), floor/ linked; and small.yaml, one sensor per shipped
@@ -118,7 +105,7 @@ enum Hostile {
     static let badUTF8: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xC0, 0xAF]]
 
     /// One to three random mutations of `base`; what was done, for the failure message.
-    static func mutate(_ base: [UInt8], _ rng: inout FuzzRNG) -> ([UInt8], [String]) {
+    static func mutate(_ base: [UInt8], _ rng: inout SplitMix64) -> ([UInt8], [String]) {
         var text = base
         var done: [String] = []
         for _ in 0...rng.int(3) {
@@ -271,7 +258,7 @@ struct ConfigFuzzTests {
             try await Self.refused(tree, config: f, target: f, bytes: bytes, reason: reason, what: what)
         }
         // Binary garbage, and a directory where the file should be.
-        var rng = FuzzRNG(state: Self.seed)
+        var rng = SplitMix64(state: Self.seed)
         let garbage = (0..<4096).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         try await Self.check(tree, config: f, target: f, bytes: garbage, names: [f], what: "4 KB of random bytes")
         let run = try await BoundedProcess.run(Repo.dcagent, ["check-config", tree.root], timeout: Self.bound)
@@ -334,7 +321,7 @@ struct ConfigFuzzTests {
     @Test("random mutations of demo.yaml, every shipped profile and the default rules: OK or refused naming the file, never a crash or hang")
     func mutations() async throws {
         let tree = try ConfigTree()
-        var rng = FuzzRNG(state: Self.seed)
+        var rng = SplitMix64(state: Self.seed)
         var refused = 0, accepted = 0
         func tally(_ run: BoundedRun) { if run.status == 1 { refused += 1 } else if run.status == 0 { accepted += 1 } }
         // The config itself (the small one: the demo's checks are the same code and 6× slower).

@@ -1,4 +1,5 @@
 import SensorDrivers
+import TestSupport
 import Testing
 
 @Suite("Request planning is a pure function", .timeLimit(.minutes(1)))
@@ -75,7 +76,7 @@ struct RequestPlannerTests {
 
     @Test("every field is covered by exactly one request that contains it, and no request exceeds its limit")
     func invariants() {
-        var rng = ModbusTestRNG(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<300 {
             let fields = (0..<Int(rng.next() % 40 + 1)).map { _ in
                 let kind = RegisterKind.allCases[Int(rng.next() % 4)]
@@ -114,15 +115,3 @@ struct RequestPlannerTests {
     }
 }
 
-/// A small deterministic generator for property tests.
-struct ModbusTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

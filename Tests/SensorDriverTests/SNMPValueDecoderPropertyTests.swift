@@ -1,18 +1,8 @@
 import SensorDrivers
 import Telemetry
+import TestSupport
 import Testing
 
-/// A deterministic generator (SplitMix64) so that a failing case can be replayed from its number.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One mutated varbind and the class it must land in (nil: it must decode to a value).
 struct MutationCase {
