@@ -1,4 +1,6 @@
 import Foundation
+import Telemetry
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -48,28 +50,15 @@ final class RendezvousModbusPeer: @unchecked Sendable {
 
     init(ports count: Int, quorum: Int, dwell: Duration? = nil) throws {
         self.quorum = quorum
-        self.dwell = dwell.map { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 }
+        self.dwell = dwell?.inSeconds
         var fds: [Int32] = []
         var ports: [Int] = []
         for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw PeerError(text: "socket failed") }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            addr.sin_port = 0
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let ok = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0
-                }
-            }
-            guard ok else {
-                close(fd)
+            guard let (fd, port) = FreePort.bound(type: Int32(SOCK_STREAM.rawValue), listen: true) else {
                 throw PeerError(text: "bind/listen failed: \(errno)")
             }
             fds.append(fd)
-            ports.append(Int(UInt16(bigEndian: addr.sin_port)))
+            ports.append(port)
         }
         self.ports = ports
         for fd in fds {
@@ -221,22 +210,9 @@ final class CountingUDPListener: @unchecked Sendable {
     private var fd: Int32
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw PeerError(text: "socket failed") }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else {
-            _ = Glibc.close(fd)
-            throw PeerError(text: "bind failed: \(errno)")
-        }
+        guard let (fd, port) = FreePort.bound(type: Int32(SOCK_DGRAM.rawValue)) else { throw PeerError(text: "bind failed: \(errno)") }
         self.fd = fd
-        port = UInt16(bigEndian: addr.sin_port)
+        self.port = UInt16(port)
     }
 
     /// Reads every datagram queued now, without waiting; returns how many there were.

@@ -13,19 +13,31 @@ public enum FreePort {
     public static func udp() -> Int { pick(type: Int32(SOCK_DGRAM.rawValue)) }
 
     private static func pick(type: Int32) -> Int {
+        guard let (fd, port) = bound(type: type) else { preconditionFailure("cannot bind a loopback socket: errno \(errno)") }
+        close(fd)
+        return port
+    }
+
+    /// A socket of `type` bound to 127.0.0.1 on a port the kernel chose (and listening, for a
+    /// TCP socket when `listen` is true), with that port; nil (errno set) when it cannot be made.
+    /// The caller owns the descriptor.
+    public static func bound(type: Int32, listen backlog: Bool = false) -> (fd: Int32, port: Int)? {
         let fd = socket(AF_INET, type, 0)
-        precondition(fd >= 0, "socket() failed")
-        defer { close(fd) }
+        guard fd >= 0 else { return nil }
         var addr = loopback(port: 0)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        precondition(bound == 0, "bind() failed")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, len) == 0 && (!backlog || listen(fd, 16) == 0) && getsockname(fd, $0, &len) == 0
+            }
         }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        guard ok else {
+            let saved = errno
+            close(fd)
+            errno = saved
+            return nil
+        }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
     /// A `sockaddr_in` for 127.0.0.1:port.

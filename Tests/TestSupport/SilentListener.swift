@@ -13,19 +13,11 @@ public final class SilentListener: @unchecked Sendable {
 
     /// Binds and listens on a free loopback port.
     public init() {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        precondition(fd >= 0, "socket() failed")
-        var addr = FreePort.loopback(port: 0)
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        precondition(ok == 0 && listen(fd, 16) == 0, "bind/listen failed")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        guard let (fd, port) = FreePort.bound(type: Int32(SOCK_STREAM.rawValue), listen: true) else {
+            preconditionFailure("bind/listen failed: errno \(errno)")
         }
         self.fd = fd
-        self.port = Int(UInt16(bigEndian: addr.sin_port))
+        self.port = port
     }
 
     /// Stops listening.
