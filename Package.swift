@@ -84,7 +84,7 @@ let package = Package(
             swiftSettings: upcoming),
 
         // MARK: Tests
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: upcoming),
+        .target(name: "TestSupport", dependencies: [log], path: "Tests/TestSupport", swiftSettings: upcoming),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: upcoming),
         .testTarget(
             name: "FloorModelTests", dependencies: ["FloorModel", "Telemetry", .product(name: "Yams", package: "Yams")],

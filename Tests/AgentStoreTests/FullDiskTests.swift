@@ -5,6 +5,7 @@ import Glibc
 import Logging
 import Synchronization
 import Telemetry
+import TestSupport
 import Testing
 
 /// A real full disk under the batch writer (issue 9, DESIGN decision 7): the database lives on a
@@ -13,26 +14,6 @@ import Testing
 /// SQLITE_FULL; the test prints which way it used and never skips.
 @Suite("Full disk", .serialized, .timeLimit(.minutes(2)))
 struct FullDiskTests {
-    /// Counts the writer's failed commits (its error log lines), to pace the producer by retries.
-    final class FailureCount: Sendable {
-        let failures = Atomic<Int>(0)
-        var value: Int { failures.load(ordering: .acquiring) }
-        var logger: Logger { Logger(label: "test.full-disk") { _ in Handler(count: self) } }
-
-        struct Handler: LogHandler {
-            let count: FailureCount
-            var metadata: Logger.Metadata = [:]
-            var logLevel: Logger.Level = .trace
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-            func log(event: LogEvent) {
-                if event.level == .error && "\(event.message)".contains("batch commit failed") { count.failures.add(1, ordering: .releasing) }
-            }
-        }
-    }
-
     /// How the disk is filled and emptied again.
     enum Disk {
         case tmpfs(mountPoint: String, filler: String)
@@ -116,11 +97,13 @@ struct FullDiskTests {
         let db = try AgentDatabase(path: path)
         let store = SampleStore(database: db)
         let acked = Mutex<[Reading]>([])
-        let failures = FailureCount()
+        let log = LogCapture()
+        // The writer's failed commits, counted by its error log lines, pace the producer by retries.
+        let failures = { log.messages(at: .error).filter { $0.contains("batch commit failed") }.count }
         let writer = BatchWriter(
             store: store,
             settings: .init(queueCapacity: capacity, batchSize: batch, flushInterval: .milliseconds(50), stallAfter: .seconds(1)),
-            clock: ContinuousClock(), logger: failures.logger,
+            clock: ContinuousClock(), logger: log.logger,
             afterCommit: { b in acked.withLock { $0 += b } })
         let running = Task { try await writer.run() }
         var submitted: [Reading] = []
@@ -168,8 +151,8 @@ struct FullDiskTests {
         // round, then at least one more failed retry before the next.
         for _ in 0..<17 {
             submit(100)
-            let seen = failures.value
-            try await waitUntil("another failed retry") { failures.value > seen && settled() }
+            let seen = failures()
+            try await waitUntil("another failed retry") { failures() > seen && settled() }
         }
         try await waitUntil("the writer between retries, the queue full") { settled() && writer.health.queued == capacity }
         var h = writer.health
