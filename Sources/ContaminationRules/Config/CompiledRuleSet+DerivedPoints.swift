@@ -7,7 +7,9 @@ extension CompiledRuleSet {
     public var derivedPoints: [PointDescriptor] {
         var result: [PointID: PointDescriptor] = [:]
         func add(_ ci: CIID, _ name: String, _ q: Quantity, _ u: Telemetry.Unit, states: [Int: String] = [:]) {
-            guard let id = PointID(ci: ci, name: name) else { return }
+            // A derived point never takes the id of a measured one (a probe that reports its own
+            // dew point keeps its reading): the engine drops such readings too (`isMeasured`).
+            guard let id = PointID(ci: ci, name: name), !isMeasured(id) else { return }
             result[id] = PointDescriptor(id: id, quantity: q, unit: u, states: states, derived: true)
         }
         let ashraeStates = Dictionary(uniqueKeysWithValues: ASHRAEClass.allCases.map { ($0.rawValue, $0.description) })
@@ -17,10 +19,7 @@ extension CompiledRuleSet {
             case .envelope(let probes, _):
                 for (room, list) in probes where !list.isEmpty {
                     add(room, "ashrae_class", .classification, .none, states: ashraeStates)
-                    // Not for a probe that measures its own dew point: that point is the device's reading.
-                    for p in list where PointID(ci: p.temperature.ci, name: "dew_point").map({ topology.points[$0] == nil }) ?? false {
-                        add(p.temperature.ci, "dew_point", .dewPoint, .celsius)
-                    }
+                    for p in list { add(p.temperature.ci, "dew_point", .dewPoint, .celsius) }
                 }
             case .corrosion(_, _, _, _, let monitors):
                 for m in monitors {
@@ -44,4 +43,10 @@ extension CompiledRuleSet {
         }
         return result.values.sorted { PointID.byParts($0.id, $1.id) }
     }
+}
+
+extension CompiledRuleSet {
+    /// True for a point a device reports (the topology holds measured points only): the rules
+    /// never write a derived reading under its id.
+    func isMeasured(_ id: PointID) -> Bool { topology.points[id] != nil }
 }

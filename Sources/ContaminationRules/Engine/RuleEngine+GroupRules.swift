@@ -51,8 +51,7 @@ extension RuleEngine {
             // A probe's dew point once per new reading of it (stamped with that reading's time),
             // not once per evaluation of the room: other probes' batches do not repeat it.
             if batch[probe.temperature] != nil || batch[probe.humidity] != nil,
-                let dp = ThermalGuidelines.dewPoint(temperature: t, rh: rh), let id = PointID(ci: probe.temperature.ci, name: "dew_point"),
-                rules.topology.points[id] == nil  // a probe that measures its own dew point keeps its reading
+                let dp = ThermalGuidelines.dewPoint(temperature: t, rh: rh), let id = PointID(ci: probe.temperature.ci, name: "dew_point")
             {
                 out.derived.append(Reading(point: id, time: max(tr.time, hr.time), value: (dp * 100).rounded() / 100))
             }

@@ -115,6 +115,8 @@ public struct RuleEngine: Sendable {
         // A bad, absent or uncertain reading of a firing condition's input marks it at once (no
         // kind resolves on one); a good one unmarks it where its evaluation did not.
         refreshGaps(touching: Set(batch.keys), now: now, into: &out)
+        // A derived reading never shadows a device's own point (DESIGN decision 8).
+        out.derived.removeAll { rules.isMeasured($0.point) }
         return out
     }
 
