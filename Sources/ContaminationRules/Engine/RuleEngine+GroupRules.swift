@@ -73,7 +73,7 @@ extension RuleEngine {
     /// Capacity (Lampiran II D.3, I.1.b.1): measured power — the device's total, or the sum of
     /// the rack's power devices' totals, each counted once — against the budget or rating.
     mutating func evaluateCapacity(_ i: Int, levels: ThresholdLevels, target t: PowerTarget, now: Timestamp, into out: inout RuleOutput) {
-        guard let m = measuredPower(of: t.devices, now: now), let watts = m.watts else { return }
+        guard let m = measuredPower(of: t.ci, devices: t.devices, now: now), let watts = m.watts else { return }
         let ratio = watts / t.watts
         let key = Event.dedupKey(rule: rules.rules[i].id, scope: t.ci, point: nil)
         let verdict = levels.verdict(ratio, active: state.alerts[key]?.active)
@@ -81,31 +81,33 @@ extension RuleEngine {
         var limits: [String] = []
         if let w = levels.warning { limits.append("warning at \(Format.percent(w))") }
         if let c = levels.critical { limits.append("critical at \(Format.percent(c))") }
-        let unmetered = rules.power.unmetered[t.ci] ?? []
-        let lowerBound = unmetered.isEmpty ? "" : "; a lower bound: \(unmetered.map(\.rawValue).joined(separator: ", ")) not metered"
-        let message =
-            "\(t.ci) draws \(Format.number(watts / 1000)) kW (\(m.basis)\(lowerBound)), \(Format.percent(ratio)) of its \(Format.number(t.watts / 1000)) kW \(what) (\(limits.joined(separator: ", ")))\(whereSuffix(t.ci))"
-        let inputs = m.evidence.map(\.point) + m.missing
-        // A lower bound can show a breach, never that one cleared.
         observe(
-            i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out, culprits: inputs,
-            evidenced: unmetered.isEmpty ? inputs : [])
+            i, power: m, target: t, verdict: verdict,
+            "\(t.ci) draws \(Format.number(watts / 1000)) kW (\(m.basis)), \(Format.percent(ratio)) of its \(Format.number(t.watts / 1000)) kW \(what) (\(limits.joined(separator: ", ")))",
+            now: now, into: &out)
     }
 
     /// Allocation gap (D.3): measured above allocated (warning) or far below it (info: stranded).
     mutating func evaluateAllocation(
         _ i: Int, over: Double, under: Double?, target t: PowerTarget, now: Timestamp, into out: inout RuleOutput
     ) {
-        guard let m = measuredPower(of: t.devices, now: now), let watts = m.watts else { return }
+        guard let m = measuredPower(of: t.ci, devices: t.devices, now: now), let watts = m.watts else { return }
         let ratio = watts / t.watts
         let verdict: Verdict = ratio > over ? .breach(.warning) : (under.map { ratio < $0 } == true ? .breach(.info) : .normal)
-        let gap = watts - t.watts
-        let message =
-            "\(t.ci) measures \(Format.number(watts / 1000)) kW (\(m.basis)) against \(Format.number(t.watts / 1000)) kW allocated (\(Format.percent(ratio)), gap \(Format.number(gap / 1000)) kW)\(whereSuffix(t.ci))"
-        let inputs = m.evidence.map(\.point) + m.missing
         observe(
-            i, scope: t.ci, point: nil, verdict: verdict, message: message, evidence: m.evidence, now: now, into: &out, culprits: inputs,
-            evidenced: inputs)
+            i, power: m, target: t, verdict: verdict,
+            "\(t.ci) measures \(Format.number(watts / 1000)) kW (\(m.basis)) against \(Format.number(t.watts / 1000)) kW allocated (\(Format.percent(ratio)), gap \(Format.number((watts - t.watts) / 1000)) kW)",
+            now: now, into: &out)
+    }
+
+    /// A capacity or allocation verdict on a measurement: its points are the condition's inputs;
+    /// a lower bound (a rack with an unmetered PDU) is never evidence that a breach cleared.
+    mutating func observe(
+        _ i: Int, power m: MeasuredPower, target t: PowerTarget, verdict: Verdict, _ message: String, now: Timestamp, into out: inout RuleOutput
+    ) {
+        observe(
+            i, scope: t.ci, point: nil, verdict: verdict, message: message + whereSuffix(t.ci), evidence: m.evidence, now: now, into: &out,
+            culprits: m.inputs, evidenced: m.unmetered.isEmpty ? m.inputs : [])
     }
 
     /// Corrosion (ISA-71.04, Lampiran II I.2.b.1): 30-day rate per metal from cumulative

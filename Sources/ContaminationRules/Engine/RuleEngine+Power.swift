@@ -12,6 +12,12 @@ struct MeasuredPower: Hashable, Sendable {
     var missing: [PointID]
     /// The time of its newest reading.
     var time: Timestamp?
+    /// PDUs of the rack that report no power: while there are any, the sum is a lower bound —
+    /// enough to show a breach, never that one cleared.
+    var unmetered: [CIID]
+
+    /// The points it is computed from (or waits for): the inputs of its events.
+    var inputs: [PointID] { evidence.map(\.point) + missing }
 }
 
 extension RuleEngine {
@@ -23,9 +29,9 @@ extension RuleEngine {
         return DevicePower.total(inputs, now: now, maxAge: rules.power.maxAge)
     }
 
-    /// The power of some devices together (one device, or a rack's): the sum of their totals,
-    /// unknown while any of them is.
-    func measuredPower(of devices: [CIID], now: Timestamp) -> MeasuredPower? {
+    /// The power of `ci` — one device, or a rack from its power devices — the sum of their
+    /// totals, unknown while any of them is.
+    func measuredPower(of ci: CIID, devices: [CIID], now: Timestamp) -> MeasuredPower? {
         var watts = 0.0
         var known = true
         var evidence: [Reading] = []
@@ -41,9 +47,11 @@ extension RuleEngine {
             bases.append(devices.count == 1 ? basis : "\(d): \(basis)")
         }
         guard !bases.isEmpty else { return nil }
+        let unmetered = rules.power.unmetered[ci] ?? []
+        if !unmetered.isEmpty { bases.append("a lower bound: \(unmetered.map(\.rawValue).joined(separator: ", ")) not metered") }
         return MeasuredPower(
             watts: known ? watts : nil, basis: bases.joined(separator: "; "), evidence: evidence, missing: missing,
-            time: evidence.map(\.time).max())
+            time: evidence.map(\.time).max(), unmetered: unmetered)
     }
 
     /// Writes `CI/power_total` (W) for each power device whose points the batch touched, and
@@ -63,10 +71,10 @@ extension RuleEngine {
     }
 
     private func totalReading(_ ci: CIID, devices: [CIID], now: Timestamp) -> Reading? {
-        guard let id = PointID(ci: ci, name: PowerTree.totalPointName), let m = measuredPower(of: devices, now: now) else { return nil }
+        guard let id = PointID(ci: ci, name: PowerTree.totalPointName), let m = measuredPower(of: ci, devices: devices, now: now) else { return nil }
         let time = m.time ?? now
         // A rack with an unmetered PDU: the sum is a lower bound, written uncertain.
-        let quality: Quality = (rules.power.unmetered[ci] ?? []).isEmpty ? .good : .uncertain
+        let quality: Quality = m.unmetered.isEmpty ? .good : .uncertain
         if let w = m.watts { return Reading(point: id, time: time, value: (w * 10).rounded() / 10, quality: quality) }
         let names = m.missing.map(\.description).joined(separator: ", ")
         return .missing(id, at: time, .bad(reason: "no fresh usable reading of \(names)"))
