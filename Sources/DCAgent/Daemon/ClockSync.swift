@@ -19,12 +19,19 @@ enum ClockSync {
 
     private typealias AdjTimex = @convention(c) (UnsafeMutableRawPointer) -> Int32
 
+    /// The C function, looked up once (nil where it is missing, or not LP64).
+    private static let adjtimexFunction: AdjTimex? = {
+        guard MemoryLayout<Int>.size == 8, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "adjtimex") else { return nil }
+        return unsafeBitCast(symbol, to: AdjTimex.self)
+    }()
+
+    private static let stateNames: [Int32: String] = [0: "TIME_OK", 1: "TIME_INS", 2: "TIME_DEL", 3: "TIME_OOP", 4: "TIME_WAIT", 5: "TIME_ERROR"]
+
     /// Reads the kernel's status now.
     static func read() -> AgentClockStatus {
-        guard MemoryLayout<Int>.size == 8, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "adjtimex") else {
+        guard let adjtimex = adjtimexFunction else {
             return AgentClockStatus(synchronised: false, maxErrorSeconds: nil, source: "adjtimex unavailable")
         }
-        let adjtimex = unsafeBitCast(symbol, to: AdjTimex.self)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
         defer { buffer.deallocate() }
         buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
@@ -35,9 +42,8 @@ enum ClockSync {
         let status = buffer.load(fromByteOffset: statusOffset, as: Int32.self)
         let maxError = buffer.load(fromByteOffset: maxErrorOffset, as: Int.self)
         let unsync = (status & staUnsync) != 0
-        let names: [Int32: String] = [0: "TIME_OK", 1: "TIME_INS", 2: "TIME_DEL", 3: "TIME_OOP", 4: "TIME_WAIT", 5: "TIME_ERROR"]
         return AgentClockStatus(
             synchronised: state != timeError && !unsync, maxErrorSeconds: Double(maxError) / 1_000_000,
-            source: "adjtimex: \(names[state] ?? "state \(state)")\(unsync ? ", STA_UNSYNC" : "")")
+            source: "adjtimex: \(stateNames[state] ?? "state \(state)")\(unsync ? ", STA_UNSYNC" : "")")
     }
 }
