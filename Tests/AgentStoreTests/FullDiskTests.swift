@@ -123,7 +123,7 @@ struct FullDiskTests {
 
         // 1. Space: the first readings are committed.
         submit(1_000)
-        try await waitUntil("the first 1 000 readings committed") { writer.health.acknowledged == 1_000 }
+        try await waitUntil(timeout: .seconds(30), poll: .milliseconds(2), "the first 1 000 readings committed") { writer.health.acknowledged == 1_000 }
 
         // 2. The disk fills while the writer runs.
         var filled = 0
@@ -137,14 +137,14 @@ struct FullDiskTests {
             }
         }
         // Pollers go on submitting; the first commit that needs space fails.
-        try await waitUntil("a commit to fail for lack of space") {
+        try await waitUntil(timeout: .seconds(30), poll: .milliseconds(2), "a commit to fail for lack of space") {
             if writer.health.lastError != nil { return true }
             if settled() && writer.health.queued == 0 { submit(100) }
             return false
         }
         let error = writer.health.lastError ?? ""
         #expect(error.contains("database or disk is full"), "the error names the cause: \(error)")
-        try await waitUntil("the writer between retries") { settled() }
+        try await waitUntil(timeout: .seconds(30), poll: .milliseconds(2), "the writer between retries") { settled() }
         let ackedAtFull = writer.health.acknowledged
         #expect(ackedAtFull >= 1_000)
         // More than the queue holds arrives while the disk is full, as pollers deliver it: a
@@ -152,15 +152,15 @@ struct FullDiskTests {
         for _ in 0..<17 {
             submit(100)
             let seen = failures()
-            try await waitUntil("another failed retry") { failures() > seen && settled() }
+            try await waitUntil(timeout: .seconds(30), poll: .milliseconds(2), "another failed retry") { failures() > seen && settled() }
         }
-        try await waitUntil("the writer between retries, the queue full") { settled() && writer.health.queued == capacity }
+        try await waitUntil(timeout: .seconds(30), poll: .milliseconds(2), "the writer between retries, the queue full") { settled() && writer.health.queued == capacity }
         var h = writer.health
         #expect(h.acknowledged == ackedAtFull, "nothing commits while the disk is full")
         #expect(h.queued == capacity, "the queue stays bounded")
         #expect(h.dropped == submitted.count - ackedAtFull - capacity, "every reading that did not fit is counted as dropped")
         #expect(h.lastError?.contains("database or disk is full") == true)
-        try await waitUntil("the writer to be reported stuck") { writer.health.stuck }
+        try await waitUntil(timeout: .seconds(30), poll: .milliseconds(2), "the writer to be reported stuck") { writer.health.stuck }
         let during = writer.health
         print(
             "FullDiskTests (\(disk.name)): filler \(filled) bytes; acknowledged before full \(ackedAtFull); submitted \(submitted.count); during full: queued \(during.queued), dropped \(during.dropped), last_error \(during.lastError ?? "nil")"
@@ -173,7 +173,7 @@ struct FullDiskTests {
         case .maxPageCount:
             try await db.writer.writeWithoutTransaction { d in try d.execute(sql: "PRAGMA max_page_count = 1073741823") }
         }
-        try await waitUntil("the queue committed after space returned") {
+        try await waitUntil(timeout: .seconds(30), poll: .milliseconds(2), "the queue committed after space returned") {
             let h = writer.health
             return h.queued == 0 && h.lastError == nil && h.acknowledged == ackedAtFull + capacity
         }
@@ -201,16 +201,4 @@ struct FullDiskTests {
         #expect(wrongCount == 0, "the oldest waiting readings are the ones dropped; stored and expected differ, e.g. \(wrong.sorted().prefix(3))")
         #expect(try db.integrityCheck() == "ok")
     }
-}
-
-/// Waits for a condition, checking every few milliseconds (a bounded wait, not a fixed sleep).
-func waitUntil(timeout: Duration = .seconds(30), _ what: @autoclosure () -> String, _ condition: () async throws -> Bool) async throws {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while clock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(2))
-    }
-    Issue.record("timed out after \(timeout) waiting for \(what())")
-    throw CancellationError()
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Glibc
+import TestSupport
 import Testing
 
 @Suite("Durability", .serialized, .timeLimit(.minutes(10)))

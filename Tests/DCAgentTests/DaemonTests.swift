@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Receives sd_notify datagrams on a socket the test binds itself.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import GRDB
+import TestSupport
 import Testing
 
 /// The whole demo flow on one machine: dcagent-sim serves the shipped profiles' register maps

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// The demo's numbers checked against what a person would check: the reading on the device

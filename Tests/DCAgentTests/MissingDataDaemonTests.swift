@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// Missing data never clears an alarm, through the daemon: a pymodbus probe that stops

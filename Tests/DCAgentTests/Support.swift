@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 
 /// Paths of the package under test.
 enum Repo {
@@ -124,18 +125,6 @@ func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
     guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
     let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
     return (status, body)
-}
-
-/// Waits for a condition, checking after each step of real time (a readiness check with a
-/// deadline, not a fixed sleep).
-func waitUntil(timeout: Duration = .seconds(20), _ what: @autoclosure () -> String, _ condition: () async throws -> Bool) async throws {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while clock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw TestFailure("timed out after \(timeout) waiting for \(what())")
 }
 
 struct TestFailure: Error, CustomStringConvertible {

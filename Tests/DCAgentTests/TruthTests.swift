@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// What DCAgent tells a person is true: the demo opens in a steady state with its rooms' records

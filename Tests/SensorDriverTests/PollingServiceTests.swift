@@ -58,21 +58,6 @@ actor Gate {
     }
 }
 
-/// A bounded wait that ran out.
-struct WaitTimedOut: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Waits, bounded by real time, until `condition` holds; throws (failing the test) naming `what`
-/// if it does not.
-func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !(await condition()) {
-        guard ContinuousClock.now < deadline else { throw WaitTimedOut(description: "timed out after \(timeout) waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(1))
-    }
-}
-
 /// Collects what the service hands its sink.
 actor EventLog {
     private(set) var events: [PollEvent] = []
@@ -182,12 +167,12 @@ struct PollingServiceTests {
             config: PollingConfiguration(maxConcurrentPolls: 2, jitter: 0))
         let run = Task { try await svc.run() }
         // Two polls enter the gate; the three others wait for a permit.
-        try await waitFor("two polls inside the gate") { await gate.inside == 2 }
+        try await waitUntil(timeout: .seconds(30), poll: .milliseconds(1), "two polls inside the gate") { await gate.inside == 2 }
         // Let the polls out one at a time: each permit given back goes to one waiting poll, so
         // after every step exactly one more poll has entered and two are inside, never three.
         for step in 1...3 {
             await gate.releaseOne()
-            try await waitFor("poll \(step + 2) to take the permit poll \(step) gave back") {
+            try await waitUntil(timeout: .seconds(30), poll: .milliseconds(1), "poll \(step + 2) to take the permit poll \(step) gave back") {
                 let (entered, inside) = (await gate.entered, await gate.inside)
                 return entered == step + 2 && inside == 2
             }
