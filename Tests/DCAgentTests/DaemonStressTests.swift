@@ -22,32 +22,22 @@ struct DaemonStressTests {
 
     /// A config polling three devices of the peer every 100 ms, committing every 20 ms.
     static func config(_ dir: TempDir, modbusPort: Int, httpPort: Int, busyTimeout: String = "5s") -> String {
-        dir.write(
-            "dcagent.yaml",
-            """
-            agent:
-              name: stress-agent
-            sites:
-              - id: DC
-                name: Test DC
-                time_zone: Asia/Jakarta
-            storage:
-              path: \(dir.file("dcagent.sqlite"))
-              busy_timeout: \(busyTimeout)
-              writer:
-                flush_interval: 20ms
-            http:
-              port: \(httpPort)
-            logging:
-              level: info
-            profiles:
-              directory: \(Repo.root)/config/profiles
-            floor: { import_on_first_start: \(Repo.root)/config/floor/demo.yaml }
-            sensors:
-              - { id: DC-R01-TH1, profile: vaisala-hmt330, endpoint: "tcp://127.0.0.1:\(modbusPort)", unit: 1, interval: 100ms }
-              - { id: DC-H1-CM1, profile: generic-corrosion-monitor, endpoint: "tcp://127.0.0.1:\(modbusPort)", unit: 3, interval: 100ms }
-              - { id: DC-H1-DI1, profile: generic-di-module, endpoint: "tcp://127.0.0.1:\(modbusPort)", unit: 6, interval: 100ms }
-            """)
+        testConfig(
+            dir: dir, port: httpPort, name: "stress-agent",
+            storage: """
+                  busy_timeout: \(busyTimeout)
+                  writer:
+                    flush_interval: 20ms
+                """,
+            extra: """
+                profiles:
+                  directory: \(Repo.root)/config/profiles
+                floor: { import_on_first_start: \(Repo.root)/config/floor/demo.yaml }
+                sensors:
+                  - { id: DC-R01-TH1, profile: vaisala-hmt330, endpoint: "tcp://127.0.0.1:\(modbusPort)", unit: 1, interval: 100ms }
+                  - { id: DC-H1-CM1, profile: generic-corrosion-monitor, endpoint: "tcp://127.0.0.1:\(modbusPort)", unit: 3, interval: 100ms }
+                  - { id: DC-H1-DI1, profile: generic-di-module, endpoint: "tcp://127.0.0.1:\(modbusPort)", unit: 6, interval: 100ms }
+                """)
     }
 
     /// A read-only connection: in WAL mode it sees only committed transactions.

@@ -193,8 +193,9 @@ final class Daemon {
     }
 }
 
-/// A minimal config for tests: one site, the database and HTTP port given.
-func testConfig(dir: TempDir, port: Int, name: String = "test-agent", extra: String = "") -> String {
+/// A minimal config for tests: one site, the database and HTTP port given; `storage` adds keys
+/// of the storage section (indented two spaces), `extra` whole sections.
+func testConfig(dir: TempDir, port: Int, name: String = "test-agent", storage: String = "", extra: String = "") -> String {
     dir.write(
         "dcagent.yaml",
         """
@@ -206,6 +207,7 @@ func testConfig(dir: TempDir, port: Int, name: String = "test-agent", extra: Str
             time_zone: Asia/Jakarta
         storage:
           path: \(dir.file("dcagent.sqlite"))
+        \(storage)
         http:
           port: \(port)
         logging:
