@@ -40,7 +40,7 @@ public enum ReadingAssembler {
             case .success(.absent)?: readings.append(.missing(id, at: time, .absent))
             case .success(.notFinite)?: readings.append(.missing(id, at: time, .bad(reason: "value is not a number")))
             case .success(.sentinel(let raw, let meaning))?:
-                readings.append(.missing(id, at: time, .bad(reason: "raw \(Self.rawText(raw)): \(meaning)")))
+                readings.append(.missing(id, at: time, .bad(reason: NumberText.sentinel(raw: raw, meaning: meaning))))
             case .success(.text(let s))?: texts[id.name] = s
             case .failure(let f)?: readings.append(.missing(id, at: time, .bad(reason: f.qualityReason)))
             case nil: readings.append(.missing(id, at: time, .bad(reason: "not planned")))
@@ -48,9 +48,6 @@ public enum ReadingAssembler {
         }
         return (readings, texts)
     }
-
-    /// A raw sentinel as the vendor writes it (`32767`, `-1`).
-    static func rawText(_ raw: Double) -> String { NumberText.plain(raw) }
 
     /// The value of a point that decoded to a number, nil otherwise (failed, absent, bad, text).
     private static func number(_ d: Result<DecodedValue, RequestFailure>?) -> Double? {

@@ -166,6 +166,10 @@ enum NumberText {
     static func plain(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
     }
+
+    /// The bad reason of a raw sentinel (`bad` in Modbus profiles, `bad_when` in SNMP ones):
+    /// `raw 32767: over range`.
+    static func sentinel(raw: Double, meaning: String) -> String { "raw \(plain(raw)): \(meaning)" }
 }
 
 /// A key written as one map or as a list of maps (`absent_if: {…}` or `absent_if: [{…}, {…}]`),

@@ -32,7 +32,7 @@ extension SNMPPointRule {
             return SNMPPointOutcome(raw: raw, value: .nan, quality: .absent, fault: nil)
         }
         if let exact = Int64(exactly: raw), let meaning = badWhen[exact] {
-            return SNMPPointOutcome(raw: raw, value: .nan, quality: .bad(reason: "raw \(exact): \(meaning)"), fault: nil)
+            return SNMPPointOutcome(raw: raw, value: .nan, quality: .bad(reason: NumberText.sentinel(raw: raw, meaning: meaning)), fault: nil)
         }
         let engineering = scale.apply(raw, extraDecimals: decimals) + offset
         if !rate, let outside = range?.violation(engineering) {
