@@ -1,9 +1,9 @@
 import AgentStore
+import ContaminationRules
 import Foundation
 import Hummingbird
 import Logging
 import SensorDrivers
-import ContaminationRules
 import ServiceLifecycle
 import Telemetry
 
