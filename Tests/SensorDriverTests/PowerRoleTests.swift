@@ -79,4 +79,23 @@ struct PowerRoleTests {
         fixed.tables[0].conversion.powerRole = "outlet"
         #expect(try SNMPReadPlan.compile(fixed, sensor: "DC-R07-PDU-B").tables.first?.rule.powerRole == .outlet)
     }
+
+    @Test("the real AP8641 recording through snmpsim: its power counted once is its own total, 1.21 kW (the old sum made 3.547 kW)")
+    func ap8641() async throws {
+        let sim = try SNMPSimPeer.shared.get()
+        let reader = try SNMPDeviceReader(
+            device: "DC-R01-PDU-A",
+            target: SNMPTarget(host: "127.0.0.1", port: sim.port, version: .v2c(community: "apc-8641"), timeout: 2, retries: 1),
+            profile: try shippedSNMPProfile("apc-rpdu2"), logger: quietLogger)
+        let now = Timestamp(seconds: 1_800_000_000)
+        let readings = try await reader.readOnce(now: now)
+        let latest = Dictionary(readings.map { ($0.point, $0) }, uniquingKeysWith: { a, _ in a })
+        let inputs = reader.points.filter { $0.quantity == .activePower }.map { DevicePower.Input(descriptor: $0, latest: latest[$0.id]) }
+        let total = try #require(DevicePower.total(inputs, now: now, maxAge: 600))
+        #expect(total.role == .total)
+        #expect(total.watts == 1210)
+        // What the old capacity rule added: every active-power reading, W and kW alike.
+        let oldSum = inputs.compactMap { i in i.latest.map { $0.value * (DevicePower.wattsPerUnit(i.descriptor.unit) ?? 0) } }.reduce(0, +)
+        #expect(abs(oldSum - 3547) < 0.5, "\(oldSum)")
+    }
 }
