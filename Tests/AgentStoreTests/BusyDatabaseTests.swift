@@ -31,7 +31,6 @@ struct BusyDatabaseTests {
         let e = #expect(throws: StoreError.self) { try AgentDatabase(path: path, options: .init(busyTimeout: .milliseconds(500))) }
         let waited = start.duration(to: clock.now)
         #expect(waited >= .milliseconds(450), "waited \(waited): the fractional busy_timeout counts")
-        #expect(waited < .seconds(5))
         #expect(e?.isBusy == true)
         #expect(e?.message.contains("database \(path) is busy") == true, "\(e?.message ?? "")")
         #expect(e?.message.contains("storage.busy_timeout (500ms)") == true, "\(e?.message ?? "")")

