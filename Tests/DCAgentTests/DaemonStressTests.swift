@@ -143,6 +143,8 @@ struct DaemonStressTests {
         // A lock held longer than busy_timeout (1s): a transaction left open on purpose.
         var c = Configuration()
         c.allowsUnsafeTransactions = true
+        // The daemon commits every 20 ms: the holder, too, waits its turn to take the lock.
+        c.busyMode = .timeout(10)
         let holder = try DatabaseQueue(path: dbPath, configuration: c)
         try await holder.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
         let clock = ContinuousClock()
