@@ -1,7 +1,9 @@
 // swift-tools-version: 6.1
 // The package draws the architecture of DESIGN.md: pure domain modules
 // (Telemetry, FloorModel, ContaminationRules) import no IO; drivers, the
-// store and the ITSM link do IO; only the executables wire everything.
+// store and the ITSM link do IO; DCAgentWeb serves HTTP over the store's read
+// protocols (never the drivers); DCAgentServer wires the daemon's services;
+// the executables parse arguments, call a library and print.
 import PackageDescription
 
 let upcoming: [SwiftSetting] = [
@@ -60,17 +62,37 @@ let package = Package(
             ],
             swiftSettings: upcoming),
 
+        // MARK: Server libraries
+        .target(
+            name: "DCAgentWeb",
+            dependencies: [
+                "Telemetry", "FloorModel", "ContaminationRules", "AgentStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                log, lifecycle,
+            ],
+            swiftSettings: upcoming),
+        .target(
+            name: "DCAgentServer",
+            dependencies: [
+                "Telemetry", "FloorModel", "ContaminationRules", "SensorDrivers", "ITSMLink", "AgentStore", "DCAgentWeb",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                log, lifecycle,
+            ],
+            swiftSettings: upcoming),
+
         // MARK: Executables
         .executableTarget(
             name: "DCAgent",
             dependencies: [
-                "Telemetry", "FloorModel", "ContaminationRules", "SensorDrivers", "ITSMLink", "AgentStore",
+                "Telemetry", "FloorModel", "ContaminationRules", "SensorDrivers", "ITSMLink", "AgentStore", "DCAgentServer", "DCAgentWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 log, lifecycle,
             ],
             swiftSettings: upcoming),
@@ -101,6 +123,15 @@ let package = Package(
         .testTarget(
             name: "AgentStoreTests",
             dependencies: ["AgentStore", "Telemetry", "FloorModel", "ContaminationRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), log],
+            swiftSettings: upcoming),
+        .testTarget(
+            name: "DCAgentWebTests",
+            dependencies: [
+                "DCAgentWeb", "AgentStore", "Telemetry", "ContaminationRules", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                log,
+            ],
             swiftSettings: upcoming),
         .testTarget(
             name: "DCAgentTests",

@@ -191,7 +191,22 @@ public final class EventStore: Sendable {
     }
 
     /// Events matching a query, newest first.
-    public func events(_ q: EventQuery) throws -> [StoredEvent] {
+    public func events(_ q: EventQuery) throws -> [StoredEvent] { try database.writer.read { try Self.events(q, $0) } }
+
+    /// One event and its changes, oldest first.
+    public func event(id: Int64) throws -> (event: StoredEvent, changes: [StoredEventChange])? {
+        try database.writer.read { try Self.event(id: id, $0) }
+    }
+
+    /// The sequence number of the latest change (0 when there is none).
+    public func lastChangeSeq() throws -> Int64 { try database.writer.read(Self.lastChangeSeq) }
+
+    /// The change log after `seq`, oldest first: what a consumer (ITSMLink, the UI) has not seen.
+    public func changes(after seq: Int64, limit: Int = 500) throws -> [StoredEventChange] {
+        try database.writer.read { try Self.changes(after: seq, limit: limit, $0) }
+    }
+
+    static func events(_ q: EventQuery, _ db: Database) throws -> [StoredEvent] {
         var clauses: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if q.firingOnly { clauses.append("state = 'firing'") }
@@ -218,40 +233,31 @@ public final class EventStore: Sendable {
         }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         arguments.append(q.limit)
-        return try database.writer.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, resolved_ms, json FROM events \(filter) ORDER BY first_ms DESC, id DESC LIMIT ?",
-                arguments: StatementArguments(arguments)
-            ).map(Self.event)
-        }
+        return try Row.fetchAll(
+            db, sql: "SELECT id, resolved_ms, json FROM events \(filter) ORDER BY first_ms DESC, id DESC LIMIT ?",
+            arguments: StatementArguments(arguments)
+        ).map(Self.event)
     }
 
-    /// One event and its changes, oldest first.
-    public func event(id: Int64) throws -> (event: StoredEvent, changes: [StoredEventChange])? {
-        try database.writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, resolved_ms, json FROM events WHERE id = ?", arguments: [id]) else {
-                return nil
-            }
-            let changes = try Row.fetchAll(
-                db, sql: "SELECT seq, event_id, t, change, notify, json FROM event_changes WHERE event_id = ? ORDER BY seq", arguments: [id]
-            ).map(Self.change)
-            return (try Self.event(row), changes)
+    static func event(id: Int64, _ db: Database) throws -> (event: StoredEvent, changes: [StoredEventChange])? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, resolved_ms, json FROM events WHERE id = ?", arguments: [id]) else {
+            return nil
         }
+        let changes = try Row.fetchAll(
+            db, sql: "SELECT seq, event_id, t, change, notify, json FROM event_changes WHERE event_id = ? ORDER BY seq", arguments: [id]
+        ).map(Self.change)
+        return (try Self.event(row), changes)
     }
 
-    /// The sequence number of the latest change (0 when there is none).
-    public func lastChangeSeq() throws -> Int64 {
-        try database.writer.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(max(seq), 0) FROM event_changes") ?? 0 }
+    static func lastChangeSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(max(seq), 0) FROM event_changes") ?? 0
     }
 
-    /// The change log after `seq`, oldest first: what a consumer (ITSMLink, the UI) has not seen.
-    public func changes(after seq: Int64, limit: Int = 500) throws -> [StoredEventChange] {
-        try database.writer.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT seq, event_id, t, change, notify, json FROM event_changes WHERE seq > ? ORDER BY seq LIMIT ?",
-                arguments: [seq, limit]
-            ).map(Self.change)
-        }
+    static func changes(after seq: Int64, limit: Int, _ db: Database) throws -> [StoredEventChange] {
+        try Row.fetchAll(
+            db, sql: "SELECT seq, event_id, t, change, notify, json FROM event_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+            arguments: [seq, limit]
+        ).map(Self.change)
     }
 
     private static func event(_ row: Row) throws -> StoredEvent {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCAgentServer
 
 /// `dcagent`: the DCAgent daemon and its command-line tools.
 @main
@@ -15,6 +16,3 @@ struct DCAgentCommand: AsyncParsableCommand {
         ])
 }
 
-enum DCAgentVersion {
-    static let string = "0.1.0"
-}

@@ -126,7 +126,7 @@ struct DemoFlowTests {
         try await waitUntil("DC-R01-TH1 keeps its schedule") {
             try await dcagent("readings", "history", "DC-R01-TH1/temperature", "--last", "1h", "--config", cfg).stdout.split(separator: "\n").count >= before + 2
         }
-        let devices = try #require(httpGet(port: httpPort, path: "/api/devices")?.body)
+        let devices = try #require(httpGet(port: httpPort, path: "/api/v1/devices")?.body)
         #expect(devices.contains("\"id\":\"DC-R02-TH1\",\"last_error\":"))
         try await daemon.waitForLog("device offline after 3 failed polls: DC-R02-TH1")
         #expect(try await daemon.stop() == 0)

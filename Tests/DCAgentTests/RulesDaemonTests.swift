@@ -91,9 +91,9 @@ struct RulesDaemonTests {
         }
     }
 
-    /// Polled devices from `/api/devices`: id → successful polls.
+    /// Polled devices from `/api/v1/devices`: id → successful polls.
     static func polled(_ port: Int) -> [String: Int] {
-        guard let r = httpGet(port: port, path: "/api/devices"), r.status == 200,
+        guard let r = httpGet(port: port, path: "/api/v1/devices"), r.status == 200,
             let json = try? JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
             let list = json["devices"] as? [[String: Any]]
         else { return [:] }
@@ -115,21 +115,21 @@ struct RulesDaemonTests {
             clear: 28
         """
 
-    /// Events from `/api/events` (all, newest first).
+    /// Events from `/api/v1/events` (all, newest first).
     static func events(_ port: Int, firing: Bool = false, query: String = "") throws -> [[String: Any]] {
         let q = [firing ? "state=firing" : "", query].filter { !$0.isEmpty }.joined(separator: "&")
-        guard let r = httpGet(port: port, path: "/api/events" + (q.isEmpty ? "" : "?" + q)), r.status == 200,
+        guard let r = httpGet(port: port, path: "/api/v1/events" + (q.isEmpty ? "" : "?" + q)), r.status == 200,
             let json = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
             let list = json["events"] as? [[String: Any]]
-        else { throw TestFailure("GET /api/events failed") }
+        else { throw TestFailure("GET /api/v1/events failed") }
         return list
     }
 
     static func changes(_ port: Int) throws -> [[String: Any]] {
-        guard let r = httpGet(port: port, path: "/api/events?after=0"), r.status == 200,
+        guard let r = httpGet(port: port, path: "/api/v1/events/changes?after=0"), r.status == 200,
             let json = try JSONSerialization.jsonObject(with: Data(r.body.utf8)) as? [String: Any],
             let list = json["changes"] as? [[String: Any]]
-        else { throw TestFailure("GET /api/events?after=0 failed") }
+        else { throw TestFailure("GET /api/v1/events/changes?after=0 failed") }
         return list
     }
 
@@ -170,9 +170,9 @@ struct RulesDaemonTests {
         #expect(try Self.events(httpPort, query: "room=DC-H1&rule=inlet-hot&ci=DC-R01-TH1").count == 1)
         #expect(try Self.events(httpPort, query: "rack=DC-R02").isEmpty)
         #expect(try Self.events(httpPort, query: "severity=info").isEmpty)
-        let bad = httpGet(port: httpPort, path: "/api/events?severity=urgent")
+        let bad = httpGet(port: httpPort, path: "/api/v1/events?severity=urgent")
         #expect(bad?.status == 400 && bad?.body.contains("severity 'urgent'") == true, "\(String(describing: bad))")
-        #expect(httpGet(port: httpPort, path: "/api/events?rack=not%20an%20id")?.status == 400)
+        #expect(httpGet(port: httpPort, path: "/api/v1/events?rack=not%20an%20id")?.status == 400)
 
         // A crash while the event fires: nothing committed is lost, nothing is opened twice.
         daemon.signal(SIGKILL)
@@ -215,13 +215,13 @@ struct RulesDaemonTests {
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test("/api/events/stream sends each change as a server-sent event; Last-Event-ID resumes after it; shutdown ends the stream")
+    @Test("/api/v1/events/stream sends each change as a server-sent event; Last-Event-ID resumes after it; shutdown ends the stream")
     func eventStream() async throws {
         let rig = try await Rig(rules: Self.hotRule)
         defer { rig.peer.stop() }
         let daemon = try Daemon(config: rig.cfg, port: rig.httpPort, logPath: rig.dir.file("daemon.log"))
         try await daemon.waitHealthy()
-        let url = "http://127.0.0.1:\(rig.httpPort)/api/events/stream"
+        let url = "http://127.0.0.1:\(rig.httpPort)/api/v1/events/stream"
         // A client connected before anything happens sees the changes as they come.
         // curl writes to a file as it receives, so the test knows when the stream has started.
         let liveFile = rig.dir.file("live.sse")
@@ -456,7 +456,7 @@ struct RulesDaemonTests {
         rewrite(probe(4))
         daemon.signal(SIGHUP)
         try await daemon.waitForLog("sensors replaced: added DC-R02-TH1")
-        try await waitUntil("DC-R02-TH1 polled; devices: \(httpGet(port: httpPort, path: "/api/devices")?.body ?? "-")") { (Self.polled(httpPort)["DC-R02-TH1"] ?? 0) >= 2 }
+        try await waitUntil("DC-R02-TH1 polled; devices: \(httpGet(port: httpPort, path: "/api/v1/devices")?.body ?? "-")") { (Self.polled(httpPort)["DC-R02-TH1"] ?? 0) >= 2 }
         try await waitUntil("DC-R01-TH1 still polled") { (Self.polled(httpPort)["DC-R01-TH1"] ?? 0) >= 2 }
         let db = try DatabaseQueue(path: dir.file("dcagent.sqlite"), configuration: { var c = Configuration(); c.readonly = true; return c }())
         let described = try await db.read { db in

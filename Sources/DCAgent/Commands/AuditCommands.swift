@@ -1,5 +1,6 @@
 import AgentStore
 import ArgumentParser
+import DCAgentServer
 
 /// `dcagent audit verify|log` (DESIGN decision 6, Lampiran II J.3).
 struct AuditCommand: ParsableCommand {

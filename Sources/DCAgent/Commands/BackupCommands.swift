@@ -1,5 +1,6 @@
 import AgentStore
 import ArgumentParser
+import DCAgentServer
 import Foundation
 
 /// `dcagent backup --to FILE`: a consistent online copy while the daemon writes.

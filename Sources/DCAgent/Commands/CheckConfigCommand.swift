@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCAgentServer
 import ContaminationRules
 import Foundation
 import SensorDrivers

@@ -1,5 +1,6 @@
 import AgentStore
 import ArgumentParser
+import DCAgentServer
 import Foundation
 import Glibc
 import Synchronization
@@ -35,24 +36,6 @@ func osLoginName() -> String? {
     if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
     return ProcessInfo.processInfo.environment["USER"]
 }
-
-/// The store opened from a plan: database, audit trail, users.
-struct OpenedStore: Sendable {
-    let database: AgentDatabase
-    let audit: AuditTrail
-    let users: UserRepository
-
-    init(plan: ConfigPlan, readOnly: Bool = false) throws {
-        let database = try AgentDatabase(path: plan.storage.path, options: .init(busyTimeout: plan.storage.busyTimeout, readOnly: readOnly))
-        commandDatabase.withLock { $0 = database }
-        self.database = database
-        audit = try AuditTrail(database: database, keyFile: plan.audit.keyFile, anchorFile: plan.audit.anchorFile)
-        users = UserRepository(database: database, audit: audit)
-    }
-}
-
-/// The database this command opened (a command opens one), to name it when a write finds it busy.
-let commandDatabase = Mutex<AgentDatabase?>(nil)
 
 /// Exit code of a command whose database stayed locked past `storage.busy_timeout`
 /// (EX_TEMPFAIL: trying again may succeed).

@@ -1,5 +1,7 @@
 import AgentStore
 import ArgumentParser
+import DCAgentServer
+import DCAgentWeb
 import ContaminationRules
 import FloorModel
 import Foundation
@@ -39,7 +41,7 @@ struct EventsCommand: ParsableCommand {
                 let store = try OpenedStore(plan: plan, readOnly: true)
                 let events = try store.events.events(query)
                 if json {
-                    print(String(decoding: EventJSONView.data(["events": events.map(EventJSONView.event)]), as: UTF8.self))
+                    print(String(decoding: try WebJSON.prettyEncoder.encode(EventList(events: events.map(EventView.init))), as: UTF8.self))
                     return
                 }
                 if events.isEmpty {
@@ -95,12 +97,6 @@ struct EventsCommand: ParsableCommand {
     }
 }
 
-extension OpenedStore {
-    /// Events and the rules engine's state.
-    var events: EventStore { EventStore(database: database, samples: SampleStore(database: database)) }
-    /// Obligation records and maintenance windows.
-    var records: RecordsRepository { RecordsRepository(database: database, audit: audit) }
-}
 
 /// The compiled rules for commands that need the room policies or obligation schedules: the
 /// configured rule file against the stored floor, or nil when the config has no `rules:`.

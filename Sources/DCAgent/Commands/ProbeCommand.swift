@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCAgentServer
 import Foundation
 import Logging
 import SensorDrivers

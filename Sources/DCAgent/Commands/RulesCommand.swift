@@ -1,5 +1,6 @@
 import AgentStore
 import ArgumentParser
+import DCAgentServer
 import ContaminationRules
 import FloorModel
 import Foundation

@@ -1,5 +1,6 @@
 import AgentStore
 import ArgumentParser
+import DCAgentServer
 
 /// `dcagent user add|list|disable|enable` (DESIGN decision 5).
 struct UserCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DCAgentServer
 import FloorModel
 import Foundation
 import Yams

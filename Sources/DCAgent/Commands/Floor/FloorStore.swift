@@ -1,24 +1,9 @@
 import AgentStore
 import ArgumentParser
+import DCAgentServer
 import FloorModel
 import Foundation
 import Telemetry
-
-/// The floor and checklist repositories of an opened store.
-extension OpenedStore {
-    /// The floor repository.
-    var floor: FloorRepository { FloorRepository(database: database, audit: audit) }
-    /// The checklist repository.
-    var checklists: ChecklistRepository { ChecklistRepository(database: database, audit: audit, users: users) }
-
-    /// The stored floor holding a CI, or exit 1 naming it.
-    func floor(containing id: String) throws -> Floor {
-        guard let f = try floor.floor(containing: CIID(unchecked: id)) else {
-            throw StoreError.invalid("\(id) is not on any stored floor (import one with `dcagent floor import FILE`)")
-        }
-        return f
-    }
-}
 
 /// Runs a floor or checklist command body: store, floor, document and checklist errors become
 /// a message on stderr and exit code 1.
@@ -37,9 +22,3 @@ func reportingFloorErrors<T>(_ body: () throws -> T) throws -> T {
     throw ExitCode(1)
 }
 
-/// A floor file that cannot be read or decoded, with file and reason.
-struct FloorFileError: Error, CustomStringConvertible {
-    var file: String
-    var reason: String
-    var description: String { "\(file): \(reason)" }
-}

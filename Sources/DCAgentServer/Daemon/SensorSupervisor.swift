@@ -1,9 +1,9 @@
-import Foundation
-import Logging
-import SensorDrivers
-import ServiceLifecycle
-import Synchronization
-import Telemetry
+package import Foundation
+package import Logging
+package import SensorDrivers
+package import ServiceLifecycle
+package import Synchronization
+package import Telemetry
 
 /// The sensors the daemon polls, replaced as a whole when a SIGHUP brings a changed sensor
 /// list, a changed profile or a changed SNMP secret. The new readers are built and checked
@@ -11,17 +11,17 @@ import Telemetry
 /// on — then the running polling stops, its Modbus connections close, and the new one starts.
 /// Unchanged configs leave the polling alone (a SIGHUP that only changes the log level does
 /// not reconnect 200 sensors).
-final class SensorSupervisor: Service, Sendable {
+package final class SensorSupervisor: Service, Sendable {
     /// What a set of readers is built from: the sensors, the profiles they use and their SNMP
     /// versions with the secrets as resolved now. Equal fingerprints poll the same way.
-    struct Fingerprint: Sendable, Equatable {
+    package struct Fingerprint: Sendable, Equatable {
         let sensors: [SensorPlan]
         let profiles: [String: DeviceProfile]
         let snmp: [CIID: SNMPVersion]
     }
 
     /// One set of readers and its fingerprint.
-    struct Generation: Sendable {
+    package struct Generation: Sendable {
         let fingerprint: Fingerprint
         let devices: [PolledDevice]
         let pool: ModbusBusPool
@@ -32,7 +32,7 @@ final class SensorSupervisor: Service, Sendable {
 
     /// Reads the profiles, checks every sensor and resolves its secrets, without IO to the
     /// sensors; every problem names its sensor or file.
-    static func fingerprint(
+    package static func fingerprint(
         _ plan: ConfigPlan, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigErrors) -> (Fingerprint, ProfileCatalog) {
         guard !plan.sensors.isEmpty else { return (Fingerprint(sensors: [], profiles: [:], snmp: [:]), ProfileCatalog([])) }
@@ -52,14 +52,14 @@ final class SensorSupervisor: Service, Sendable {
     }
 
     /// Builds the readers of `plan`.
-    static func prepare(_ plan: ConfigPlan, logger: Logger) async throws(ConfigErrors) -> Generation {
+    package static func prepare(_ plan: ConfigPlan, logger: Logger) async throws(ConfigErrors) -> Generation {
         let (fingerprint, catalog) = try fingerprint(plan)
         return try await build(plan, fingerprint, catalog, logger: logger)
     }
 
     /// Builds the readers of `plan`, unless they would be built from `unchanged` (then nil:
     /// nothing to replace, nothing built, nothing logged).
-    static func prepare(_ plan: ConfigPlan, logger: Logger, unless unchanged: Fingerprint) async throws(ConfigErrors) -> Generation? {
+    package static func prepare(_ plan: ConfigPlan, logger: Logger, unless unchanged: Fingerprint) async throws(ConfigErrors) -> Generation? {
         let (fingerprint, catalog) = try fingerprint(plan)
         if fingerprint == unchanged { return nil }
         return try await build(plan, fingerprint, catalog, logger: logger)
@@ -90,7 +90,7 @@ final class SensorSupervisor: Service, Sendable {
     /// `sink` receives every generation's readings and health; `onInstall` runs after a new
     /// generation is installed, with the sensors it removed (register its points, resolve the
     /// removed devices' offline events).
-    init(
+    package init(
         initial: Generation, configuration: PollingConfiguration = PollingConfiguration(), logger: Logger,
         sink: @escaping PollingService<ContinuousClock>.Sink, onInstall: @escaping @Sendable (Generation, _ removed: [CIID]) -> Void
     ) {
@@ -104,24 +104,24 @@ final class SensorSupervisor: Service, Sendable {
     }
 
     /// The sensors polled now.
-    var generation: Generation { running.withLock { $0.generation } }
+    package var generation: Generation { running.withLock { $0.generation } }
 
     /// Every point the current readers report (SNMP table rows once walked).
-    var points: [PointDescriptor] { running.withLock { $0.generation.devices.flatMap(\.reader.points) } }
+    package var points: [PointDescriptor] { running.withLock { $0.generation.devices.flatMap(\.reader.points) } }
 
     /// The current reader of a device.
-    func reader(for device: CIID) -> (any DeviceReader)? {
+    package func reader(for device: CIID) -> (any DeviceReader)? {
         running.withLock { r in r.generation.devices.first { $0.reader.device == device }?.reader }
     }
 
     /// The health of every device polled now.
-    func health() async -> [CIID: DeviceHealth] {
+    package func health() async -> [CIID: DeviceHealth] {
         let polling = running.withLock { $0.polling }
         return await polling.health()
     }
 
     /// What a reload changes.
-    struct Change: Sendable, Equatable {
+    package struct Change: Sendable, Equatable {
         var added: [CIID] = []
         var removed: [CIID] = []
         var changed: [CIID] = []
@@ -134,7 +134,7 @@ final class SensorSupervisor: Service, Sendable {
 
     /// Installs a prepared generation when it differs from the running one; returns what
     /// changed (empty: nothing installed). The running polling stops and the new one starts.
-    func install(_ next: Generation) -> Change {
+    package func install(_ next: Generation) -> Change {
         let old = generation
         guard next.fingerprint != old.fingerprint else { return Change() }
         let was = old.fingerprint, now = next.fingerprint
@@ -163,7 +163,7 @@ final class SensorSupervisor: Service, Sendable {
     ///
     /// Each generation runs in a task of its own (a cancelled task group would start the next
     /// generation cancelled); the handle is kept so that cancellation reaches it.
-    func run() async throws {
+    package func run() async throws {
         let first = running.withLock { $0 }
         let handle = TaskHandle()
         handle.start(first.polling)

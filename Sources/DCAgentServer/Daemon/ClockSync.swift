@@ -1,4 +1,4 @@
-import ContaminationRules
+package import ContaminationRules
 import Glibc
 
 /// The agent's own clock, as the kernel disciplines it: `adjtimex(2)` with no changes requested.
@@ -9,13 +9,13 @@ import Glibc
 /// Swift's Glibc module does not carry <sys/timex.h>: the function is found with `dlsym` and
 /// `struct timex` read at its LP64 offsets (modes u32 at 0, maxerror long at 24, status int at
 /// 40; the struct is 208 bytes, a larger zeroed buffer is passed).
-enum ClockSync {
+package enum ClockSync {
     /// `STA_UNSYNC` from <sys/timex.h>: the clock is not synchronised.
-    static let staUnsync: Int32 = 0x0040
+    package static let staUnsync: Int32 = 0x0040
     /// `TIME_ERROR` from <sys/timex.h>.
-    static let timeError: Int32 = 5
-    static let maxErrorOffset = 24
-    static let statusOffset = 40
+    package static let timeError: Int32 = 5
+    package static let maxErrorOffset = 24
+    package static let statusOffset = 40
 
     private typealias AdjTimex = @convention(c) (UnsafeMutableRawPointer) -> Int32
 
@@ -28,7 +28,7 @@ enum ClockSync {
     private static let stateNames: [Int32: String] = [0: "TIME_OK", 1: "TIME_INS", 2: "TIME_DEL", 3: "TIME_OOP", 4: "TIME_WAIT", 5: "TIME_ERROR"]
 
     /// Reads the kernel's status now.
-    static func read() -> AgentClockStatus {
+    package static func read() -> AgentClockStatus {
         guard let adjtimex = adjtimexFunction else {
             return AgentClockStatus(synchronised: false, maxErrorSeconds: nil, source: "adjtimex unavailable")
         }

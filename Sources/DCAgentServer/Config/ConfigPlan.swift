@@ -1,18 +1,18 @@
-import AgentStore
-import Foundation
-import Logging
-import SensorDrivers
-import Telemetry
-import Yams
+package import AgentStore
+package import Foundation
+package import Logging
+package import SensorDrivers
+package import Telemetry
+package import Yams
 
 /// Where a secret comes from. Resolved when the daemon starts (so `check-config` runs anywhere),
 /// never printed.
-enum SecretRef: Sendable, Equatable, CustomStringConvertible {
+package enum SecretRef: Sendable, Equatable, CustomStringConvertible {
     case file(String)
     case environment(String)
     case literal(Secret)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .file(let f): "file \(f)"
         case .environment(let e): "environment variable \(e)"
@@ -21,7 +21,7 @@ enum SecretRef: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Reads the secret; the error names where it looked, never the value.
-    func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Secret {
+    package func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Secret {
         switch self {
         case .literal(let s): return s
         case .file(let f):
@@ -39,77 +39,77 @@ enum SecretRef: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The validated, immutable configuration the daemon runs with (STYLE habit 5).
-struct ConfigPlan: Sendable, Equatable {
-    var file: String
-    var agentName: String
-    var sites: [SitePlan]
-    var storage: StoragePlan
-    var audit: AuditPlan
-    var http: HTTPPlan
-    var logging: LoggingPlan
-    var profilesDirectory: String
-    var floorImport: String?
-    var sensors: [SensorPlan]
+package struct ConfigPlan: Sendable, Equatable {
+    package var file: String
+    package var agentName: String
+    package var sites: [SitePlan]
+    package var storage: StoragePlan
+    package var audit: AuditPlan
+    package var http: HTTPPlan
+    package var logging: LoggingPlan
+    package var profilesDirectory: String
+    package var floorImport: String?
+    package var sensors: [SensorPlan]
     /// The rules engine; nil when the config has no `rules:` section (no events are raised).
-    var rules: RulesPlan?
+    package var rules: RulesPlan?
 }
 
 /// The rules engine in the daemon (issue 5).
-struct RulesPlan: Sendable, Equatable {
+package struct RulesPlan: Sendable, Equatable {
     /// The rule file (`config/rules/default.yaml`).
-    var file: String
+    package var file: String
     /// How often time-based rules run (stale data, sustain expiry, obligations).
-    var evaluateEvery: Duration
+    package var evaluateEvery: Duration
     /// Longest time between two commits of the engine state when no event changes.
-    var checkpointEvery: Duration
+    package var checkpointEvery: Duration
     /// After a restart, how far back stored readings are replayed into the engine.
-    var replayAfterRestart: Duration
+    package var replayAfterRestart: Duration
     /// Whether an unsynchronised agent clock (the kernel's adjtimex status) raises an event.
-    var checkClockSync: Bool = true
+    package var checkClockSync: Bool = true
 }
 
 /// A site this agent serves (DESIGN decision 3).
-struct SitePlan: Sendable, Equatable {
-    var id: CIID
-    var name: String
-    var timeZone: String
+package struct SitePlan: Sendable, Equatable {
+    package var id: CIID
+    package var name: String
+    package var timeZone: String
 }
 
 /// Where and how the database is kept.
-struct StoragePlan: Sendable, Equatable {
-    var path: String
-    var busyTimeout: Duration
-    var retentionRaw: Duration
-    var retentionEvery: Duration
-    var writer: BatchWriter<ContinuousClock>.Settings
+package struct StoragePlan: Sendable, Equatable {
+    package var path: String
+    package var busyTimeout: Duration
+    package var retentionRaw: Duration
+    package var retentionEvery: Duration
+    package var writer: BatchWriter<ContinuousClock>.Settings
 }
 
 /// The audit trail's key and anchor files (DESIGN decision 6).
-struct AuditPlan: Sendable, Equatable {
-    var keyFile: String
-    var anchorFile: String
+package struct AuditPlan: Sendable, Equatable {
+    package var keyFile: String
+    package var anchorFile: String
 }
 
 /// The HTTP listener.
-struct HTTPPlan: Sendable, Equatable {
-    var bind: String
-    var port: Int
+package struct HTTPPlan: Sendable, Equatable {
+    package var bind: String
+    package var port: Int
 }
 
 /// Log level and format.
-struct LoggingPlan: Sendable, Equatable {
-    enum Format: String, Sendable, Equatable { case logfmt, json }
-    var level: Logger.Level
-    var format: Format
+package struct LoggingPlan: Sendable, Equatable {
+    package enum Format: String, Sendable, Equatable { case logfmt, json }
+    package var level: Logger.Level
+    package var format: Format
 }
 
 /// One polled sensor or device.
-struct SensorPlan: Sendable, Equatable {
-    enum Endpoint: Sendable, Equatable, CustomStringConvertible {
+package struct SensorPlan: Sendable, Equatable {
+    package enum Endpoint: Sendable, Equatable, CustomStringConvertible {
         case modbusTCP(host: String, port: Int)
         case modbusRTU(device: String, baud: Int, parity: Character, dataBits: Int, stopBits: Int)
         case snmp(host: String, port: Int)
-        var description: String {
+        package var description: String {
             switch self {
             case .modbusTCP(let h, let p): "tcp://\(h):\(p)"
             case .modbusRTU(let d, let b, let p, let db, let sb): "rtu://\(d)?baud=\(b)&parity=\(p)&data=\(db)&stop=\(sb)"
@@ -117,16 +117,16 @@ struct SensorPlan: Sendable, Equatable {
             }
         }
     }
-    enum SNMPAuth: Sendable, Equatable {
+    package enum SNMPAuth: Sendable, Equatable {
         case community(version: String, community: SecretRef)
         case v3(user: String, level: String, authProtocol: String?, authKey: SecretRef?, privProtocol: String?, privKey: SecretRef?)
     }
-    var id: CIID
-    var profile: String
-    var endpoint: Endpoint
-    var unit: Int?
-    var rack: CIID?
-    var interval: Duration
-    var timeout: Duration
-    var snmp: SNMPAuth?
+    package var id: CIID
+    package var profile: String
+    package var endpoint: Endpoint
+    package var unit: Int?
+    package var rack: CIID?
+    package var interval: Duration
+    package var timeout: Duration
+    package var snmp: SNMPAuth?
 }

@@ -1,14 +1,14 @@
-import Foundation
+package import Foundation
 import Glibc
 
 /// Sends sd_notify(3) datagrams to `NOTIFY_SOCKET` (a path, or `@name` for the abstract
 /// namespace). Without `NOTIFY_SOCKET` every call does nothing.
-struct SystemdNotifier: Sendable {
-    let socketPath: String?
+package struct SystemdNotifier: Sendable {
+    package let socketPath: String?
     /// Half of `WATCHDOG_USEC`, when systemd asked for watchdog pings for this process.
-    let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
 
-    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         socketPath = path
         var interval: Duration? = nil
@@ -19,11 +19,11 @@ struct SystemdNotifier: Sendable {
         watchdogInterval = path == nil ? nil : interval
     }
 
-    var isEnabled: Bool { socketPath != nil }
+    package var isEnabled: Bool { socketPath != nil }
 
     /// Sends `state` (`READY=1`, `STATUS=…`, `WATCHDOG=1`, `STOPPING=1`, lines joined by `\n`).
     @discardableResult
-    func notify(_ state: String) -> Bool {
+    package func notify(_ state: String) -> Bool {
         guard let socketPath else { return false }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }

@@ -1,33 +1,34 @@
-import AgentStore
-import ContaminationRules
+package import AgentStore
+package import ContaminationRules
 import Crypto
-import FloorModel
-import Foundation
-import Telemetry
-import Yams
+package import FloorModel
+package import Foundation
+package import Telemetry
+package import Yams
 
 /// A rule file compiled against the floor and points it will watch.
-struct LoadedRules: Sendable {
+package struct LoadedRules: Sendable {
     /// The compiled rules.
-    var compiled: CompiledRuleSet
+    package var compiled: CompiledRuleSet
     /// SHA-256 of the file's text, stored with the engine state.
-    var digest: String
+    package var digest: String
     /// The file.
-    var file: String
+    package var file: String
 }
 
 /// A rule file that cannot be used: YAML or type problems (with line and column), or the
 /// compiler's problems naming each rule and key.
-struct RuleFileError: Error, CustomStringConvertible {
-    var lines: [String]
-    var description: String { lines.joined(separator: "\n") }
+package struct RuleFileError: Error, CustomStringConvertible {
+    package var lines: [String]
+    package var description: String { lines.joined(separator: "\n") }
+    package init(lines: [String]) { self.lines = lines }
 }
 
 /// Reads rule files the way the config is read: YAML node tree, positions in every type error,
 /// every problem reported; then compiles them against a topology.
-enum RuleFiles {
+package enum RuleFiles {
     /// Reads and compiles `file` against `topology`.
-    static func load(_ file: String, topology: RuleTopology) throws(RuleFileError) -> LoadedRules {
+    package static func load(_ file: String, topology: RuleTopology) throws(RuleFileError) -> LoadedRules {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw RuleFileError(lines: ["\(file): the rule file cannot be read"])
         }
@@ -60,7 +61,7 @@ enum RuleFiles {
     /// their device is polled: a sensor removed from the config leaves its points in the store,
     /// and rules that still selected them would report them stale forever. Without it (offline
     /// tuning, obligations), every stored point counts.
-    static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) throws -> RuleTopology {
+    package static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) throws -> RuleTopology {
         var points: [PointID: PointDescriptor] = [:]
         for d in try SampleStore(database: store.database).descriptors() where !d.derived && polled?.contains(d.id.ci) != false {
             points[d.id] = d
@@ -71,8 +72,8 @@ enum RuleFiles {
 }
 
 /// What the rules know of the floor, built from the stored floor and the registered points.
-enum RuleTopologyBuilder {
-    static func topology(floors: [Floor], points: [PointDescriptor]) -> RuleTopology {
+package enum RuleTopologyBuilder {
+    package static func topology(floors: [Floor], points: [PointDescriptor]) -> RuleTopology {
         var rooms: [RuleTopology.Room] = []
         var racks: [RuleTopology.Rack] = []
         var devices: [RuleTopology.Device] = []

@@ -1,12 +1,12 @@
-import FloorModel
-import Foundation
-import Yams
+package import FloorModel
+package import Foundation
+package import Yams
 
 /// Reading and writing floor files: YAML (the ``FloorDocument`` format) and CSV (``FloorCSV``),
 /// chosen by the file's extension.
-enum FloorFiles {
+package enum FloorFiles {
     /// The validated floors of a `.yaml`/`.yml` or `.csv` file; every problem is thrown.
-    static func read(_ path: String) throws -> [Floor] {
+    package static func read(_ path: String) throws -> [Floor] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw FloorFileError(file: path, reason: "cannot read the file")
         }
@@ -25,7 +25,18 @@ enum FloorFiles {
     }
 
     /// The YAML text of some floors.
-    static func yaml(_ floors: [Floor]) throws -> String {
+    package static func yaml(_ floors: [Floor]) throws -> String {
         try YAMLEncoder().encode(FloorDocument(floors: floors))
+    }
+}
+
+/// A floor file that cannot be read or decoded, with file and reason.
+package struct FloorFileError: Error, CustomStringConvertible {
+    package var file: String
+    package var reason: String
+    package var description: String { "\(file): \(reason)" }
+    package init(file: String, reason: String) {
+        self.file = file
+        self.reason = reason
     }
 }

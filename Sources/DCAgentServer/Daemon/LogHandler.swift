@@ -1,34 +1,34 @@
-import Foundation
-import Logging
-import Synchronization
+package import Foundation
+package import Logging
+package import Synchronization
 
 /// Log level and format shared by every logger of the process, changeable on SIGHUP.
-final class LogSettings: Sendable {
+package final class LogSettings: Sendable {
     private let state: Mutex<LoggingPlan>
-    init(_ plan: LoggingPlan) { state = Mutex(plan) }
-    var current: LoggingPlan { state.withLock { $0 } }
-    func update(_ plan: LoggingPlan) { state.withLock { $0 = plan } }
+    package init(_ plan: LoggingPlan) { state = Mutex(plan) }
+    package var current: LoggingPlan { state.withLock { $0 } }
+    package func update(_ plan: LoggingPlan) { state.withLock { $0 = plan } }
 }
 
 /// Writes one line per record to standard error, as logfmt or JSON (config `logging.format`).
-struct DCAgentLogHandler: LogHandler {
-    let label: String
-    let settings: LogSettings
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
+package struct DCAgentLogHandler: LogHandler {
+    package let label: String
+    package let settings: LogSettings
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
 
     /// Level follows the shared settings; setting it on one logger is ignored on purpose.
-    var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { settings.current.level }
         set {}
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var all = metadata
         if let p = metadataProvider { all.merge(p.get()) { a, _ in a } }
         if let m = event.metadata { all.merge(m) { _, b in b } }
@@ -49,12 +49,12 @@ struct DCAgentLogHandler: LogHandler {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    static func logfmtValue(_ s: String) -> String {
+    package static func logfmtValue(_ s: String) -> String {
         if !s.isEmpty && !s.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\n" }) { return s }
         return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 
-    static func timestamp() -> String {
+    package static func timestamp() -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: Date())

@@ -1,15 +1,15 @@
-import Foundation
-import Logging
-import SensorDrivers
-import Telemetry
-import Yams
+package import Foundation
+package import Logging
+package import SensorDrivers
+package import Telemetry
+package import Yams
 
 /// Turns the config's sensors into device readers for the polling service: profiles are read
 /// from `profiles.directory` (unknown keys refused, like the config), each sensor's request plan
 /// is compiled once, and secrets are resolved. Every problem names the sensor.
-enum SensorWiring {
+package enum SensorWiring {
     /// Reads every `*.yaml` of the profiles directory, or returns every problem found.
-    static func loadCatalog(directory: String) -> Result<ProfileCatalog, ConfigErrors> {
+    package static func loadCatalog(directory: String) -> Result<ProfileCatalog, ConfigErrors> {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: directory) else {
             return .failure(ConfigErrors(problems: [ConfigProblem(file: directory, path: "", reason: "the profiles directory cannot be read")]))
@@ -46,7 +46,7 @@ enum SensorWiring {
     }
 
     /// Checks every sensor against its profile (plans compile, SNMP specs compile) without IO.
-    static func check(_ plan: ConfigPlan, catalog: ProfileCatalog) -> [ConfigProblem] {
+    package static func check(_ plan: ConfigPlan, catalog: ProfileCatalog) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
         for (i, s) in plan.sensors.enumerated() {
             let path = "sensors[\(i)]"
@@ -81,7 +81,7 @@ enum SensorWiring {
     /// The points the sensors will report, known without IO: every Modbus point and every SNMP
     /// scalar (table rows are known only after a walk). Sensors whose plans fail are skipped
     /// (``check(_:catalog:)`` reports them).
-    static func plannedPoints(_ plan: ConfigPlan, catalog: ProfileCatalog) -> [PointDescriptor] {
+    package static func plannedPoints(_ plan: ConfigPlan, catalog: ProfileCatalog) -> [PointDescriptor] {
         var out: [PointDescriptor] = []
         for s in plan.sensors {
             guard let profile = try? catalog.profile(named: s.profile, forSensor: s.id.rawValue) else { continue }
@@ -100,7 +100,7 @@ enum SensorWiring {
     /// Builds one polled device per sensor, SNMP ones with the versions (and secrets) resolved
     /// by ``SensorSupervisor/fingerprint(_:environment:)``. Throws the problems (plans that do not
     /// compile) so the daemon refuses to start, naming each sensor.
-    static func devices(
+    package static func devices(
         _ plan: ConfigPlan, catalog: ProfileCatalog, snmp versions: [CIID: SNMPVersion], pool: ModbusBusPool, logger: Logger
     ) async throws(ConfigErrors) -> [PolledDevice] {
         var out: [PolledDevice] = []
@@ -148,7 +148,7 @@ enum SensorWiring {
         return out
     }
 
-    static func snmpVersion(_ s: SensorPlan, environment: [String: String]) throws -> SNMPVersion {
+    package static func snmpVersion(_ s: SensorPlan, environment: [String: String]) throws -> SNMPVersion {
         switch s.snmp {
         case .none:
             return .v2c(community: "public")
@@ -165,7 +165,7 @@ enum SensorWiring {
     }
 }
 
-struct ProfileErrorText: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
+package struct ProfileErrorText: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ d: String) { description = d }
 }

@@ -1,27 +1,27 @@
-import AgentStore
-import FloorModel
-import Foundation
-import Telemetry
+package import AgentStore
+package import FloorModel
+package import Foundation
+package import Telemetry
 
 /// The floor as one CSV table (docs/floor.md, "Storing and editing the floor"): one row per
 /// object, columns ``header``. Every row carries the object's full value in `json`, so the
 /// round trip is lossless; for devices the readable columns `name, rack, type, position, face,
 /// lifecycle` are authoritative (a spreadsheet edits them, or adds device rows with `json`
 /// empty).
-enum FloorCSV {
+package enum FloorCSV {
     /// The columns.
-    static let header = ["site", "kind", "id", "name", "rack", "type", "position", "face", "lifecycle", "json"]
+    package static let header = ["site", "kind", "id", "name", "rack", "type", "position", "face", "lifecycle", "json"]
 
-    static let encoder: JSONEncoder = {
+    package static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e
     }()
 
-    static func json<T: Encodable>(_ v: T) -> String { (try? String(decoding: encoder.encode(v), as: UTF8.self)) ?? "" }
+    package static func json<T: Encodable>(_ v: T) -> String { (try? String(decoding: encoder.encode(v), as: UTF8.self)) ?? "" }
 
     /// The CSV text of some floors.
-    static func export(_ floors: [Floor]) -> String {
+    package static func export(_ floors: [Floor]) -> String {
         var rows = [header]
         for f in floors {
             let s = f.site.id.rawValue
@@ -44,7 +44,7 @@ enum FloorCSV {
     }
 
     /// Reads floors from CSV text; throws every problem, by object and field.
-    static func floors(_ text: String) throws -> [Floor] {
+    package static func floors(_ text: String) throws -> [Floor] {
         let rows: [[String]]
         do { rows = try CSV.parse(text) } catch { throw FloorFileError(file: "CSV", reason: error.description) }
         guard let head = rows.first, head == header else {
@@ -99,7 +99,7 @@ enum FloorCSV {
     }
 
     /// A device row: the readable columns over the JSON value.
-    static func device(_ r: [String], line: Int, json: Device?, _ problems: inout [FloorProblem]) -> Device? {
+    package static func device(_ r: [String], line: Int, json: Device?, _ problems: inout [FloorProblem]) -> Device? {
         let id = r[2]
         guard let cid = CIID(validating: id) else {
             problems.append(.init(object: id.isEmpty ? "line \(line)" : id, field: "id", code: .invalidValue, message: "line \(line): '\(id)' is not a valid CI id"))

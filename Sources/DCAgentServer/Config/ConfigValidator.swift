@@ -1,20 +1,20 @@
-import AgentStore
-import Foundation
-import Logging
-import SensorDrivers
-import Telemetry
-import Yams
+package import AgentStore
+package import Foundation
+package import Logging
+package import SensorDrivers
+package import Telemetry
+package import Yams
 
 /// The one validation pass: raw structs in, a ``ConfigPlan`` or field-keyed problems out.
 /// Defaults live here and only here.
-struct ConfigValidator {
-    let file: String
-    let baseDirectory: String
-    let environment: [String: String]
-    var locate: ([KeyPathElement]) -> Mark? = { _ in nil }
+package struct ConfigValidator {
+    package let file: String
+    package let baseDirectory: String
+    package let environment: [String: String]
+    package var locate: ([KeyPathElement]) -> Mark? = { _ in nil }
     private(set) var problems: [ConfigProblem] = []
 
-    init(file: String, baseDirectory: String, environment: [String: String]) {
+    package init(file: String, baseDirectory: String, environment: [String: String]) {
         self.file = file
         self.baseDirectory = baseDirectory
         self.environment = environment
@@ -28,7 +28,7 @@ struct ConfigValidator {
     private mutating func fail(_ keys: [String], _ reason: String) { fail(keys.map { .key($0) }, reason) }
 
     /// Resolves a path relative to the config file's directory.
-    func resolve(_ path: String) -> String {
+    package func resolve(_ path: String) -> String {
         if path.hasPrefix("/") { return URL(fileURLWithPath: path).standardized.path }
         let base = baseDirectory.hasPrefix("/") ? baseDirectory : FileManager.default.currentDirectoryPath + "/" + baseDirectory
         return URL(fileURLWithPath: base).appendingPathComponent(path).standardized.path
@@ -60,7 +60,7 @@ struct ConfigValidator {
         return v
     }
 
-    mutating func validate(_ raw: RawConfig) -> ConfigPlan? {
+    package mutating func validate(_ raw: RawConfig) -> ConfigPlan? {
         let agentName = raw.agent?.name ?? "dcagent"
         if agentName.isEmpty { fail(["agent", "name"], "must not be empty") }
 
@@ -164,7 +164,7 @@ struct ConfigValidator {
             rules: rules)
     }
 
-    static func isIPAddress(_ s: String) -> Bool {
+    package static func isIPAddress(_ s: String) -> Bool {
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, s, &v4) == 1 || inet_pton(AF_INET6, s, &v6) == 1
@@ -316,7 +316,7 @@ struct ConfigValidator {
     }
 
     /// Parses `tcp://HOST:PORT`, `rtu:///dev/ttyX?baud=19200&parity=E&data=8&stop=1`, `udp://HOST:PORT`.
-    static func parseEndpoint(_ text: String) -> SensorPlan.Endpoint? {
+    package static func parseEndpoint(_ text: String) -> SensorPlan.Endpoint? {
         guard let c = URLComponents(string: text), let scheme = c.scheme else { return nil }
         switch scheme {
         case "tcp", "udp":

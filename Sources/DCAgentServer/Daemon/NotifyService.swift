@@ -1,18 +1,18 @@
-import Logging
-import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 
 /// Talks to systemd (Type=notify): `READY=1` and `STATUS=…` once HTTP listens, `WATCHDOG=1`
 /// every half `WATCHDOG_USEC` while the store's writer makes progress, `STOPPING=1` on
 /// shutdown. A wedged writer stops the pings, so systemd restarts the daemon.
-struct NotifyService<C: Clock>: Service where C.Duration == Duration {
-    let notifier: SystemdNotifier
-    let ready: AsyncStream<Void>
-    let status: @Sendable () -> String
-    let writerStuck: @Sendable () -> Bool
-    let clock: C
-    let logger: Logger
+package struct NotifyService<C: Clock>: Service where C.Duration == Duration {
+    package let notifier: SystemdNotifier
+    package let ready: AsyncStream<Void>
+    package let status: @Sendable () -> String
+    package let writerStuck: @Sendable () -> Bool
+    package let clock: C
+    package let logger: Logger
 
-    func run() async throws {
+    package func run() async throws {
         let notifier = notifier, ready = ready, status = status, writerStuck = writerStuck, clock = clock, logger = logger
         try? await cancelWhenGracefulShutdown {
             for await _ in ready { break }

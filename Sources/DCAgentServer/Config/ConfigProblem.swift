@@ -1,13 +1,13 @@
 /// One problem in a config file: the file, the key path, where the parser saw it, and why.
-struct ConfigProblem: Error, CustomStringConvertible, Equatable, Sendable {
-    var file: String
+package struct ConfigProblem: Error, CustomStringConvertible, Equatable, Sendable {
+    package var file: String
     /// Dotted key path with indexes: `sensors[2].endpoint`.
-    var path: String
-    var line: Int?
-    var column: Int?
-    var reason: String
+    package var path: String
+    package var line: Int?
+    package var column: Int?
+    package var reason: String
 
-    var description: String {
+    package var description: String {
         var loc = file
         if let line {
             loc += ":\(line)"
@@ -18,9 +18,9 @@ struct ConfigProblem: Error, CustomStringConvertible, Equatable, Sendable {
 }
 
 /// Every problem found in one or more config files.
-struct ConfigErrors: Error, CustomStringConvertible {
-    var problems: [ConfigProblem]
-    var description: String {
+package struct ConfigErrors: Error, CustomStringConvertible {
+    package var problems: [ConfigProblem]
+    package var description: String {
         "\(problems.count) problem\(problems.count == 1 ? "" : "s") in the configuration:\n"
             + problems.map { "  " + $0.description }.joined(separator: "\n")
     }

@@ -1,12 +1,12 @@
-import Foundation
-import Yams
+package import Foundation
+package import Yams
 
 /// Reads a config file: YAML → node tree (with line and column) → Codable raw structs, section
 /// by section so one bad section does not hide problems in the others → unknown keys → the
 /// validation pass of ``ConfigValidator``. Every problem is collected; none is swallowed.
-enum ConfigLoader {
+package enum ConfigLoader {
     /// Loads and validates one file, returning the plan or every problem found.
-    static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<ConfigPlan, ConfigErrors> {
+    package static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Result<ConfigPlan, ConfigErrors> {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -18,7 +18,7 @@ enum ConfigLoader {
     }
 
     /// Loads and validates YAML text that came from `file`.
-    static func load(text: String, file: String, environment: [String: String]) -> Result<ConfigPlan, ConfigErrors> {
+    package static func load(text: String, file: String, environment: [String: String]) -> Result<ConfigPlan, ConfigErrors> {
         var context = DecodeContext(file: file)
         let root: Node
         do {
@@ -72,10 +72,10 @@ enum ConfigLoader {
 }
 
 /// A key path element: a mapping key or a sequence index.
-enum KeyPathElement: CustomStringConvertible {
+package enum KeyPathElement: CustomStringConvertible {
     case key(String)
     case index(Int)
-    var description: String {
+    package var description: String {
         switch self {
         case .key(let k): k
         case .index(let i): "[\(i)]"
@@ -85,7 +85,7 @@ enum KeyPathElement: CustomStringConvertible {
 
 extension Array where Element == KeyPathElement {
     /// `sensors[2].endpoint`
-    var dotted: String {
+    package var dotted: String {
         var out = ""
         for e in self {
             switch e {
@@ -97,24 +97,24 @@ extension Array where Element == KeyPathElement {
     }
 }
 
-struct DecodeContext {
-    var file: String
-    var root: Node?
-    var problems: [ConfigProblem] = []
+package struct DecodeContext {
+    package var file: String
+    package var root: Node?
+    package var problems: [ConfigProblem] = []
 
-    init(file: String) { self.file = file }
+    package init(file: String) { self.file = file }
 
-    func problem(at path: [KeyPathElement], node: Node? = nil, _ reason: String) -> ConfigProblem {
+    package func problem(at path: [KeyPathElement], node: Node? = nil, _ reason: String) -> ConfigProblem {
         let mark = node?.mark ?? mark(of: path)
         return ConfigProblem(file: file, path: path.dotted, line: mark?.line, column: mark?.column, reason: reason)
     }
 
-    func problem(at keys: [String], node: Node? = nil, _ reason: String) -> ConfigProblem {
+    package func problem(at keys: [String], node: Node? = nil, _ reason: String) -> ConfigProblem {
         problem(at: keys.map { .key($0) }, node: node, reason)
     }
 
     /// Finds the node at a key path and returns its position.
-    func mark(of path: [KeyPathElement]) -> Mark? {
+    package func mark(of path: [KeyPathElement]) -> Mark? {
         guard var node = root else { return nil }
         var lastMark = node.mark
         for e in path {
@@ -132,7 +132,7 @@ struct DecodeContext {
         return lastMark
     }
 
-    func yamlProblem(_ error: any Error) -> ConfigProblem {
+    package func yamlProblem(_ error: any Error) -> ConfigProblem {
         if let y = error as? YamlError {
             switch y {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
@@ -153,7 +153,7 @@ struct DecodeContext {
     /// values once aliases are expanded ("billion laughs"). The walk itself stops at `maxNodes`
     /// and keeps one parent link per node, building a key path only for the problem it reports.
     /// True when the file is refused (the problem is recorded).
-    mutating func refuseOversized(_ root: Node, maxScalar: Int = 65_536, maxNodes: Int = 200_000) -> Bool {
+    package mutating func refuseOversized(_ root: Node, maxScalar: Int = 65_536, maxNodes: Int = 200_000) -> Bool {
         var links: [(parent: Int, element: KeyPathElement?)] = [(-1, nil)]
         var stack: [(node: Node, link: Int)] = [(root, 0)]
         func path(_ link: Int) -> [KeyPathElement] {
@@ -197,11 +197,11 @@ struct DecodeContext {
     }
 
     /// Decodes one section, recording a type problem (with its position) or unknown keys.
-    mutating func decode<T: Codable>(_ type: T.Type, _ node: Node, _ keys: [String]) -> T? {
+    package mutating func decode<T: Codable>(_ type: T.Type, _ node: Node, _ keys: [String]) -> T? {
         decode(type, node, keys.map { .key($0) })
     }
 
-    mutating func decode<T: Codable>(_ type: T.Type, _ node: Node, _ path: [KeyPathElement]) -> T? {
+    package mutating func decode<T: Codable>(_ type: T.Type, _ node: Node, _ path: [KeyPathElement]) -> T? {
         if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return nil }
         do {
             let value = try YAMLDecoder().decode(type, from: node)
@@ -218,7 +218,7 @@ struct DecodeContext {
 
     /// Decodes a value whose type reports its own unknown keys (rule files), recording a type
     /// problem with its position.
-    mutating func decodeReportingOwnKeys<T: Decodable>(_ type: T.Type, _ node: Node) -> T? {
+    package mutating func decodeReportingOwnKeys<T: Decodable>(_ type: T.Type, _ node: Node) -> T? {
         do {
             return try YAMLDecoder().decode(type, from: node)
         } catch let e as DecodingError {
@@ -231,7 +231,7 @@ struct DecodeContext {
     }
 
     /// Decodes a list element by element, so each bad element is reported on its own.
-    mutating func decodeList<T: Codable>(_ type: T.Type, _ node: Node, _ keys: [String]) -> [T]? {
+    package mutating func decodeList<T: Codable>(_ type: T.Type, _ node: Node, _ keys: [String]) -> [T]? {
         let path = keys.map { KeyPathElement.key($0) }
         guard let seq = node.sequence else {
             if case .scalar(let s) = node, s.string.isEmpty || s.string == "null" { return [] }

@@ -1,13 +1,13 @@
-import AgentStore
-import ContaminationRules
-import Foundation
-import Logging
-import ServiceLifecycle
-import Synchronization
-import Telemetry
+package import AgentStore
+package import ContaminationRules
+package import Foundation
+package import Logging
+package import ServiceLifecycle
+package import Synchronization
+package import Telemetry
 
 /// What reaches the rules engine, in order, through one stream.
-enum RuleInput: Sendable {
+package enum RuleInput: Sendable {
     /// A batch the writer has committed (DESIGN decision 7: rules see acknowledged readings).
     case readings([Reading])
     /// Device health from the polling service (offline, online again).
@@ -22,10 +22,10 @@ enum RuleInput: Sendable {
 }
 
 /// Counters the daemon shows in `/healthz`.
-final class RulesStatus: Sendable {
+package final class RulesStatus: Sendable {
     private let state = Mutex(Snapshot())
 
-    struct Snapshot: Sendable {
+    package struct Snapshot: Sendable {
         var rules = 0
         var firing = 0
         var evaluations = 0
@@ -37,8 +37,8 @@ final class RulesStatus: Sendable {
         var reloads = 0
     }
 
-    var snapshot: Snapshot { state.withLock { $0 } }
-    func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
+    package var snapshot: Snapshot { state.withLock { $0 } }
+    package func update(_ body: (inout Snapshot) -> Void) { state.withLock { body(&$0) } }
 }
 
 /// The rules engine in the daemon (issue 5 item 5): committed readings, device health and the
@@ -52,7 +52,7 @@ final class RulesStatus: Sendable {
 ///   and on shutdown; derived readings ride with it.
 /// - Stale-data timers restart with the daemon: the daemon's own downtime is not a sensor's
 ///   silence (as Zabbix's nodata waits after a server start).
-final class RulesService: Service, Sendable {
+package final class RulesService: Service, Sendable {
     private let plan: RulesPlan
     private let initial: LoadedRules
     private let events: EventStore
@@ -62,10 +62,10 @@ final class RulesService: Service, Sendable {
     private let continuation: AsyncStream<RuleInput>.Continuation
     private let topology: TopologySource
     private let agent: AgentWatch
-    let status = RulesStatus()
+    package let status = RulesStatus()
     private let logger: Logger
 
-    init(
+    package init(
         plan: RulesPlan, rules: LoadedRules, events: EventStore, records: RecordsRepository, samples: SampleStore,
         topology: TopologySource, agent: AgentWatch, logger: Logger
     ) {
@@ -82,14 +82,14 @@ final class RulesService: Service, Sendable {
 
     /// Hands input to the engine without blocking the caller (the writer, the pollers). A full
     /// queue drops the input and counts it; `/healthz` shows the count.
-    func submit(_ item: RuleInput) {
+    package func submit(_ item: RuleInput) {
         if case .dropped = continuation.yield(item) {
             status.update { $0.droppedInputs += 1 }
             logger.error("rules engine input queue full: input dropped")
         }
     }
 
-    func run() async throws {
+    package func run() async throws {
         var loop = try await EngineLoop.start(
             rules: initial, plan: plan, topology: topology, events: events, records: records, agent: agent, status: status, logger: logger)
         let (warmed, replayed) = try await loop.catchUp(samples: samples, window: plan.replayAfterRestart)
@@ -124,29 +124,29 @@ final class RulesService: Service, Sendable {
 
 /// Where the rules' topology comes from: the stored floor and points, and a revision that
 /// changes with the stored floor.
-struct TopologySource: Sendable {
+package struct TopologySource: Sendable {
     /// Builds the topology from the store.
-    var build: @Sendable () throws -> RuleTopology
+    package var build: @Sendable () throws -> RuleTopology
     /// The stored floor's revision (``FloorRepository/revision()``).
-    var floorRevision: @Sendable () throws -> String
+    package var floorRevision: @Sendable () throws -> String
 }
 
 /// The agent's own health, watched by the engine at every tick.
-struct AgentWatch: Sendable {
+package struct AgentWatch: Sendable {
     /// The agent, as the scope of its own events (`agent.name`).
-    var id: CIID
+    package var id: CIID
     /// Readings the store writer has dropped since the process started.
-    var droppedReadings: @Sendable () -> Int
+    package var droppedReadings: @Sendable () -> Int
     /// The agent's clock status now; nil when `rules.check_clock_sync` is off.
-    var clock: (@Sendable () -> AgentClockStatus)? = nil
+    package var clock: (@Sendable () -> AgentClockStatus)? = nil
 }
 
 /// Runs the store's blocking SQLite calls on one serial queue of their own, never on the
 /// cooperative thread pool (as the batch writer does).
-struct StoreQueue: Sendable {
+package struct StoreQueue: Sendable {
     private let queue = DispatchQueue(label: "dcagent.rules.store")
 
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    package func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { c in
             queue.async {
                 do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
@@ -156,24 +156,24 @@ struct StoreQueue: Sendable {
 }
 
 /// The engine and its bookkeeping, owned by the service's run loop (one task at a time).
-struct EngineLoop {
-    var engine: RuleEngine
-    var digest: String
-    let events: EventStore
-    let records: RecordsRepository
-    let agent: AgentWatch
-    let status: RulesStatus
-    let logger: Logger
-    let plan: RulesPlan
-    let topology: TopologySource
-    let io = StoreQueue()
+package struct EngineLoop {
+    package var engine: RuleEngine
+    package var digest: String
+    package let events: EventStore
+    package let records: RecordsRepository
+    package let agent: AgentWatch
+    package let status: RulesStatus
+    package let logger: Logger
+    package let plan: RulesPlan
+    package let topology: TopologySource
+    package let io = StoreQueue()
     /// The stored floor's revision when the rules were last compiled.
     private var floorRevision: String?
     private var droppedSeen = 0
     /// The state found in the store at start, if any.
-    let saved: SavedRuleState?
+    package let saved: SavedRuleState?
     /// True when a saved state was loaded.
-    let resumed: Bool
+    package let resumed: Bool
     private var pendingDerived: [Reading] = []
     private var pendingChanges: [EventChange] = []
     private var dirty = false
@@ -181,7 +181,7 @@ struct EngineLoop {
     private var lastCost = Duration.zero
 
     /// Loads the saved state (if any) and the records, off the cooperative pool.
-    static func start(
+    package static func start(
         rules: LoadedRules, plan: RulesPlan, topology: TopologySource, events: EventStore, records: RecordsRepository, agent: AgentWatch,
         status: RulesStatus, logger: Logger
     ) async throws -> EngineLoop {
@@ -236,7 +236,7 @@ struct EngineLoop {
     /// Replays readings committed since the saved state (those it already saw are ignored), so
     /// a crash between a reading's commit and the engine's checkpoint loses no evaluation.
     /// Returns how many stored readings restored histories and evidence, and how many were replayed.
-    mutating func catchUp(samples: SampleStore, window: Duration) async throws -> (warmed: Int, replayed: Int) {
+    package mutating func catchUp(samples: SampleStore, window: Duration) async throws -> (warmed: Int, replayed: Int) {
         guard resumed, let saved else { return (0, 0) }
         let now = Timestamp.now
         let windowSeconds = Double(window.components.seconds)
@@ -260,7 +260,7 @@ struct EngineLoop {
         return (stored.count, readings.count)
     }
 
-    mutating func handle(_ item: RuleInput) async {
+    package mutating func handle(_ item: RuleInput) async {
         let checkpointEvery = plan.checkpointEvery
         let now = Timestamp.now
         let out: RuleOutput
@@ -319,7 +319,7 @@ struct EngineLoop {
     /// Commits pending changes, derived readings and the state in one transaction (encoded and
     /// written off the cooperative pool). A failed commit keeps everything pending for the next
     /// attempt (nothing is lost while the disk is full for a moment).
-    mutating func checkpoint(reason: String) async {
+    package mutating func checkpoint(reason: String) async {
         guard dirty || !pendingChanges.isEmpty else { return }
         let started = ContinuousClock.now
         let state = engine.state
@@ -350,7 +350,7 @@ struct EngineLoop {
     }
 
     /// Maintenance windows and obligation records, from the store (the CLI adds them).
-    mutating func refreshRecords() async {
+    package mutating func refreshRecords() async {
         let records = self.records
         do {
             let (windows, done) = try await io.run { (try records.windows(endingAfter: .now).map(\.window), try records.records()) }
@@ -363,7 +363,7 @@ struct EngineLoop {
 
     /// Recompiles the rule file against the current floor and points; keeps the running rules
     /// when the new file does not compile, logging every problem.
-    mutating func reload(reason: String) async {
+    package mutating func reload(reason: String) async {
         let (file, topology) = (plan.file, self.topology)
         do {
             let loaded = try await io.run { try RuleFiles.load(file, topology: try topology.build()) }

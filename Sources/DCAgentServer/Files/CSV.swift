@@ -1,10 +1,10 @@
-import Foundation
+package import Foundation
 
 /// A small RFC 4180 CSV reader and writer: comma-separated fields, fields quoted with `"` when
 /// they hold a comma, quote, CR or LF, quotes doubled inside; CRLF or LF line ends.
-enum CSV {
+package enum CSV {
     /// Quotes one field when needed.
-    static func field(_ s: String) -> String {
+    package static func field(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
@@ -12,12 +12,12 @@ enum CSV {
     }
 
     /// Writes rows with CRLF line ends (RFC 4180).
-    static func write(_ rows: [[String]]) -> String {
+    package static func write(_ rows: [[String]]) -> String {
         rows.map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
     }
 
     /// Parses a document into rows; throws on a quote left open or text after a closing quote.
-    static func parse(_ text: String) throws(CSVError) -> [[String]] {
+    package static func parse(_ text: String) throws(CSVError) -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var field = ""
@@ -64,8 +64,8 @@ enum CSV {
 }
 
 /// A CSV syntax error with its line.
-struct CSVError: Error, CustomStringConvertible {
-    var line: Int
-    var reason: String
-    var description: String { "line \(line): \(reason)" }
+package struct CSVError: Error, CustomStringConvertible {
+    package var line: Int
+    package var reason: String
+    package var description: String { "line \(line): \(reason)" }
 }

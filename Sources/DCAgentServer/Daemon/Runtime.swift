@@ -1,32 +1,32 @@
-import AgentStore
-import Foundation
-import Logging
-import SensorDrivers
-import Telemetry
-import Synchronization
+package import AgentStore
+package import Foundation
+package import Logging
+package import SensorDrivers
+package import Telemetry
+package import Synchronization
 
 /// What the running daemon shares between its services: the current plan (replaced on a valid
 /// SIGHUP reload), the database and the writer.
-final class Runtime: Sendable {
-    let database: AgentDatabase
-    let samples: SampleStore
-    let audit: AuditTrail
-    let writer: BatchWriter<ContinuousClock>
-    let logSettings: LogSettings
-    let started = Date()
+package final class Runtime: Sendable {
+    package let database: AgentDatabase
+    package let samples: SampleStore
+    package let audit: AuditTrail
+    package let writer: BatchWriter<ContinuousClock>
+    package let logSettings: LogSettings
+    package let started = Date()
     private let plan: Mutex<ConfigPlan>
     private let reloads = Atomic<Int>(0)
 
     /// The rules engine, when the config has `rules:`.
-    let rules: RulesService?
+    package let rules: RulesService?
 
     /// The sensors polled, replaced on a SIGHUP that changes them.
-    let sensors: SensorSupervisor
+    package let sensors: SensorSupervisor
 
     /// The health of every polled device.
-    func deviceHealth() async -> [CIID: DeviceHealth] { await sensors.health() }
+    package func deviceHealth() async -> [CIID: DeviceHealth] { await sensors.health() }
 
-    init(
+    package init(
         plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore,
         logSettings: LogSettings, sensors: SensorSupervisor, rules: RulesService? = nil
     ) {
@@ -41,16 +41,16 @@ final class Runtime: Sendable {
     }
 
     /// The plan in force.
-    var current: ConfigPlan { plan.withLock { $0 } }
+    package var current: ConfigPlan { plan.withLock { $0 } }
 
     /// Successful reloads since start.
-    var reloadCount: Int { reloads.load(ordering: .relaxed) }
+    package var reloadCount: Int { reloads.load(ordering: .relaxed) }
 
     /// Replaces the plan with a validated new one; returns the settings that changed, and those
     /// that need a restart to take effect. `sensorsInstalled`: the caller has installed the new
     /// sensors (``SensorSupervisor``), so they are in force (otherwise they are unchanged). The
     /// rules recompile once: for the rule file read again, for the new sensors, or both.
-    func apply(_ new: ConfigPlan, sensorsInstalled: Bool = false) -> (applied: [String], needRestart: [String]) {
+    package func apply(_ new: ConfigPlan, sensorsInstalled: Bool = false) -> (applied: [String], needRestart: [String]) {
         let old = current
         var applied: [String] = []
         var restart: [String] = []

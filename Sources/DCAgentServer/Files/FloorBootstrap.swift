@@ -1,19 +1,19 @@
-import AgentStore
-import FloorModel
-import Logging
-import Telemetry
+package import AgentStore
+package import FloorModel
+package import Logging
+package import Telemetry
 
 /// `floor.import_on_first_start` (DESIGN decision 3): the demo's floor file is imported into a
 /// database that holds no floor yet. The audit rows name the actor ``actor``.
-enum FloorBootstrap {
+package enum FloorBootstrap {
     /// The audit actor of the first-start import. Not a registered user: it names the daemon
     /// acting on the operator's config, never a person.
-    static let actor = "system"
+    package static let actor = "system"
 
     /// Imports `plan.floorImport` when it is set and no floor is stored; returns true when it
     /// imported. Problems in the file are thrown (nothing is written).
     @discardableResult
-    static func importIfEmpty(plan: ConfigPlan, store: OpenedStore, logger: Logger) throws -> Bool {
+    package static func importIfEmpty(plan: ConfigPlan, store: OpenedStore, logger: Logger) throws -> Bool {
         guard let file = plan.floorImport else { return false }
         guard try store.floor.isEmpty() else {
             logger.debug("floor already stored; import_on_first_start skipped", metadata: ["floor.file": "\(file)"])

@@ -1,24 +1,24 @@
-import Logging
-import ServiceLifecycle
+package import Logging
+package import ServiceLifecycle
 import UnixSignals
 
 /// Reloads the config on SIGHUP. An invalid new config keeps the old one running and logs
 /// every problem (DESIGN decision 3: the config is reloaded, never the floor). Sensors are
 /// rebuilt from the new config, profiles and secrets first: one that does not build refuses the
 /// whole reload; changed ones replace the running polling (``SensorSupervisor``).
-struct ReloadService: Service {
-    let runtime: Runtime
-    let configPath: String
-    let logger: Logger
+package struct ReloadService: Service {
+    package let runtime: Runtime
+    package let configPath: String
+    package let logger: Logger
 
-    func run() async throws {
+    package func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
             await reload()
         }
     }
 
-    func reload() async {
+    package func reload() async {
         logger.info("SIGHUP: reloading configuration", metadata: ["config.file": "\(configPath)"])
         switch ConfigLoader.load(path: configPath) {
         case .failure(let errors):

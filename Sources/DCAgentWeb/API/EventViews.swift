@@ -1,0 +1,100 @@
+public import AgentStore
+public import ContaminationRules
+import Telemetry
+
+/// An event as the v1 API and `dcagent events list --json` show it: ids as the operator writes
+/// them (DESIGN decision 1), times ISO 8601 UTC, NaN values as null.
+public struct EventView: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var dedupKey: String
+    public var rule: String
+    public var kind: String
+    public var severity: String
+    public var state: String
+    public var scope: String
+    @Nullable public var room: String?
+    @Nullable public var rack: String?
+    @Nullable public var point: String?
+    public var firstSeen: String
+    public var lastSeen: String
+    @Nullable public var resolvedAt: String?
+    public var count: Int
+    public var message: String
+    public var suppressed: Bool
+    public var flapping: Bool
+    /// The inputs whose silence keeps the event from clearing (issue 22), or null.
+    @Nullable public var dataMissing: [String]?
+    public var evidence: [Evidence]
+
+    /// A reading that made the event.
+    public struct Evidence: Codable, Sendable, Equatable {
+        public var point: String
+        public var time: String
+        @Nullable public var value: Double?
+        public var quality: String
+    }
+
+    public init(_ s: StoredEvent) {
+        let e = s.event
+        id = s.id
+        dedupKey = e.dedupKey
+        rule = e.ruleID
+        kind = e.kind.rawValue
+        severity = e.severity.rawValue
+        state = e.state.rawValue
+        scope = e.scope.rawValue
+        room = e.room?.rawValue
+        rack = e.rack?.rawValue
+        point = e.point?.description
+        firstSeen = "\(e.firstSeen)"
+        lastSeen = "\(e.lastSeen)"
+        resolvedAt = s.resolvedAt.map { "\($0)" }
+        count = e.count
+        message = e.message
+        suppressed = e.suppressed
+        flapping = e.flapping
+        dataMissing = e.dataMissing
+        evidence = e.evidence.map {
+            Evidence(point: $0.point.description, time: "\($0.time)", value: $0.value.isFinite ? $0.value : nil, quality: "\($0.quality)")
+        }
+    }
+}
+
+/// One entry of the event change log (`event_changes`), the feed of ITSM and the live pages.
+public struct EventChangeView: Codable, Sendable, Equatable {
+    public var seq: Int64
+    public var eventId: Int64
+    public var at: String
+    public var change: String
+    public var notify: Bool
+    public var event: EventView
+
+    public init(_ c: StoredEventChange) {
+        seq = c.seq
+        eventId = c.eventID
+        at = "\(c.change.at)"
+        change = c.change.change.rawValue
+        notify = c.change.notify
+        event = EventView(
+            StoredEvent(id: c.eventID, event: c.change.event, resolvedAt: c.change.event.state == .resolved ? c.change.at : nil))
+    }
+}
+
+/// `GET /api/v1/events`.
+public struct EventList: Codable, Sendable, Equatable {
+    public var events: [EventView]
+    public init(events: [EventView]) { self.events = events }
+}
+
+/// `GET /api/v1/events/changes`.
+public struct EventChangeList: Codable, Sendable, Equatable {
+    public var changes: [EventChangeView]
+    /// The sequence number to ask after next (the last one here, or the one asked after).
+    public var next: Int64
+}
+
+/// `GET /api/v1/events/{id}`: the event and its history, oldest change first.
+public struct EventDetail: Codable, Sendable, Equatable {
+    public var event: EventView
+    public var changes: [EventChangeView]
+}

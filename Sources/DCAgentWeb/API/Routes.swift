@@ -1,0 +1,58 @@
+public import AgentStore
+public import Hummingbird
+import HTTPTypes
+public import Logging
+
+/// What the routes read: the agent's status and the events. A site agent passes its SQLite store
+/// and its running services; the central console (issue 21) will pass its PostgreSQL store.
+public struct WebSources: Sendable {
+    public var status: any AgentStatusSource
+    public var events: any EventReading
+    /// A new stream of "something was committed" signals (coalesced); the live endpoints wait
+    /// on it instead of polling tables.
+    public var commits: @Sendable () -> AsyncStream<Void>
+    /// The event stream sends a comment after this long without a change, so proxies keep it open.
+    public var keepAliveEvery: Duration = .seconds(15)
+
+    public init(status: any AgentStatusSource, events: any EventReading, commits: @escaping @Sendable () -> AsyncStream<Void>) {
+        self.status = status
+        self.events = events
+        self.commits = commits
+    }
+}
+
+/// The HTTP routes of DCAgent: `/healthz` and the v1 API under `/api/v1`, grouped per resource
+/// (DESIGN decision 16). The paths before v1 answer 308 to their v1 paths.
+public enum WebRoutes {
+    public static let apiBase = "/api/v1"
+
+    public static func router(_ sources: WebSources, logger: Logger) -> Router<BasicRequestContext> {
+        let router = Router()
+        // First, so it wraps every route and the not-found answer.
+        router.add(middleware: APIErrorMiddleware(logger: logger))
+        router.get("/healthz") { _, _ -> Response in
+            let health = await sources.status.health()
+            return try WebJSON.response(health, status: health.writer.stuck ? .serviceUnavailable : .ok)
+        }
+        let api = router.group(RouterPath(apiBase))
+        DevicesAPI(status: sources.status).register(on: api)
+        EventsAPI(sources: sources, logger: logger).register(on: api)
+        LegacyPaths.register(on: router)
+        return router
+    }
+}
+
+extension RouterGroup {
+    /// Registers a read-only resource: GET answers, every other method 405 with `Allow: GET`.
+    func resource(_ path: RouterPath, get handler: @escaping @Sendable (Request, Context) async throws -> Response) {
+        get(path, use: handler)
+        for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
+            on(path, method: method) { request, _ -> Response in
+                var e = APIError(
+                    .methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path); use GET")
+                e.headers[.allow] = "GET"
+                throw e
+            }
+        }
+    }
+}
