@@ -240,6 +240,9 @@ struct WebRoutesTests {
             try rig.commit(.resolved, at: Self.t0 + 60_000, state: .resolved)
             try await waitUntil(timeout: .seconds(30), "the resolution (id 2) after the commit") { text().contains("id: 2\nevent: change\n") }
             #expect(text().contains("\"change\":\"resolved\""), "\(text())")
+            // And the next commit too: every commit wakes it, not only the first.
+            try rig.commit(.opened, at: Self.t0 + 120_000)
+            try await waitUntil(timeout: .seconds(30), "the next opening (id 3) after its commit") { text().contains("id: 3\nevent: change\n") }
             kill(curl.processIdentifier, SIGKILL)
             try await waitUntil("curl to stop") { !curl.isRunning }
 

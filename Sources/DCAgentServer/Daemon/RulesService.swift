@@ -6,21 +6,6 @@ package import ServiceLifecycle
 package import Synchronization
 package import Telemetry
 
-/// What reaches the rules engine, in order, through one stream.
-package enum RuleInput: Sendable {
-    /// A batch the writer has committed (DESIGN decision 7: rules see acknowledged readings).
-    case readings([Reading])
-    /// Device health from the polling service (offline, online again).
-    case health([ContaminationRules.DeviceHealth])
-    /// Devices no longer polled (a reload removed their sensors): their offline events resolve.
-    case retired([CIID])
-    /// Time passes: stale data, sustain expiry, flapping calm-down, obligations.
-    case tick
-    /// Read the rule file again and recompile against the current floor and points (SIGHUP, or
-    /// new points seen); the running rules stay when the new file does not compile.
-    case reload(reason: String)
-}
-
 /// Counters the daemon shows in `/healthz`.
 package final class RulesStatus: Sendable {
     private let state = Mutex(Snapshot())
@@ -52,22 +37,24 @@ package final class RulesStatus: Sendable {
 ///   and on shutdown; derived readings ride with it.
 /// - Stale-data timers restart with the daemon: the daemon's own downtime is not a sensor's
 ///   silence (as Zabbix's nodata waits after a server start).
-package final class RulesService: Service, Sendable {
+package final class RulesService<C: Clock>: Service, Sendable where C.Duration == Duration {
     private let plan: RulesPlan
     private let initial: LoadedRules
     private let events: EventStore
     private let records: RecordsRepository
     private let samples: SampleStore
-    private let input: AsyncStream<RuleInput>
-    private let continuation: AsyncStream<RuleInput>.Continuation
+    private let inbox: RuleInbox
     private let topology: TopologySource
     private let agent: AgentWatch
+    private let clock: C
     package let status = RulesStatus()
     private let logger: Logger
 
+    /// `inbox` is the engine's input queue (the ingest pipeline fills it); `clock` paces the
+    /// evaluation ticks.
     package init(
-        plan: RulesPlan, rules: LoadedRules, events: EventStore, records: RecordsRepository, samples: SampleStore,
-        topology: TopologySource, agent: AgentWatch, logger: Logger
+        plan: RulesPlan, rules: LoadedRules, events: EventStore, records: RecordsRepository, samples: SampleStore, inbox: RuleInbox,
+        topology: TopologySource, agent: AgentWatch, clock: C, logger: Logger
     ) {
         self.agent = agent
         self.plan = plan
@@ -75,19 +62,14 @@ package final class RulesService: Service, Sendable {
         self.events = events
         self.records = records
         self.samples = samples
+        self.inbox = inbox
         self.topology = topology
+        self.clock = clock
         self.logger = logger
-        (input, continuation) = AsyncStream<RuleInput>.makeStream(bufferingPolicy: .bufferingOldest(10_000))
     }
 
-    /// Hands input to the engine without blocking the caller (the writer, the pollers). A full
-    /// queue drops the input and counts it; `/healthz` shows the count.
-    package func submit(_ item: RuleInput) {
-        if case .dropped = continuation.yield(item) {
-            status.update { $0.droppedInputs += 1 }
-            logger.error("rules engine input queue full: input dropped")
-        }
-    }
+    /// Hands input to the engine without blocking the caller.
+    package func submit(_ item: RuleInput) { inbox.submit(item) }
 
     package func run() async throws {
         var loop = try await EngineLoop.start(
@@ -101,21 +83,17 @@ package final class RulesService: Service, Sendable {
                 "rules.warmed_readings": "\(warmed)",
                 "events.firing": "\(loop.engine.openEvents.count)",
             ])
-        let every = plan.evaluateEvery
-        let continuation = self.continuation
+        let (every, inbox, clock) = (plan.evaluateEvery, self.inbox, self.clock)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    while !Task.isCancelled {
-                        do { try await Task.sleep(for: every) } catch { return }
-                        continuation.yield(.tick)
-                    }
+                    while (try? await clock.sleep(for: every)) != nil { inbox.submit(.tick) }
                 }
-                for await item in input { await loop.handle(item) }
+                for await item in inbox.inputs { await loop.handle(item) }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            continuation.finish()
+            inbox.finish()
         }
         await loop.checkpoint(reason: "shutdown")
         logger.info("rules engine stopped", metadata: ["events.firing": "\(loop.engine.openEvents.count)"])
@@ -135,8 +113,10 @@ package struct TopologySource: Sendable {
 package struct AgentWatch: Sendable {
     /// The agent, as the scope of its own events (`agent.name`).
     package var id: CIID
-    /// Readings the store writer has dropped since the process started.
+    /// Readings dropped on the way to the store or the rules since the process started.
     package var droppedReadings: @Sendable () -> Int
+    /// Of those, the readings the rules' own queue dropped.
+    package var droppedByRules: @Sendable () -> Int = { 0 }
     /// The agent's clock status now; nil when `rules.check_clock_sync` is off.
     package var clock: (@Sendable () -> AgentClockStatus)? = nil
 }
@@ -265,8 +245,24 @@ package struct EngineLoop {
         let now = Timestamp.now
         let out: RuleOutput
         switch item {
-        case .readings(let batch): out = engine.ingest(batch, now: now)
-        case .health(let reports): out = engine.deviceHealth(reports, now: now)
+        case .committed(let batch):
+            // New points first (the rules recompile to include them), then readings and health
+            // in the order they were polled.
+            if batch.items.contains(where: { if case .points = $0 { true } else { false } }) {
+                await reload(reason: "new points")
+            }
+            var o = RuleOutput()
+            for item in batch.items {
+                let part: RuleOutput
+                switch item {
+                case .points: continue
+                case .readings(let readings): part = engine.ingest(readings, now: now)
+                case .health(let health): part = engine.deviceHealth([health], now: now)
+                }
+                o.changes += part.changes
+                o.derived += part.derived
+            }
+            out = o
         case .retired(let devices): out = engine.devicesRetired(devices, now: now)
         case .reload(let reason):
             await reload(reason: reason)
@@ -282,6 +278,7 @@ package struct EngineLoop {
             await refreshRecords()
             var o = engine.tick(now: now)
             let dropped = agent.droppedReadings()
+            status.update { $0.droppedInputs = agent.droppedByRules() }
             let loss = engine.storeDropped(max(0, dropped - droppedSeen), agent: agent.id, now: now)
             droppedSeen = dropped
             o.changes += loss.changes

@@ -83,22 +83,16 @@ package final class SensorSupervisor: Service, Sendable {
     private let swaps: AsyncStream<Running>.Continuation
     private let swapStream: AsyncStream<Running>
     private let configuration: PollingConfiguration
-    private let sink: PollingService<ContinuousClock>.Sink
-    private let onInstall: @Sendable (Generation, [CIID]) -> Void
+    private let ingest: any PollSink
     private let logger: Logger
 
-    /// `sink` receives every generation's readings and health; `onInstall` runs after a new
-    /// generation is installed, with the sensors it removed (register its points, resolve the
-    /// removed devices' offline events).
-    package init(
-        initial: Generation, configuration: PollingConfiguration = PollingConfiguration(), logger: Logger,
-        sink: @escaping PollingService<ContinuousClock>.Sink, onInstall: @escaping @Sendable (Generation, _ removed: [CIID]) -> Void
-    ) {
+    /// `ingest` receives every generation's readings and health, and hears of each new
+    /// generation installed (its points, and the sensors it removed).
+    package init(initial: Generation, configuration: PollingConfiguration = PollingConfiguration(), ingest: any PollSink, logger: Logger) {
         self.configuration = configuration
-        self.sink = sink
-        self.onInstall = onInstall
+        self.ingest = ingest
         self.logger = logger
-        let polling = PollingService(devices: initial.devices, configuration: configuration, clock: ContinuousClock(), logger: logger, sink: sink)
+        let polling = Self.polling(initial, configuration: configuration, ingest: ingest, logger: logger)
         self.running = Mutex(Running(generation: initial, polling: polling))
         (swapStream, swaps) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
@@ -148,14 +142,24 @@ package final class SensorSupervisor: Service, Sendable {
             }
         }
         change.removed = was.sensors.map(\.id).filter { !next.ids.contains($0) }
-        let polling = PollingService(devices: next.devices, configuration: configuration, clock: ContinuousClock(), logger: logger, sink: sink)
+        let polling = Self.polling(next, configuration: configuration, ingest: ingest, logger: logger)
         let swap = running.withLock { r -> Running in
             r = Running(generation: next, polling: polling, number: r.number + 1)
             return r
         }
         swaps.yield(swap)
-        onInstall(next, change.removed)
+        ingest.installed(points: next.devices.flatMap(\.reader.points), polled: next.ids, removed: change.removed)
         return change
+    }
+
+    /// The polling service of a generation; each poll goes to `ingest` with the descriptors its
+    /// reader knows (an SNMP reader learns table rows as it walks).
+    private static func polling(
+        _ generation: Generation, configuration: PollingConfiguration, ingest: any PollSink, logger: Logger
+    ) -> PollingService<ContinuousClock> {
+        PollingService(devices: generation.devices, configuration: configuration, clock: ContinuousClock(), logger: logger) { event in
+            ingest.accept(event, points: generation.points(of: event.device))
+        }
     }
 
     /// Polls the current generation; on each install, stops it (its loops end, its Modbus
@@ -196,5 +200,32 @@ package final class SensorSupervisor: Service, Sendable {
             t?.cancel()
             await t?.value
         }
+    }
+}
+
+/// Where polls go: the ingest pipeline (``IngestPipeline``).
+package protocol PollSink: Sendable {
+    /// A poll's readings or a health transition; `points` are the descriptors the device's reader
+    /// knows now (evaluated only when a reading's point is new).
+    func accept(_ event: PollEvent, points: @autoclosure () -> [PointDescriptor])
+    /// A new generation of sensors is polled.
+    func installed(points: [PointDescriptor], polled: Set<CIID>, removed: [CIID])
+}
+
+extension IngestPipeline: PollSink {}
+
+extension PollEvent {
+    /// The device the event is about.
+    var device: CIID {
+        switch self {
+        case .readings(let ci, _), .offline(let ci, _), .online(let ci): ci
+        }
+    }
+}
+
+extension SensorSupervisor.Generation {
+    /// The descriptors the reader of `device` knows now.
+    func points(of device: CIID) -> [PointDescriptor] {
+        devices.first { $0.reader.device == device }?.reader.points ?? []
     }
 }

@@ -98,25 +98,33 @@ struct EventsAPI: Sendable {
                 }
             }
             defer { feeders.cancel() }
+            // Sends every change after the cursor; true when it wrote something.
+            @Sendable func drain(_ cursor: inout Int64) async throws -> Bool {
+                var page: [StoredEventChange]
+                var wrote = false
+                repeat {
+                    page = try await events.changes(after: cursor, limit: 200)
+                    for c in page {
+                        try await writer.write(ByteBuffer(string: "id: \(c.seq)\nevent: change\ndata: \(try WebJSON.line(EventChangeView(c)))\n\n"))
+                        cursor = c.seq
+                        wrote = true
+                    }
+                } while page.count == 200
+                return wrote
+            }
             var lastWrite = ContinuousClock.now
             await withGracefulShutdownHandler {
                 do {
                     var iterator = wakes.makeAsyncIterator()
                     repeat {
-                        var page: [StoredEventChange]
-                        repeat {
-                            page = try await events.changes(after: cursor, limit: 200)
-                            for c in page {
-                                try await writer.write(ByteBuffer(string: "id: \(c.seq)\nevent: change\ndata: \(try WebJSON.line(EventChangeView(c)))\n\n"))
-                                cursor = c.seq
-                                lastWrite = .now
-                            }
-                        } while page.count == 200
+                        if try await drain(&cursor) { lastWrite = .now }
                         if ContinuousClock.now - lastWrite >= keepAliveEvery {
                             try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                             lastWrite = .now
                         }
                     } while await iterator.next() != nil && !Task.isCancelled
+                    // Shutting down: what was committed before is still sent.
+                    _ = try await drain(&cursor)
                 } catch {
                     logger.debug("event stream ended: \(error)")
                 }
