@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
         // Rules: compiled against the stored floor and every point the sensors will report; a
         // rule file that does not compile stops the start, naming each rule and key.
         var rules: RulesService?
-        // The writer is created after the rules (its afterCommit feeds them); the rules read its
+        // The writer is created after the rules (its onCommit feeds them); the rules read its
         // drop count through this box once it exists.
         let writerBox = Mutex<BatchWriter<ContinuousClock>?>(nil)
         if let rulesPlan = plan.rules {
@@ -86,10 +86,10 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let rulesInput = rules
-        let afterCommit: (@Sendable ([Reading]) -> Void)? =
-            rulesInput == nil ? nil : { @Sendable batch in rulesInput?.submit(.readings(batch)) }
+        let onCommit: (@Sendable (CommittedBatch) -> Void)? =
+            rulesInput == nil ? nil : { @Sendable batch in rulesInput?.submit(.readings(batch.readings)) }
         let writer = BatchWriter(
-            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger, afterCommit: afterCommit)
+            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger, onCommit: onCommit)
         writerBox.withLock { $0 = writer }
         let onlineSeen = Mutex<Set<CIID>>([])
         // Points first seen while running (SNMP table rows: a PDU's outlets are known after its
