@@ -105,11 +105,14 @@ public struct SavedRuleState: Sendable {
 public final class EventStore: Sendable {
     let database: AgentDatabase
     let samples: SampleStore
+    let feed: (any CommitObserver)?
 
-    /// Creates the repository; derived readings go through `samples` (same database).
-    public init(database: AgentDatabase, samples: SampleStore) {
+    /// Creates the repository; derived readings go through `samples` (same database). When a
+    /// `feed` (a ``ChangeFeed``) is given, every commit that changed events is reported to it.
+    public init(database: AgentDatabase, samples: SampleStore, feed: (any CommitObserver)? = nil) {
         self.database = database
         self.samples = samples
+        self.feed = feed
     }
 
     // MARK: Writing
@@ -133,6 +136,7 @@ public final class EventStore: Sendable {
             return (seqs, learnt)
         }
         samples.remember(learnt)
+        if !seqs.isEmpty { feed?.committed() }
         return seqs
     }
 
