@@ -198,12 +198,12 @@ public final class SampleStore: Sendable {
         }
         try db.execute(
             sql: """
-                INSERT INTO points(key, ci, name, quantity, unit, states, derived, power_role, created_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO points(key, ci, name, quantity, unit, states, derived, power_role, created_ms, site)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 key, id.ci.rawValue, id.name, d?.quantity.rawValue, d?.unit.rawValue, d.map { statesJSON($0.states) },
-                d?.derived ?? false, d?.powerRole?.rawValue, Timestamp.now.milliseconds,
+                d?.derived ?? false, d?.powerRole?.rawValue, Timestamp.now.milliseconds, try SiteResolver.site(of: [id.ci.rawValue], db),
             ])
         return db.lastInsertedRowID
     }
