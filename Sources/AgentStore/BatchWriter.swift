@@ -1,15 +1,56 @@
+public import ContaminationRules
 public import Logging
 public import ServiceLifecycle
 public import Telemetry
-import Dispatch
+import DequeModule
 import Synchronization
 
-/// Takes readings from pollers and rules through a bounded queue and commits them in batches,
-/// by size or by time (DESIGN decision 7).
+/// One thing the ingest stage carries, in the order it was submitted.
+public enum IngestItem: Sendable, Equatable {
+    /// Point descriptors, registered in the same transaction as (and before) the readings
+    /// submitted after them. A point already registered with the same descriptor costs nothing.
+    case points([PointDescriptor])
+    /// Readings to store.
+    case readings([Reading])
+    /// A device's health (online, offline): stored nowhere, passed on in order with the readings
+    /// around it, so it never overtakes the readings it follows. Never dropped.
+    case health(ContaminationRules.DeviceHealth)
+}
+
+/// What one transaction of the writer committed.
+public struct CommittedBatch: Sendable, Equatable {
+    /// What the transaction committed, in submission order: consecutive readings as one
+    /// `.readings` item, each health report as its own item, point registrations as submitted.
+    public var items: [IngestItem]
+
+    /// Creates a batch.
+    public init(items: [IngestItem]) { self.items = items }
+
+    /// Every reading of the batch, in order.
+    public var readings: [Reading] {
+        items.flatMap { item -> [Reading] in
+            if case .readings(let rs) = item { return rs }
+            return []
+        }
+    }
+
+    /// Every health report of the batch, in order.
+    public var health: [ContaminationRules.DeviceHealth] {
+        items.compactMap { item in
+            if case .health(let h) = item { return h }
+            return nil
+        }
+    }
+}
+
+/// The ordered ingest stage (DESIGN decision 7): takes point registrations, readings and device
+/// health from pollers and rules through one bounded queue, commits them in batches (by size or
+/// by time) and hands each committed batch, in submission order, to `onCommit`.
 ///
-/// `submit` never blocks: when the queue is full the oldest readings are dropped and counted.
-/// "Acknowledged" means the batch's transaction committed; `health` tells what was acknowledged,
-/// dropped and queued, and whether the writer is stuck (for the systemd watchdog).
+/// `submit` never blocks: when the queue holds `queueCapacity` readings the oldest readings are
+/// dropped and counted (point registrations and health reports are never dropped; they are few
+/// and small). "Acknowledged" means the batch's transaction committed; `health` tells what was
+/// acknowledged, dropped and queued, and whether the writer is stuck (for the systemd watchdog).
 public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == Duration {
     /// How the writer batches.
     public struct Settings: Sendable, Equatable {
@@ -47,13 +88,98 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
         public var stuck: Bool
     }
 
+    /// One queued element: a single reading (so the oldest can be dropped one by one), or an
+    /// item that is never dropped.
+    private enum Entry {
+        case reading(Reading)
+        case points([PointDescriptor])
+        case health(ContaminationRules.DeviceHealth)
+
+        var isReading: Bool {
+            if case .reading = self { return true }
+            return false
+        }
+    }
+
+    /// The queue, bounded in readings.
+    private struct Queue {
+        var entries = Deque<Entry>()
+        /// Readings among `entries`.
+        var readings = 0
+        /// Readings dropped since start.
+        var dropped = 0
+        let capacity: Int
+
+        init(capacity: Int) {
+            precondition(capacity > 0)
+            self.capacity = capacity
+        }
+
+        mutating func append(_ e: Entry) {
+            if e.isReading {
+                if readings == capacity { dropOldestReading() }
+                readings += 1
+            }
+            entries.append(e)
+        }
+
+        /// Drops the oldest queued reading. Non-reading entries ahead of it stay; they are few
+        /// (a device's health transitions, point registrations), so the search is short.
+        private mutating func dropOldestReading() {
+            guard let i = entries.firstIndex(where: \.isReading) else { return }
+            entries.remove(at: i)
+            readings -= 1
+            dropped += 1
+        }
+
+        /// Puts a batch that failed back in front, as if it had never left. Its readings are
+        /// older than everything queued, so when the queue is full the oldest of them are the
+        /// ones dropped (and counted); its other entries always go back.
+        mutating func prepend(_ batch: [Entry]) {
+            for e in batch.reversed() {
+                if e.isReading {
+                    if readings == capacity {
+                        dropped += 1
+                        continue
+                    }
+                    readings += 1
+                }
+                entries.prepend(e)
+            }
+        }
+
+        /// True when a batch should go now, without waiting for the flush interval: a full batch
+        /// of readings, or only non-reading entries (nothing for them to wait behind).
+        func hasReadyBatch(batchSize: Int) -> Bool {
+            readings >= batchSize || (readings == 0 && !entries.isEmpty)
+        }
+
+        /// Removes the next batch: up to `batchSize` readings with the entries among and right
+        /// after them, in order.
+        mutating func popBatch(batchSize: Int) -> [Entry] {
+            var out: [Entry] = []
+            var taken = 0
+            while let e = entries.first {
+                if e.isReading {
+                    if taken == batchSize { break }
+                    taken += 1
+                }
+                out.append(entries.removeFirst())
+            }
+            readings -= taken
+            return out
+        }
+    }
+
     private struct State {
-        var queue: RingBuffer<Reading>
+        var queue: Queue
         var acknowledged = 0
         var batches = 0
         var lastError: String?
         var lastProgress: C.Instant
         var reportedDrops = 0
+        /// The flush interval has passed since the last timed flush: commit partial batches too.
+        var timedFlushDue = true
     }
 
     private let store: SampleStore
@@ -61,55 +187,90 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
     private let clock: C
     private let logger: Logger
     private let state: Mutex<State>
-    private let doorbell = Doorbell()
-    private let queue = DispatchQueue(label: "dcagent.batch-writer")
-    private let afterCommit: (@Sendable ([Reading]) -> Void)?
+    /// The writer's wake-up: "a full batch (or health with nothing to wait behind) is queued" or
+    /// "the flush interval passed". An `AsyncStream` buffering only the newest signal coalesces
+    /// any number of rings into one wake-up, and `yield` returns at once — a poller must never be
+    /// held by the writer (decision 7); swift-async-algorithms' `AsyncChannel` would suspend the
+    /// sender until the writer takes the signal, so it is not used here.
+    private let wake: AsyncStream<Void>
+    private let wakeUp: AsyncStream<Void>.Continuation
+    private let onCommit: (@Sendable (CommittedBatch) -> Void)?
 
-    /// Creates a writer over a sample store; `afterCommit` sees each committed batch (rules, UI).
-    public init(store: SampleStore, settings: Settings, clock: C, logger: Logger, afterCommit: (@Sendable ([Reading]) -> Void)? = nil) {
+    /// Creates a writer over a sample store; `onCommit` sees each committed batch, in order
+    /// (rules, UI).
+    public init(store: SampleStore, settings: Settings, clock: C, logger: Logger, onCommit: (@Sendable (CommittedBatch) -> Void)? = nil) {
         self.store = store
         self.settings = settings
         self.clock = clock
         self.logger = logger
-        self.afterCommit = afterCommit
-        self.state = Mutex(State(queue: RingBuffer(capacity: settings.queueCapacity), lastProgress: clock.now))
+        self.onCommit = onCommit
+        self.state = Mutex(State(queue: Queue(capacity: settings.queueCapacity), lastProgress: clock.now))
+        (wake, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues readings for the next batch. Never blocks; drops the oldest when full.
-    public func submit(_ readings: [Reading]) {
+    /// Queues items for the next batches, in order. Never blocks; when the queue is full the
+    /// oldest readings are dropped (never point registrations or health reports).
+    public func submit(_ items: [IngestItem]) {
         let ring = state.withLock { s -> Bool in
-            for r in readings { s.queue.append(r) }
-            return s.queue.count >= settings.batchSize
+            for item in items {
+                switch item {
+                case .readings(let rs): for r in rs { s.queue.append(.reading(r)) }
+                case .points(let ds): if !ds.isEmpty { s.queue.append(.points(ds)) }
+                case .health(let h): s.queue.append(.health(h))
+                }
+            }
+            return s.queue.hasReadyBatch(batchSize: settings.batchSize)
         }
-        if ring { doorbell.ring() }
+        if ring { wakeUp.yield() }
     }
+
+    /// Queues readings for the next batch: `submit([.readings(readings)])`.
+    public func submit(_ readings: [Reading]) { submit([.readings(readings)]) }
 
     /// The writer's state now.
     public var health: Health {
         let now = clock.now
         return state.withLock { s in
             Health(
-                queued: s.queue.count, dropped: s.queue.dropped, acknowledged: s.acknowledged, batches: s.batches,
+                queued: s.queue.readings, dropped: s.queue.dropped, acknowledged: s.acknowledged, batches: s.batches,
                 lastError: s.lastError, stuck: s.lastProgress.duration(to: now) > settings.stallAfter)
         }
     }
 
-    /// Runs until graceful shutdown or cancellation; drains the queue before returning.
+    /// Runs until graceful shutdown or cancellation. Graceful shutdown drains the queue before
+    /// returning; cancellation stops at once (GRDB's async write refuses to start in a cancelled
+    /// task), leaving what is queued uncommitted.
     public func run() async throws {
         logger.info(
             "batch writer started",
             metadata: ["writer.capacity": "\(settings.queueCapacity)", "writer.batch": "\(settings.batchSize)"])
         await withGracefulShutdownHandler {
-            var rang = false
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                heartbeat()
-                // Rung: full batches are waiting (commit by size). Timed out: commit what is
-                // queued, partial batch included (commit by time).
-                await flushAvailable(onlyFull: rang)
-                rang = await doorbell.wait(timeout: settings.flushInterval, clock: clock)
+            await withDiscardingTaskGroup { group in
+                // The flush timer: a partial batch goes after at most one interval.
+                group.addTask {
+                    while true {
+                        do { try await self.clock.sleep(for: self.settings.flushInterval) } catch { return }
+                        self.state.withLock { $0.timedFlushDue = true }
+                        self.wakeUp.yield()
+                    }
+                }
+                var wakeUps = wake.makeAsyncIterator()
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    heartbeat()
+                    let timed = state.withLock { s in
+                        defer { s.timedFlushDue = false }
+                        return s.timedFlushDue
+                    }
+                    // Woken by the bell: commit full batches (by size). By the timer: commit
+                    // what is queued, partial batch included (by time).
+                    await flushAvailable(onlyFull: !timed)
+                    // Nil when the stream finished (graceful shutdown) or the task was cancelled.
+                    if await wakeUps.next() == nil { break }
+                }
+                group.cancelAll()
             }
         } onGracefulShutdown: {
-            self.doorbell.ring()
+            self.wakeUp.finish()
         }
         await flushAvailable(onlyFull: false)
         let h = health
@@ -118,37 +279,68 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
             metadata: ["writer.acknowledged": "\(h.acknowledged)", "writer.dropped": "\(h.dropped)", "writer.queued": "\(h.queued)"])
     }
 
-    /// Commits everything queued now, in batches. Exposed for tests and shutdown.
+    /// Commits everything queued now, in batches (with `onlyFull`, only full batches, and health
+    /// or registrations with no reading to wait behind). Exposed for tests, benchmarks and
+    /// shutdown. Returns after the first failed commit, having waited one flush interval.
     public func flushAvailable(onlyFull: Bool = false) async {
         while true {
-            let batch = state.withLock { s -> [Reading] in
-                if onlyFull && s.queue.count < settings.batchSize { return [] }
-                return s.queue.popFirst(settings.batchSize)
+            let batch = state.withLock { s -> [Entry] in
+                if onlyFull && !s.queue.hasReadyBatch(batchSize: settings.batchSize) { return [] }
+                return s.queue.popBatch(batchSize: settings.batchSize)
             }
             if batch.isEmpty { break }
             reportDrops()
+            let committed = Self.items(batch)
             do {
-                try await commit(batch)
+                try await store.write(committed.items)
+                let readings = batch.lazy.filter(\.isReading).count
                 state.withLock { s in
-                    s.acknowledged += batch.count
+                    s.acknowledged += readings
                     s.batches += 1
                     s.lastError = nil
                     s.lastProgress = clock.now
                 }
-                afterCommit?(batch)
+                onCommit?(committed)
             } catch {
-                logger.error("batch commit failed; readings requeued", metadata: ["error": "\(error)", "writer.batch": "\(batch.count)"])
+                let cancelled = error is CancellationError
+                if !cancelled {
+                    logger.error("batch commit failed; batch requeued", metadata: ["error": "\(error)", "writer.batch": "\(batch.count)"])
+                }
                 state.withLock { s in
                     s.lastError = "\(error)"
-                    // Back in front of what arrived meanwhile: the batch holds the oldest readings,
-                    // so a queue that fills while commits fail still drops the oldest (decision 7).
-                    // Re-appended at the back, they would outlive newer readings dropped for them.
+                    // Back in front of what arrived meanwhile, health included, so the retry
+                    // commits the same items in the same order; the batch holds the oldest
+                    // readings, so a queue that fills while commits fail still drops the oldest
+                    // (decision 7). Re-appended at the back, they would outlive newer readings
+                    // dropped for them.
                     s.queue.prepend(batch)
                 }
-                try? await clock.sleep(for: settings.flushInterval)
+                if !cancelled { try? await clock.sleep(for: settings.flushInterval) }
                 return
             }
         }
+    }
+
+    /// A batch's entries as items: consecutive readings as one `.readings` item.
+    private static func items(_ batch: [Entry]) -> CommittedBatch {
+        var items: [IngestItem] = []
+        var run: [Reading] = []
+        for e in batch {
+            switch e {
+            case .reading(let r):
+                run.append(r)
+                continue
+            case .points(let ds):
+                if !run.isEmpty { items.append(.readings(run)) }
+                items.append(.points(ds))
+            case .health(let h):
+                if !run.isEmpty { items.append(.readings(run)) }
+                items.append(.health(h))
+            }
+            run = []
+        }
+        if !run.isEmpty { items.append(.readings(run)) }
+        return CommittedBatch(items: items)
     }
 
     private func heartbeat() {
@@ -156,7 +348,7 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
         state.withLock { s in
             // Idle progress only counts when nothing is pending: a writer that cannot commit
             // a waiting batch must look stuck.
-            if s.queue.count == 0 || s.lastError == nil { s.lastProgress = now }
+            if s.queue.entries.isEmpty || s.lastError == nil { s.lastProgress = now }
         }
     }
 
@@ -169,20 +361,6 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
         if newly > 0 {
             logger.warning(
                 "writer queue full: dropped oldest readings", metadata: ["writer.dropped": "\(newly)", "writer.dropped_total": "\(dropped)"])
-        }
-    }
-
-    private func commit(_ batch: [Reading]) async throws {
-        let store = self.store
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            queue.async {
-                do {
-                    try store.write(batch)
-                    c.resume()
-                } catch {
-                    c.resume(throwing: error)
-                }
-            }
         }
     }
 }

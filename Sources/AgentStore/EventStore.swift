@@ -11,12 +11,16 @@ public struct StoredEvent: Hashable, Sendable {
     public var event: Event
     /// When it resolved, if it has.
     public var resolvedAt: Timestamp?
+    /// The site it belongs to; nil for an agent-wide event (the agent's own: clock, data loss;
+    /// or a CI on no stored floor when the floor holds several sites).
+    public var site: CIID?
 
     /// Creates a stored event.
-    public init(id: Int64, event: Event, resolvedAt: Timestamp?) {
+    public init(id: Int64, event: Event, resolvedAt: Timestamp?, site: CIID? = nil) {
         self.id = id
         self.event = event
         self.resolvedAt = resolvedAt
+        self.site = site
     }
 }
 
@@ -34,13 +38,16 @@ public struct EventQuery: Hashable, Sendable {
     public var rack: CIID?
     /// Only events in this room.
     public var room: CIID?
+    /// Only events of this site (agent-wide events belong to none).
+    public var site: CIID?
     /// At most this many, newest first.
     public var limit: Int
 
     public init(
         firingOnly: Bool = false, severities: [Severity] = [], rule: String? = nil, ci: CIID? = nil, rack: CIID? = nil,
-        room: CIID? = nil, limit: Int = 200
+        room: CIID? = nil, site: CIID? = nil, limit: Int = 200
     ) {
+        self.site = site
         self.firingOnly = firingOnly
         self.severities = severities
         self.rule = rule
@@ -105,11 +112,14 @@ public struct SavedRuleState: Sendable {
 public final class EventStore: Sendable {
     let database: AgentDatabase
     let samples: SampleStore
+    let feed: (any CommitObserver)?
 
-    /// Creates the repository; derived readings go through `samples` (same database).
-    public init(database: AgentDatabase, samples: SampleStore) {
+    /// Creates the repository; derived readings go through `samples` (same database). When a
+    /// `feed` (a ``ChangeFeed``) is given, every commit that changed events is reported to it.
+    public init(database: AgentDatabase, samples: SampleStore, feed: (any CommitObserver)? = nil) {
         self.database = database
         self.samples = samples
+        self.feed = feed
     }
 
     // MARK: Writing
@@ -133,6 +143,7 @@ public final class EventStore: Sendable {
             return (seqs, learnt)
         }
         samples.remember(learnt)
+        if !seqs.isEmpty { feed?.committed() }
         return seqs
     }
 
@@ -159,13 +170,14 @@ public final class EventStore: Sendable {
         } else {
             try db.execute(
                 sql: """
-                    INSERT INTO events(dedup_key, rule, kind, severity, state, scope, room, rack, point, first_ms, last_ms, resolved_ms, json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO events(dedup_key, rule, kind, severity, state, scope, room, rack, point, first_ms, last_ms, resolved_ms, json, site)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     e.dedupKey, e.ruleID, e.kind.rawValue, e.severity.rawValue, e.state.rawValue, e.scope.rawValue, e.room?.rawValue,
                     e.rack?.rawValue, e.point?.description, e.firstSeen.milliseconds, e.lastSeen.milliseconds,
                     e.state == .resolved ? change.at.milliseconds : nil, json,
+                    try SiteResolver.site(of: [e.rack?.rawValue, e.room?.rawValue, e.scope.rawValue, e.point?.ci.rawValue], db),
                 ])
             eventID = db.lastInsertedRowID
         }
@@ -209,6 +221,11 @@ public final class EventStore: Sendable {
     static func events(_ q: EventQuery, _ db: Database) throws -> [StoredEvent] {
         var clauses: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
+        // Site first, then state: the order of index `events_site_state`.
+        if let site = q.site {
+            clauses.append("site = ?")
+            arguments.append(site.rawValue)
+        }
         if q.firingOnly { clauses.append("state = 'firing'") }
         if !q.severities.isEmpty {
             clauses.append("severity IN (\(q.severities.map { _ in "?" }.joined(separator: ", ")))")
@@ -234,13 +251,13 @@ public final class EventStore: Sendable {
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         arguments.append(q.limit)
         return try Row.fetchAll(
-            db, sql: "SELECT id, resolved_ms, json FROM events \(filter) ORDER BY first_ms DESC, id DESC LIMIT ?",
+            db, sql: "SELECT id, resolved_ms, json, site FROM events \(filter) ORDER BY first_ms DESC, id DESC LIMIT ?",
             arguments: StatementArguments(arguments)
         ).map(Self.event)
     }
 
     static func event(id: Int64, _ db: Database) throws -> (event: StoredEvent, changes: [StoredEventChange])? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, resolved_ms, json FROM events WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, resolved_ms, json, site FROM events WHERE id = ?", arguments: [id]) else {
             return nil
         }
         let changes = try Row.fetchAll(
@@ -261,7 +278,9 @@ public final class EventStore: Sendable {
     }
 
     private static func event(_ row: Row) throws -> StoredEvent {
-        StoredEvent(id: row[0], event: try EventJSON.decode(row[2]), resolvedAt: (row[1] as Int64?).map(Timestamp.init(milliseconds:)))
+        StoredEvent(
+            id: row[0], event: try EventJSON.decode(row[2]), resolvedAt: (row[1] as Int64?).map(Timestamp.init(milliseconds:)),
+            site: (row[3] as String?).map(CIID.init(unchecked:)))
     }
 
     private static func change(_ row: Row) throws -> StoredEventChange {

@@ -1,8 +1,8 @@
-import GRDB
+package import GRDB
 
 /// The schema, as frozen, named migrations. Never edit a migration once shipped: add a new one.
-enum Migrations {
-    static var migrator: DatabaseMigrator {
+package enum Migrations {
+    package static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-points-samples-rollups") { db in
             try db.execute(
@@ -193,6 +193,42 @@ enum Migrations {
         // the rules count a device's power once, from the level this names.
         m.registerMigration("v4-power-roles") { db in
             try db.execute(sql: "ALTER TABLE points ADD COLUMN power_role TEXT")
+        }
+        // Every table of site data carries its site (DESIGN decision 12: the central store keys
+        // what it receives by site). Existing rows are filled from the stored floor: the row's
+        // CI (an event's rack, room, scope, then its point's CI; a point's CI; a record's room; a
+        // window's CI) is a stored site or an object on a stored floor, each floor object row
+        // naming its site; else, when the floor holds exactly one site, that site; else NULL,
+        // "agent-wide" (the agent's own events — clock, data loss — belong to no site). New rows
+        // get theirs the same way at insert time (`SiteResolver`).
+        m.registerMigration("v5-sites") { db in
+            func resolve(_ ci: String) -> String {
+                """
+                (SELECT site FROM floor_sites WHERE site = \(ci)),
+                (SELECT site FROM floor_objects WHERE key = \(ci) AND kind <> 'device-type' ORDER BY site LIMIT 1)
+                """
+            }
+            let onlySite = "(SELECT CASE WHEN count(*) = 1 THEN max(site) END FROM floor_sites)"
+            let pointCI = "CASE WHEN instr(events.point, '/') > 0 THEN substr(events.point, 1, instr(events.point, '/') - 1) END"
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN site TEXT;
+                    ALTER TABLE points ADD COLUMN site TEXT;
+                    ALTER TABLE obligation_records ADD COLUMN site TEXT;
+                    ALTER TABLE maintenance_windows ADD COLUMN site TEXT;
+                    UPDATE events SET site = COALESCE(
+                        \(resolve("events.rack")), \(resolve("events.room")), \(resolve("events.scope")), \(resolve(pointCI)), \(onlySite));
+                    UPDATE points SET site = COALESCE(\(resolve("points.ci")), \(onlySite));
+                    UPDATE maintenance_windows SET site = COALESCE(\(resolve("maintenance_windows.ci")), \(onlySite));
+                    DROP TRIGGER obligation_records_no_update;
+                    UPDATE obligation_records SET site = COALESCE(\(resolve("obligation_records.room")), \(onlySite));
+                    CREATE TRIGGER obligation_records_no_update BEFORE UPDATE ON obligation_records
+                    BEGIN SELECT RAISE(ABORT, 'obligation_records is append-only: add a correcting record'); END;
+                    CREATE INDEX events_site_state ON events(site, state);
+                    CREATE INDEX points_site ON points(site);
+                    CREATE INDEX obligation_records_site ON obligation_records(site, kind, done_ms);
+                    CREATE INDEX maintenance_windows_site ON maintenance_windows(site, end_ms);
+                    """)
         }
         return m
     }

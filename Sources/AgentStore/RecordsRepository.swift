@@ -11,6 +11,8 @@ public struct StoredMaintenanceWindow: Hashable, Sendable {
     public var window: MaintenanceWindow
     /// Who opened it.
     public var createdBy: String
+    /// The site of its CI; nil when agent-wide (a CI on no stored floor, several sites stored).
+    public var site: CIID?
 }
 
 /// Obligation records (DESIGN decision 10: the single records model; Lampiran II I.2.b.1,
@@ -45,8 +47,11 @@ public struct RecordsRepository: Sendable {
         if let d = record.documentReference { details["document"] = d }
         try audit.append(actor: actor, action: "obligation.record", object: "room/\(record.room)", details: details) { db in
             try db.execute(
-                sql: "INSERT INTO obligation_records(room, kind, done_ms, json, recorded_by, recorded_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [record.room.rawValue, record.kind.rawValue, record.doneAt.milliseconds, json, actor, now.milliseconds])
+                sql: "INSERT INTO obligation_records(room, kind, done_ms, json, recorded_by, recorded_ms, site) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    record.room.rawValue, record.kind.rawValue, record.doneAt.milliseconds, json, actor, now.milliseconds,
+                    try SiteResolver.site(of: [record.room.rawValue], db),
+                ])
             id = db.lastInsertedRowID
         }
         return id
@@ -71,10 +76,13 @@ public struct RecordsRepository: Sendable {
         let details = ["source": source, "records": "\(records.count)", "rooms": rooms]
         try audit.append(actor: actor, action: "obligation.import", object: "records", details: details) { db in
             let insert = try db.cachedStatement(
-                sql: "INSERT INTO obligation_records(room, kind, done_ms, json, recorded_by, recorded_ms) VALUES (?, ?, ?, ?, ?, ?)")
+                sql: "INSERT INTO obligation_records(room, kind, done_ms, json, recorded_by, recorded_ms, site) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            var siteOf: [String: String?] = [:]
             for (_, record, _) in records {
+                let room = record.room.rawValue
+                if siteOf[room] == nil { siteOf[room] = .some(try SiteResolver.site(of: [room], db)) }
                 try insert.execute(arguments: [
-                    record.room.rawValue, record.kind.rawValue, record.doneAt.milliseconds, try FloorRows.json(record), actor, now.milliseconds,
+                    room, record.kind.rawValue, record.doneAt.milliseconds, try FloorRows.json(record), actor, now.milliseconds, siteOf[room] ?? nil,
                 ])
             }
         }
@@ -99,8 +107,11 @@ public struct RecordsRepository: Sendable {
         let details = ["start": w.start.description, "end": w.end.description, "reason": w.reason]
         try audit.append(actor: actor, action: "maintenance.open", object: "ci/\(w.ci)", details: details) { db in
             try db.execute(
-                sql: "INSERT INTO maintenance_windows(ci, start_ms, end_ms, reason, created_by, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [w.ci.rawValue, w.start.milliseconds, w.end.milliseconds, w.reason, actor, Timestamp.now.milliseconds])
+                sql: "INSERT INTO maintenance_windows(ci, start_ms, end_ms, reason, created_by, created_ms, site) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    w.ci.rawValue, w.start.milliseconds, w.end.milliseconds, w.reason, actor, Timestamp.now.milliseconds,
+                    try SiteResolver.site(of: [w.ci.rawValue], db),
+                ])
             id = db.lastInsertedRowID
         }
         return id
@@ -121,7 +132,7 @@ public struct RecordsRepository: Sendable {
     public func windows(endingAfter since: Timestamp = Timestamp(milliseconds: 0)) throws -> [StoredMaintenanceWindow] {
         try database.writer.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT id, ci, start_ms, end_ms, reason, created_by FROM maintenance_windows WHERE end_ms > ? ORDER BY start_ms, id",
+                db, sql: "SELECT id, ci, start_ms, end_ms, reason, created_by, site FROM maintenance_windows WHERE end_ms > ? ORDER BY start_ms, id",
                 arguments: [since.milliseconds]
             ).compactMap { row in
                 guard let ci = CIID(validating: row[1]) else { return nil }
@@ -129,7 +140,7 @@ public struct RecordsRepository: Sendable {
                     id: row[0],
                     window: MaintenanceWindow(
                         ci: ci, start: Timestamp(milliseconds: row[2]), end: Timestamp(milliseconds: row[3]), reason: row[4]),
-                    createdBy: row[5])
+                    createdBy: row[5], site: (row[6] as String?).map(CIID.init(unchecked:)))
             }
         }
     }

@@ -13,6 +13,9 @@ public final class SampleStore: Sendable {
     /// The database underneath.
     public let database: AgentDatabase
     private let pointIDs = Mutex<[PointID: Int64]>([:])
+    /// Descriptors this store registered in committed transactions: registering one again costs
+    /// nothing.
+    private let describedPoints = Mutex<[PointID: PointDescriptor]>([:])
 
     /// Creates the repository over a database.
     public init(database: AgentDatabase) { self.database = database }
@@ -39,6 +42,69 @@ public final class SampleStore: Sendable {
         return result
     }
 
+    /// Writes the batch writer's items in ONE transaction, in order, through GRDB's own async
+    /// write (the writer's serial queue, off the caller's thread): point registrations before
+    /// the readings after them; health reports need no SQL. Returns when it has committed; a
+    /// batch with nothing to write touches no database.
+    @discardableResult
+    public func write(_ items: [IngestItem]) async throws -> BatchResult {
+        let described = describedPoints.withLock { $0 }
+        let needsSQL = items.contains { item in
+            switch item {
+            case .readings(let rs): !rs.isEmpty
+            case .points(let ds): ds.contains { described[$0.id] != $0 }
+            case .health: false
+            }
+        }
+        guard needsSQL else { return BatchResult(inserted: 0, duplicates: 0) }
+        let (result, learnt) = try await database.writer.write { db in try self.ingest(items, db) }
+        remember(learnt.ids)
+        rememberDescribed(learnt.described)
+        return result
+    }
+
+    /// What a transaction learnt about points, remembered once it has committed.
+    struct Learnt {
+        var ids: [PointID: Int64] = [:]
+        var described: [PointID: PointDescriptor] = [:]
+    }
+
+    /// Writes ingest items inside the caller's transaction.
+    func ingest(_ items: [IngestItem], _ db: Database) throws -> (BatchResult, Learnt) {
+        var learnt = Learnt()
+        var total = BatchResult(inserted: 0, duplicates: 0)
+        for item in items {
+            switch item {
+            case .points(let ds):
+                for d in ds { try describe(d, db, &learnt) }
+            case .readings(let rs):
+                let (r, ids) = try insert(rs, descriptors: [:], db, alsoKnown: learnt.ids)
+                total.inserted += r.inserted
+                total.duplicates += r.duplicates
+                learnt.ids.merge(ids) { a, _ in a }
+            case .health:
+                continue
+            }
+        }
+        return (total, learnt)
+    }
+
+    /// Registers one descriptor in a transaction: nothing at all when this store registered the
+    /// same descriptor before, an UPDATE only when the stored one differs.
+    private func describe(_ d: PointDescriptor, _ db: Database, _ learnt: inout Learnt) throws {
+        if learnt.described[d.id] == d || describedPoints.withLock({ $0[d.id] == d }) { return }
+        let id = try Self.ensurePoint(db, d.id, d, update: true)
+        learnt.ids[d.id] = id
+        learnt.described[d.id] = d
+    }
+
+    /// Remembers descriptors registered in a transaction that has committed.
+    func rememberDescribed(_ described: [PointID: PointDescriptor]) {
+        if !described.isEmpty {
+            describedPoints.withLock { $0.merge(described) { _, new in new } }
+        }
+    }
+
     /// Remembers point row ids learnt in a transaction that has committed.
     func remember(_ newlyKnown: [PointID: Int64]) {
         if !newlyKnown.isEmpty {
@@ -49,8 +115,11 @@ public final class SampleStore: Sendable {
     /// Inserts readings and folds them into the rollups inside the caller's transaction (the
     /// rules engine writes derived points with its events and state). Returns the point ids
     /// learnt, to ``remember(_:)`` once the transaction has committed.
-    func insert(_ readings: [Reading], descriptors: [PointID: PointDescriptor], _ db: Database) throws -> (BatchResult, [PointID: Int64]) {
+    func insert(
+        _ readings: [Reading], descriptors: [PointID: PointDescriptor], _ db: Database, alsoKnown: [PointID: Int64] = [:]
+    ) throws -> (BatchResult, [PointID: Int64]) {
         var known = pointIDs.withLock { $0 }
+        known.merge(alsoKnown) { a, _ in a }
         var newlyKnown: [PointID: Int64] = [:]
         let insert = try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO samples(point_id, t, value, quality, reason) VALUES (?, ?, ?, ?, ?)")
@@ -99,15 +168,28 @@ public final class SampleStore: Sendable {
 
     /// Registers or updates a point's descriptor.
     public func register(_ descriptors: [PointDescriptor]) throws {
-        try database.writer.write { db in
-            for d in descriptors { _ = try Self.ensurePoint(db, d.id, d, update: true) }
+        let learnt = try database.writer.write { db in
+            var learnt = Learnt()
+            for d in descriptors { try self.describe(d, db, &learnt) }
+            return learnt
         }
+        remember(learnt.ids)
+        rememberDescribed(learnt.described)
     }
 
     private static func ensurePoint(_ db: Database, _ id: PointID, _ d: PointDescriptor?, update: Bool = false) throws -> Int64 {
         let key = id.description
-        if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM points WHERE key = ?", arguments: [key]) {
-            if update, let d {
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT id, quantity, unit, states, derived, power_role FROM points WHERE key = ?", arguments: [key])
+        {
+            let existing: Int64 = row[0]
+            let same =
+                d.map { d in
+                    (row[1] as String?) == d.quantity.rawValue && (row[2] as String?) == d.unit.rawValue
+                        && (row[3] as String?) == statesJSON(d.states) && (row[4] as Bool) == d.derived
+                        && (row[5] as String?) == d.powerRole?.rawValue
+                } ?? true
+            if update, let d, !same {
                 try db.execute(
                     sql: "UPDATE points SET quantity = ?, unit = ?, states = ?, derived = ?, power_role = ? WHERE id = ?",
                     arguments: [d.quantity.rawValue, d.unit.rawValue, statesJSON(d.states), d.derived, d.powerRole?.rawValue, existing])
@@ -116,12 +198,12 @@ public final class SampleStore: Sendable {
         }
         try db.execute(
             sql: """
-                INSERT INTO points(key, ci, name, quantity, unit, states, derived, power_role, created_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO points(key, ci, name, quantity, unit, states, derived, power_role, created_ms, site)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 key, id.ci.rawValue, id.name, d?.quantity.rawValue, d?.unit.rawValue, d.map { statesJSON($0.states) },
-                d?.derived ?? false, d?.powerRole?.rawValue, Timestamp.now.milliseconds,
+                d?.derived ?? false, d?.powerRole?.rawValue, Timestamp.now.milliseconds, try SiteResolver.site(of: [id.ci.rawValue], db),
             ])
         return db.lastInsertedRowID
     }

@@ -1,4 +1,5 @@
 import AgentStore
+import ContaminationRules
 import Foundation
 import GRDB
 import Logging
@@ -34,7 +35,7 @@ struct BatchWriterTests {
         let clock = ManualClock()
         let writer = BatchWriter(
             store: store, settings: .init(queueCapacity: 1000, batchSize: 10, flushInterval: .seconds(5)), clock: clock, logger: logger,
-            afterCommit: { sink.yield($0.count) })
+            onCommit: { sink.yield($0.readings.count) })
         let run = Task { try await writer.run() }
         var it = commits.makeAsyncIterator()
         #expect(await clock.waitForSleepers(1))  // the writer is idle, waiting for the flush interval or a full batch
@@ -110,5 +111,174 @@ struct BatchWriterTests {
         #expect(n < 100_000 || writer.health.batches == 200)
         let e = #expect(throws: StoreError.self) { try Backup.backup(db, to: dir.file("copy.sqlite")) }
         #expect(e?.message.contains("exists already") == true)
+    }
+
+    // MARK: The ordered ingest stage
+
+    static func down(_ ci: String) -> IngestItem { .health(DeviceHealth(device: CIID(unchecked: ci), online: false, reason: "timeout")) }
+    static func up(_ ci: String) -> IngestItem { .health(DeviceHealth(device: CIID(unchecked: ci), online: true)) }
+    static func rs(_ range: Range<Int>, _ p: String = "S1/v") -> [Reading] { range.map { reading(p, hour0 + Int64($0), Double($0)) } }
+
+    /// Items one at a time, consecutive readings merged: the order a consumer sees.
+    static func flat(_ items: [IngestItem]) -> [String] {
+        items.flatMap { item -> [String] in
+            switch item {
+            case .readings(let rs): rs.map { "r\(Int($0.value))" }
+            case .health(let h): ["\(h.device) \(h.online ? "up" : "down")"]
+            case .points(let ds): ds.map { "points \($0.id)" }
+            }
+        }
+    }
+
+    @Test("health keeps its place among the readings across batches; the batches hold exactly what was submitted, in order")
+    func healthOrderAcrossBatches() async throws {
+        let dir = TempDir()
+        let store = SampleStore(database: try AgentDatabase(path: dir.file("w.sqlite")))
+        let batches = Mutex<[CommittedBatch]>([])
+        let writer = BatchWriter(
+            store: store, settings: .init(queueCapacity: 100, batchSize: 3), clock: ContinuousClock(), logger: logger,
+            onCommit: { b in batches.withLock { $0.append(b) } })
+        let submitted: [IngestItem] = [.readings(Self.rs(0..<5)), Self.down("S1"), .readings(Self.rs(5..<7)), Self.up("S1"), .readings(Self.rs(7..<8))]
+        writer.submit(submitted)
+        #expect(writer.health.queued == 8)
+        await writer.flushAvailable()
+        let got = batches.withLock { $0 }
+        #expect(
+            got == [
+                CommittedBatch(items: [.readings(Self.rs(0..<3))]),
+                CommittedBatch(items: [.readings(Self.rs(3..<5)), Self.down("S1"), .readings(Self.rs(5..<6))]),
+                CommittedBatch(items: [.readings(Self.rs(6..<7)), Self.up("S1"), .readings(Self.rs(7..<8))]),
+            ])
+        #expect(Self.flat(got.flatMap(\.items)) == Self.flat(submitted))
+        #expect(got.flatMap(\.readings) == Self.rs(0..<8))
+        #expect(writer.health.acknowledged == 8)
+        #expect(try store.sampleCount() == 8)
+    }
+
+    @Test("health with no reading to wait behind is passed on at once, without a flush interval or any SQL")
+    func healthAloneGoesAtOnce() async throws {
+        let dir = TempDir()
+        let store = SampleStore(database: try AgentDatabase(path: dir.file("w.sqlite")))
+        let (commits, sink) = AsyncStream<CommittedBatch>.makeStream()
+        let clock = ManualClock()
+        let writer = BatchWriter(
+            store: store, settings: .init(queueCapacity: 100, batchSize: 10, flushInterval: .seconds(5)), clock: clock, logger: logger,
+            onCommit: { sink.yield($0) })
+        let run = Task { try await writer.run() }
+        var it = commits.makeAsyncIterator()
+        #expect(await clock.waitForSleepers(1))
+        writer.submit([Self.down("S2")])
+        #expect(await it.next() == CommittedBatch(items: [Self.down("S2")]))
+        #expect(clock.now == ManualClock.Instant(offset: .zero), "no clock advance was needed")
+        // Behind a partial batch, health waits with it and goes after it.
+        writer.submit([.readings(Self.rs(0..<2)), Self.up("S2")])
+        #expect(await clock.waitForSleepers(1))
+        #expect(writer.health.queued == 2)
+        clock.advance(by: .seconds(5))
+        #expect(await it.next() == CommittedBatch(items: [.readings(Self.rs(0..<2)), Self.up("S2")]))
+        #expect(writer.health.batches == 2)
+        run.cancel()
+        _ = try? await run.value
+    }
+
+    @Test("a full queue drops the oldest readings only: health and point registrations are kept, in their places")
+    func overflowKeepsHealth() async throws {
+        let dir = TempDir()
+        let store = SampleStore(database: try AgentDatabase(path: dir.file("w.sqlite")))
+        let batches = Mutex<[CommittedBatch]>([])
+        let writer = BatchWriter(
+            store: store, settings: .init(queueCapacity: 5, batchSize: 100), clock: ContinuousClock(), logger: logger,
+            onCommit: { b in batches.withLock { $0.append(b) } })
+        let d = PointDescriptor(id: point("S1/v"), quantity: .temperature, unit: .celsius)
+        writer.submit([Self.down("S1"), .points([d]), .readings(Self.rs(0..<10)), Self.up("S1"), .readings(Self.rs(10..<15))])
+        #expect(writer.health.queued == 5)
+        #expect(writer.health.dropped == 10)
+        await writer.flushAvailable()
+        let got = batches.withLock { $0 }
+        #expect(got == [CommittedBatch(items: [Self.down("S1"), .points([d]), Self.up("S1"), .readings(Self.rs(10..<15))])])
+        #expect(got.first?.health.count == 2, "both health reports survived the overflow")
+        #expect(try store.descriptors() == [d])
+        #expect(try store.sampleCount() == 5)
+    }
+
+    @Test("points are registered in the writer's transaction: none without their readings when it fails, both after the commit")
+    func pointsInTheTransaction() async throws {
+        let dir = TempDir()
+        let db = try AgentDatabase(path: dir.file("w.sqlite"))
+        let store = SampleStore(database: db)
+        let clock = ManualClock()
+        let writer = BatchWriter(
+            store: store, settings: .init(queueCapacity: 100, batchSize: 10, flushInterval: .seconds(1)), clock: clock, logger: logger)
+        let t = PointDescriptor(id: point("TH1/temperature"), quantity: .temperature, unit: .celsius)
+        let door = PointDescriptor(id: point("DOOR1/state"), quantity: .state, unit: .none, states: [0: "closed", 1: "open \"wide\""])
+        // The readings' table is away: the transaction that registers the points fails with them.
+        try await db.writer.write { d in try d.execute(sql: "ALTER TABLE samples RENAME TO samples_away") }
+        writer.submit([.points([t, door]), .readings([reading("TH1/temperature", hour0, 21.5), reading("DOOR1/state", hour0, 1)])])
+        let flush = Task { await writer.flushAvailable() }
+        #expect(await clock.waitForSleepers(1))
+        #expect(writer.health.lastError != nil)
+        #expect(try store.descriptors().isEmpty, "the points were rolled back with the readings")
+        try await db.writer.write { d in try d.execute(sql: "ALTER TABLE samples_away RENAME TO samples") }
+        clock.advance(by: .seconds(1))
+        await flush.value
+        await writer.flushAvailable()
+        #expect(writer.health.lastError == nil)
+        #expect(try store.descriptors().sorted { $0.id.description < $1.id.description } == [door, t])
+        #expect(try store.latest().map(\.value) == [1, 21.5])
+        let rows = try await db.writer.read { d in try Int.fetchOne(d, sql: "SELECT count(*) FROM points") }
+        #expect(rows == 2)
+
+        // Registering the same descriptor again writes nothing; a changed one updates its row.
+        try await db.writer.write { d in
+            try d.execute(
+                sql: """
+                    CREATE TABLE point_updates(n INTEGER);
+                    CREATE TRIGGER count_point_updates AFTER UPDATE ON points BEGIN INSERT INTO point_updates VALUES (1); END;
+                    """)
+        }
+        let updates = { try await db.writer.read { d in try Int.fetchOne(d, sql: "SELECT count(*) FROM point_updates") ?? -1 } }
+        writer.submit([.points([t, door])])
+        await writer.flushAvailable()
+        #expect(try await updates() == 0)
+        var t2 = t
+        t2.states = [1: "on"]
+        writer.submit([.points([t2, door])])
+        await writer.flushAvailable()
+        #expect(try await updates() == 1)
+        #expect(try store.descriptors().first { $0.id == t.id }?.states == [1: "on"])
+        #expect(writer.health.batches == 3)
+    }
+
+    @Test("a failed commit keeps its batch, health included, in front; the retry commits it in order, and overflow while it fails drops readings only")
+    func failedCommitKeepsHealthInOrder() async throws {
+        let dir = TempDir()
+        let db = try AgentDatabase(path: dir.file("w.sqlite"))
+        let store = SampleStore(database: db)
+        let clock = ManualClock()
+        let batches = Mutex<[CommittedBatch]>([])
+        let writer = BatchWriter(
+            store: store, settings: .init(queueCapacity: 4, batchSize: 10, flushInterval: .seconds(1)), clock: clock, logger: logger,
+            onCommit: { b in batches.withLock { $0.append(b) } })
+        try await db.writer.write { d in try d.execute(sql: "ALTER TABLE samples RENAME TO samples_away") }
+        writer.submit([.readings(Self.rs(0..<2)), Self.down("S1"), .readings(Self.rs(2..<3))])
+        let flush = Task { await writer.flushAvailable() }
+        #expect(await clock.waitForSleepers(1))  // failed, batch requeued, backing off
+        #expect(writer.health.lastError != nil)
+        #expect(batches.withLock { $0.isEmpty }, "nothing was handed on")
+        #expect(writer.health.queued == 3)
+        // While the commit fails: more health, then readings that overflow the queue (4): the
+        // two oldest readings go, the health reports stay where they were.
+        writer.submit([Self.up("S1"), .readings(Self.rs(3..<6))])
+        #expect(writer.health.queued == 4)
+        #expect(writer.health.dropped == 2)
+        try await db.writer.write { d in try d.execute(sql: "ALTER TABLE samples_away RENAME TO samples") }
+        clock.advance(by: .seconds(1))
+        await flush.value
+        await writer.flushAvailable()
+        let got = batches.withLock { $0 }
+        #expect(got == [CommittedBatch(items: [Self.down("S1"), .readings(Self.rs(2..<3)), Self.up("S1"), .readings(Self.rs(3..<6))])])
+        #expect(writer.health.acknowledged == 4)
+        #expect(writer.health.lastError == nil)
+        #expect(try store.sampleCount() == 4)
     }
 }

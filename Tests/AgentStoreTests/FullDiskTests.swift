@@ -104,7 +104,7 @@ struct FullDiskTests {
             store: store,
             settings: .init(queueCapacity: capacity, batchSize: batch, flushInterval: .milliseconds(50), stallAfter: .seconds(1)),
             clock: ContinuousClock(), logger: log.logger,
-            afterCommit: { b in acked.withLock { $0 += b } })
+            onCommit: { b in acked.withLock { $0 += b.readings } })
         let running = Task { try await writer.run() }
         var submitted: [Reading] = []
         func submit(_ n: Int) {

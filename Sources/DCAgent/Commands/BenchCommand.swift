@@ -30,7 +30,8 @@ struct BenchCommand: AsyncParsableCommand {
                 store: store,
                 settings: .init(queueCapacity: points * rounds + 1, batchSize: batchSize, flushInterval: .milliseconds(200)),
                 clock: ContinuousClock(), logger: logger,
-                afterCommit: { batch in
+                onCommit: { committed in
+                    let batch = committed.readings
                     if ack, let first = batch.first, let last = batch.last {
                         // Each acknowledged (committed) batch: one `R point time` line per reading,
                         // then `ACK count first-point first-time last-point last-time`, in a single

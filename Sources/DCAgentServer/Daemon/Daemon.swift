@@ -50,20 +50,21 @@ package enum Daemon {
         }
         let initialPoints = initialSensors.devices.flatMap(\.reader.points)
         try samples.register(initialPoints)
-        // The sensors polled now (replaced by a SIGHUP that changes them); set once they exist.
-        let sensorsBox = Mutex<SensorSupervisor?>(nil)
+        // Committed event changes wake their consumers (the event stream; later the ITSM service),
+        // whether this process or another (the CLI) committed them.
+        let feed = ChangeFeed(database: store.database, clock: ContinuousClock(), logger: logger)
+        // The ingest path: poll → batch writer → committed batch → rules → event log.
+        let inbox = plan.rules == nil ? nil : RuleInbox()
+        let pipeline = IngestPipeline(
+            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), registered: initialPoints, inbox: inbox, logger: logger)
+        let writer = pipeline.writer
+        let sensors = SensorSupervisor(initial: initialSensors, ingest: pipeline, logger: logger)
         // Rules: compiled against the stored floor and every point the sensors will report; a
         // rule file that does not compile stops the start, naming each rule and key.
-        var rules: RulesService?
-        // The writer is created after the rules (its afterCommit feeds them); the rules read its
-        // drop count through this box once it exists.
-        let writerBox = Mutex<BatchWriter<ContinuousClock>?>(nil)
-        if let rulesPlan = plan.rules {
+        var rules: RulesService<ContinuousClock>?
+        if let rulesPlan = plan.rules, let inbox {
             let topology = TopologySource(
-                build: {
-                    let current = sensorsBox.withLock { $0.map { ($0.points, $0.generation.ids) } } ?? (initialPoints, initialSensors.ids)
-                    return try RuleFiles.topology(store: store, extraPoints: current.0, polled: current.1)
-                },
+                build: { try RuleFiles.topology(store: store, extraPoints: sensors.points, polled: sensors.generation.ids) },
                 floorRevision: { try store.floor.revision() })
             do {
                 let loaded = try RuleFiles.load(rulesPlan.file, topology: try topology.build())
@@ -71,84 +72,23 @@ package enum Daemon {
                 var clockProbe: (@Sendable () -> AgentClockStatus)?
                 if rulesPlan.checkClockSync { clockProbe = { @Sendable in ClockSync.read() } }
                 rules = RulesService(
-                    plan: rulesPlan, rules: loaded, events: EventStore(database: store.database, samples: samples),
-                    records: store.records, samples: samples, topology: topology,
+                    plan: rulesPlan, rules: loaded, events: EventStore(database: store.database, samples: samples, feed: feed),
+                    records: store.records, samples: samples, inbox: inbox, topology: topology,
                     agent: AgentWatch(
-                        id: CIID(validating: plan.agentName) ?? "dcagent",
-                        droppedReadings: { writerBox.withLock { $0?.health.dropped ?? 0 } },
-                        clock: clockProbe),
-                    logger: logger)
+                        id: CIID(validating: plan.agentName) ?? "dcagent", droppedReadings: { pipeline.droppedReadings },
+                        droppedByRules: { inbox.droppedReadings }, clock: clockProbe),
+                    clock: ContinuousClock(), logger: logger)
             } catch let e as RuleFileError {
                 for line in e.lines { logger.critical("rules refused: \(line)") }
                 throw DaemonExit(code: 2, lines: [e.description])
             }
         }
-        let rulesInput = rules
-        let afterCommit: (@Sendable ([Reading]) -> Void)? =
-            rulesInput == nil ? nil : { @Sendable batch in rulesInput?.submit(.readings(batch)) }
-        let writer = BatchWriter(
-            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), logger: logger, afterCommit: afterCommit)
-        writerBox.withLock { $0 = writer }
-        let onlineSeen = Mutex<Set<CIID>>([])
-        // Points first seen while running (SNMP table rows: a PDU's outlets are known after its
-        // first walk) get their descriptors registered, and the rules recompile to include them.
-        let known = Mutex<Set<PointID>>(Set(initialPoints.map(\.id)))
-        let log = logger
-        let registerNew: @Sendable (CIID, [Reading]) -> Void = { ci, readings in
-            guard known.withLock({ set in readings.contains { !set.contains($0.point) } }),
-                let reader = sensorsBox.withLock({ $0 })?.reader(for: ci)
-            else { return }
-            let fresh = known.withLock { set -> [PointDescriptor] in
-                let new = reader.points.filter { set.insert($0.id).inserted }
-                for r in readings { set.insert(r.point) }
-                return new
-            }
-            guard !fresh.isEmpty else { return }
-            do {
-                try samples.register(fresh)
-                log.info("new points registered", metadata: ["sensor.id": "\(ci)", "points.new": "\(fresh.count)"])
-                rulesInput?.submit(.reload(reason: "new points of \(ci)"))
-            } catch {
-                log.error("cannot register new points of \(ci): \(error)")
-            }
-        }
-        let sensors = SensorSupervisor(
-            initial: initialSensors, logger: logger,
-            sink: { event in
-                // Readings go to the store (and from there to the rules); health transitions go
-                // to the rules directly. A device's first poll after a start also counts as
-                // "online", so an offline event carried over a restart resolves.
-                switch event {
-                case .readings(let ci, let readings):
-                    registerNew(ci, readings)
-                    writer.submit(readings)
-                    if onlineSeen.withLock({ $0.insert(ci).inserted }) { rulesInput?.submit(.health([.init(device: ci, online: true)])) }
-                case .offline(let ci, let reason):
-                    onlineSeen.withLock { _ = $0.remove(ci) }
-                    rulesInput?.submit(.health([.init(device: ci, online: false, reason: reason)]))
-                case .online(let ci):
-                    onlineSeen.withLock { _ = $0.insert(ci) }
-                    rulesInput?.submit(.health([.init(device: ci, online: true)]))
-                }
-            },
-            onInstall: { generation, removed in
-                // New sensors' points are registered with their descriptors (the reload that
-                // installed them recompiles the rules); a removed sensor's "first poll" is
-                // forgotten and its offline event resolves.
-                let points = generation.devices.flatMap(\.reader.points)
-                let ids = generation.ids
-                known.withLock { set in for p in points { set.insert(p.id) } }
-                onlineSeen.withLock { set in set = set.filter { ids.contains($0) } }
-                do { try samples.register(points) } catch { log.error("cannot register the new sensors' points: \(error)") }
-                if !removed.isEmpty { rulesInput?.submit(.retired(removed)) }
-            })
-        sensorsBox.withLock { $0 = sensors }
         let runtime = Runtime(
             plan: plan, database: store.database, audit: store.audit, writer: writer, samples: samples, logSettings: logSettings,
             sensors: sensors, rules: rules)
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let notifier = SystemdNotifier()
-        let http = HTTPService.make(runtime: runtime, commits: pollingCommits, logger: logger) {
+        let http = HTTPService.make(runtime: runtime, commits: { feed.subscribe() }, logger: logger) {
             readyContinuation.yield()
             readyContinuation.finish()
         }
@@ -167,6 +107,7 @@ package enum Daemon {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: writer, serviceName: "store-writer"),
             .init(service: retention, serviceName: "retention"),
+            .init(service: feed, serviceName: "change-feed"),
         ]
         if let rules { services.append(.init(service: rules, serviceName: "rules")) }
         services.append(.init(service: sensors, serviceName: "polling"))

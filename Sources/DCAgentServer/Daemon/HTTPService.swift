@@ -62,15 +62,3 @@ extension Runtime: AgentStatusSource {
         }
     }
 }
-
-/// Until the store publishes its commits: a signal every half second, as the event stream
-/// polled before.
-package func pollingCommits() -> AsyncStream<Void> {
-    AsyncStream { c in
-        let task = Task {
-            while (try? await Task.sleep(for: .milliseconds(500))) != nil { c.yield() }
-            c.finish()
-        }
-        c.onTermination = { _ in task.cancel() }
-    }
-}

@@ -18,7 +18,7 @@ package final class Runtime: Sendable {
     private let reloads = Atomic<Int>(0)
 
     /// The rules engine, when the config has `rules:`.
-    package let rules: RulesService?
+    package let rules: RulesService<ContinuousClock>?
 
     /// The sensors polled, replaced on a SIGHUP that changes them.
     package let sensors: SensorSupervisor
@@ -28,7 +28,7 @@ package final class Runtime: Sendable {
 
     package init(
         plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore,
-        logSettings: LogSettings, sensors: SensorSupervisor, rules: RulesService? = nil
+        logSettings: LogSettings, sensors: SensorSupervisor, rules: RulesService<ContinuousClock>? = nil
     ) {
         self.rules = rules
         self.sensors = sensors

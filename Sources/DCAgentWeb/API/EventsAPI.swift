@@ -99,7 +99,7 @@ struct EventsAPI: Sendable {
             }
             defer { feeders.cancel() }
             // Sends every change after the cursor; true when it wrote something.
-            @Sendable func drain(_ cursor: inout Int64) async throws -> Bool {
+            func drain(_ cursor: inout Int64) async throws -> Bool {
                 var page: [StoredEventChange]
                 var wrote = false
                 repeat {
