@@ -137,6 +137,10 @@ let package = Package(
             ],
             swiftSettings: upcoming),
         .testTarget(
+            name: "DCAgentServerTests",
+            dependencies: ["DCAgentServer", "AgentStore", "SensorDrivers", "Telemetry", "ContaminationRules", "TestSupport", log],
+            swiftSettings: upcoming),
+        .testTarget(
             name: "DCAgentTests",
             dependencies: [
                 "Telemetry", "AgentStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),

@@ -459,10 +459,12 @@ struct RulesDaemonTests {
         try await waitUntil("DC-R02-TH1 polled; devices: \(httpGet(port: httpPort, path: "/api/v1/devices")?.body ?? "-")") { (Self.polled(httpPort)["DC-R02-TH1"] ?? 0) >= 2 }
         try await waitUntil("DC-R01-TH1 still polled") { (Self.polled(httpPort)["DC-R01-TH1"] ?? 0) >= 2 }
         let db = try DatabaseQueue(path: dir.file("dcagent.sqlite"), configuration: { var c = Configuration(); c.readonly = true; return c }())
-        let described = try await db.read { db in
-            try String.fetchOne(db, sql: "SELECT quantity FROM points WHERE key = 'DC-R02-TH1/temperature'")
+        // Registered in the writer's next transaction (issue 10), with the first readings at the latest.
+        func described() async throws -> String? {
+            try await db.read { db in try String.fetchOne(db, sql: "SELECT quantity FROM points WHERE key = 'DC-R02-TH1/temperature'") }
         }
-        #expect(described == "temperature")
+        try await waitUntil("DC-R02-TH1/temperature registered") { try await described() != nil }
+        #expect(try await described() == "temperature")
         try await daemon.waitForLog("rules.reload=\"sensors changed\"")
 
         // A sensor that does not build (unknown profile): the whole reload is refused, both

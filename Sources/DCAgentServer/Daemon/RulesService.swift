@@ -73,7 +73,8 @@ package final class RulesService<C: Clock>: Service, Sendable where C.Duration =
 
     package func run() async throws {
         var loop = try await EngineLoop.start(
-            rules: initial, plan: plan, topology: topology, events: events, records: records, agent: agent, status: status, logger: logger)
+            rules: initial, plan: plan, topology: topology, events: events, records: records, agent: agent, status: status, clock: clock,
+            logger: logger)
         let (warmed, replayed) = try await loop.catchUp(samples: samples, window: plan.replayAfterRestart)
         logger.info(
             "rules engine started",
@@ -107,6 +108,11 @@ package struct TopologySource: Sendable {
     package var build: @Sendable () throws -> RuleTopology
     /// The stored floor's revision (``FloorRepository/revision()``).
     package var floorRevision: @Sendable () throws -> String
+
+    package init(build: @escaping @Sendable () throws -> RuleTopology, floorRevision: @escaping @Sendable () throws -> String) {
+        self.build = build
+        self.floorRevision = floorRevision
+    }
 }
 
 /// The agent's own health, watched by the engine at every tick.
@@ -119,6 +125,16 @@ package struct AgentWatch: Sendable {
     package var droppedByRules: @Sendable () -> Int = { 0 }
     /// The agent's clock status now; nil when `rules.check_clock_sync` is off.
     package var clock: (@Sendable () -> AgentClockStatus)? = nil
+
+    package init(
+        id: CIID, droppedReadings: @escaping @Sendable () -> Int, droppedByRules: @escaping @Sendable () -> Int = { 0 },
+        clock: (@Sendable () -> AgentClockStatus)? = nil
+    ) {
+        self.id = id
+        self.droppedReadings = droppedReadings
+        self.droppedByRules = droppedByRules
+        self.clock = clock
+    }
 }
 
 /// Runs the store's blocking SQLite calls on one serial queue of their own, never on the
@@ -136,7 +152,7 @@ package struct StoreQueue: Sendable {
 }
 
 /// The engine and its bookkeeping, owned by the service's run loop (one task at a time).
-package struct EngineLoop {
+package struct EngineLoop<C: Clock> where C.Duration == Duration {
     package var engine: RuleEngine
     package var digest: String
     package let events: EventStore
@@ -157,19 +173,21 @@ package struct EngineLoop {
     private var pendingDerived: [Reading] = []
     private var pendingChanges: [EventChange] = []
     private var dirty = false
-    private var lastCheckpoint = ContinuousClock.now
+    /// Paces checkpoints (the service's clock, so tests drive it).
+    let clock: C
+    private var lastCheckpoint: C.Instant
     private var lastCost = Duration.zero
 
     /// Loads the saved state (if any) and the records, off the cooperative pool.
     package static func start(
         rules: LoadedRules, plan: RulesPlan, topology: TopologySource, events: EventStore, records: RecordsRepository, agent: AgentWatch,
-        status: RulesStatus, logger: Logger
+        status: RulesStatus, clock: C, logger: Logger
     ) async throws -> EngineLoop {
         let io = StoreQueue()
         let saved = try await io.run { try events.savedState() }
         var loop = EngineLoop(
             rules: rules, plan: plan, topology: topology, saved: saved, events: events, records: records, agent: agent, status: status,
-            logger: logger)
+            clock: clock, logger: logger)
         loop.floorRevision = try? await io.run { try topology.floorRevision() }
         await loop.refreshRecords()
         return loop
@@ -177,8 +195,10 @@ package struct EngineLoop {
 
     private init(
         rules: LoadedRules, plan: RulesPlan, topology: TopologySource, saved: SavedRuleState?, events: EventStore,
-        records: RecordsRepository, agent: AgentWatch, status: RulesStatus, logger: Logger
+        records: RecordsRepository, agent: AgentWatch, status: RulesStatus, clock: C, logger: Logger
     ) {
+        self.clock = clock
+        lastCheckpoint = clock.now
         var state = RuleEngineState()
         var resumed = false
         if let saved {
@@ -291,7 +311,7 @@ package struct EngineLoop {
         // state JSON grows with points × rate window), when they wait until four times the last
         // checkpoint's cost has passed, so checkpoints take at most a fifth of the engine's time.
         // Waiting loses nothing: what is not committed is replayed from the samples after a crash.
-        let since = ContinuousClock.now - lastCheckpoint
+        let since = lastCheckpoint.duration(to: clock.now)
         if (!pendingChanges.isEmpty && since >= lastCost * 4) || since >= max(checkpointEvery, lastCost * 4) {
             await checkpoint(reason: pendingChanges.isEmpty ? "interval" : "events")
         }
@@ -318,7 +338,7 @@ package struct EngineLoop {
     /// attempt (nothing is lost while the disk is full for a moment).
     package mutating func checkpoint(reason: String) async {
         guard dirty || !pendingChanges.isEmpty else { return }
-        let started = ContinuousClock.now
+        let started = clock.now
         let state = engine.state
         let checkpoint = (changes: pendingChanges, derived: pendingDerived, digest: digest)
         let events = self.events
@@ -332,7 +352,7 @@ package struct EngineLoop {
             pendingChanges.removeFirst(checkpoint.changes.count)
             pendingDerived.removeFirst(checkpoint.derived.count)
             dirty = false
-            lastCheckpoint = .now
+            lastCheckpoint = clock.now
             lastCost = started.duration(to: lastCheckpoint)
             status.update {
                 $0.checkpoints += 1

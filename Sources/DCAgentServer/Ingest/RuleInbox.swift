@@ -77,7 +77,8 @@ package final class RuleInbox: Sendable {
                     let (item, finished) = inbox.take()
                     if let item { return item }
                     if finished { return nil }
-                    _ = await wakes.next()
+                    // nil: the consuming task was cancelled (the wake stream never finishes).
+                    guard await wakes.next() != nil else { return nil }
                 }
             }
         }
