@@ -1,5 +1,5 @@
 import Foundation
-public import GRDB
+package import GRDB
 import Telemetry
 
 /// The database façade: one `DatabaseWriter` (a WAL `DatabasePool` on disk), the frozen
@@ -7,8 +7,10 @@ import Telemetry
 public final class AgentDatabase: Sendable {
     /// Where the database lives (`:memory:`-like temp paths in tests are real files too).
     public let path: String
-    /// The GRDB writer: a `DatabasePool` in WAL mode with `synchronous=FULL`.
-    public let writer: any DatabaseWriter
+    /// The GRDB writer: a `DatabasePool` in WAL mode with `synchronous=FULL`. Package-only:
+    /// callers outside AgentStore go through the repositories and never see GRDB (the façade
+    /// must also front the PostgreSQL backend); the package's tests use it directly.
+    package let writer: any DatabaseWriter
     private let options: Options
 
     /// Settings for opening the database.

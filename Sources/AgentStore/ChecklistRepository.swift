@@ -129,6 +129,9 @@ public struct ChecklistRepository: Sendable {
         guard let s = try users.find(supervisor) else {
             throw StoreError.invalid("checklist run \(id): field supervisor: \(StoreError.unknownUser(supervisor).message)")
         }
+        guard !s.builtIn else {
+            throw StoreError.invalid("checklist run \(id): field supervisor: '\(supervisor)' is a built-in actor of the agent, not a person")
+        }
         guard !s.disabled else { throw StoreError.invalid("checklist run \(id): field supervisor: user '\(supervisor)' is disabled") }
         guard s.role >= .supervisor else {
             throw StoreError.invalid(

@@ -1,4 +1,5 @@
 package import GRDB
+import Telemetry
 
 /// The schema, as frozen, named migrations. Never edit a migration once shipped: add a new one.
 package enum Migrations {
@@ -229,6 +230,21 @@ package enum Migrations {
                     CREATE INDEX obligation_records_site ON obligation_records(site, kind, done_ms);
                     CREATE INDEX maintenance_windows_site ON maintenance_windows(site, end_ms);
                     """)
+        }
+        // The agent's own actor: the first-start floor import (and whatever the daemon does on
+        // its own) is audited as `system`, which must be a registered user like every audit
+        // actor (DESIGN decision 5). Built-in: role admin, no password (there are no passwords
+        // yet; a web login must never accept a built-in user), never removed, its role never
+        // changed, never assumed with `--as` (UserRepository). A user someone registered as
+        // `system` before becomes the built-in one.
+        m.registerMigration("v6-builtin-system-user") { db in
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN builtin INTEGER NOT NULL DEFAULT 0")
+            try db.execute(
+                sql: """
+                    INSERT INTO users(name, role, full_name, disabled, created_ms, builtin)
+                    VALUES (?, 'admin', 'DCAgent itself (built-in)', 0, ?, 1)
+                    ON CONFLICT(name) DO UPDATE SET role = 'admin', disabled = 0, builtin = 1
+                    """, arguments: [UserRepository.systemActor, Timestamp.now.milliseconds])
         }
         return m
     }

@@ -23,6 +23,9 @@ public struct User: Sendable, Equatable, Codable {
     public var disabled: Bool
     /// When the user was added.
     public var created: Timestamp
+    /// A built-in actor of the agent itself (``UserRepository/systemActor``): listed, never
+    /// removed, its role never changed, never assumed by a person.
+    public var builtIn: Bool
 }
 
 /// Users and roles, and the resolution of the acting user (DESIGN decisions 4–5).
@@ -36,20 +39,24 @@ public struct UserRepository: Sendable {
         self.audit = audit
     }
 
+    /// The built-in actor of the agent itself (migration `v6-builtin-system-user`): the
+    /// first-start floor import and other acts of the daemon on its own are audited as this user.
+    public static let systemActor = "system"
+
     /// Valid user names: 1–64 of letters, digits, `.`, `_`, `-`.
     public static func isValidName(_ name: String) -> Bool { CIID.isValid(name) }
 
     /// All users, by name.
     public func list() throws -> [User] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, role, full_name, disabled, created_ms FROM users ORDER BY name").map(Self.user)
+            try Row.fetchAll(db, sql: "SELECT name, role, full_name, disabled, created_ms, builtin FROM users ORDER BY name").map(Self.user)
         }
     }
 
     /// One user, or nil.
     public func find(_ name: String) throws -> User? {
         try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT name, role, full_name, disabled, created_ms FROM users WHERE name = ?", arguments: [name])
+            try Row.fetchOne(db, sql: "SELECT name, role, full_name, disabled, created_ms, builtin FROM users WHERE name = ?", arguments: [name])
                 .map(Self.user)
         }
     }
@@ -57,7 +64,14 @@ public struct UserRepository: Sendable {
     private static func user(_ row: Row) -> User {
         User(
             name: row[0], role: Role(rawValue: row[1]) ?? .viewer, fullName: row[2], disabled: row[3],
-            created: Timestamp(milliseconds: row[4]))
+            created: Timestamp(milliseconds: row[4]), builtIn: row[5])
+    }
+
+    /// Refuses a change to a built-in user.
+    private static func refuseBuiltIn(_ name: String, _ what: String, _ db: Database) throws {
+        if try Bool.fetchOne(db, sql: "SELECT builtin FROM users WHERE name = ?", arguments: [name]) == true {
+            throw StoreError.invalid("user '\(name)' is built-in (the agent itself): it cannot be \(what)")
+        }
     }
 
     /// Resolves who acts: `explicit` (`--as`) if given, else the OS login if registered; refuses
@@ -74,14 +88,18 @@ public struct UserRepository: Sendable {
                     + (osLogin.map { "; the OS login '\($0)' is not registered" } ?? ""))
         }
         guard let user = try find(name) else { throw StoreError.unknownUser(name) }
+        guard !user.builtIn else {
+            throw StoreError.invalid("'\(name)' is a built-in actor of the agent itself, not a person: pass --as a registered user")
+        }
         guard !user.disabled else { throw StoreError.userDisabled(name) }
         guard user.role >= role else { throw StoreError.notAllowed(name, role: user.role, action: action, needs: role) }
         return user
     }
 
-    /// True while no user exists: the first admin may then be added without an actor.
+    /// True while no user but the built-in ones exists: the first admin may then be added
+    /// without an actor.
     public func isEmpty() throws -> Bool {
-        try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users") == 0 }
+        try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE builtin = 0") == 0 }
     }
 
     /// Adds a user. `actor` is nil only for the very first user, who must be an admin.
@@ -90,9 +108,9 @@ public struct UserRepository: Sendable {
             throw StoreError.invalid("invalid user name '\(name)' (letters, digits, '.', '_', '-'; at most 64)")
         }
         let now = Timestamp.now
-        let user = User(name: name, role: role, fullName: fullName, disabled: false, created: now)
+        let user = User(name: name, role: role, fullName: fullName, disabled: false, created: now, builtIn: false)
         try audit.append(actor: actor ?? name, action: "user.add", object: "user/\(name)", details: ["role": role.rawValue]) { db in
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE builtin = 0") ?? 0
             if actor == nil && (count > 0 || role != .admin) {
                 throw StoreError.invalid("only the first user may be added without --as, and it must have role admin")
             }
@@ -106,10 +124,31 @@ public struct UserRepository: Sendable {
         return user
     }
 
-    /// Disables (or re-enables) a user.
+    /// Disables (or re-enables) a user; a built-in user is refused.
     public func setDisabled(_ name: String, _ disabled: Bool, actor: String) throws {
         try audit.append(actor: actor, action: disabled ? "user.disable" : "user.enable", object: "user/\(name)", details: [:]) { db in
+            try Self.refuseBuiltIn(name, disabled ? "disabled" : "enabled", db)
             try db.execute(sql: "UPDATE users SET disabled = ? WHERE name = ?", arguments: [disabled, name])
+            if db.changesCount == 0 { throw StoreError.unknownUser(name) }
+        }
+    }
+
+    /// Changes a user's role (`user.role`, with the old and new role); a built-in user is refused.
+    public func setRole(_ name: String, _ role: Role, actor: String) throws {
+        guard let before = try find(name) else { throw StoreError.unknownUser(name) }
+        try audit.append(actor: actor, action: "user.role", object: "user/\(name)", details: ["from": before.role.rawValue, "to": role.rawValue]) { db in
+            try Self.refuseBuiltIn(name, "given another role", db)
+            try db.execute(sql: "UPDATE users SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
+            if db.changesCount == 0 { throw StoreError.unknownUser(name) }
+        }
+    }
+
+    /// Removes a user (`user.remove`); their audit rows stay, naming them. A built-in user is
+    /// refused.
+    public func remove(_ name: String, actor: String) throws {
+        try audit.append(actor: actor, action: "user.remove", object: "user/\(name)", details: [:]) { db in
+            try Self.refuseBuiltIn(name, "removed", db)
+            try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
             if db.changesCount == 0 { throw StoreError.unknownUser(name) }
         }
     }

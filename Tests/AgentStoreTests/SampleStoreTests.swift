@@ -115,4 +115,18 @@ struct SampleStoreTests {
         #expect(deleted == 1)
         #expect(try store.sampleCount() == 1)
     }
+
+    @Test("state names with quotes, backslashes, slashes, newlines and non-ASCII letters round-trip as valid JSON")
+    func stateNamesRoundTrip() throws {
+        let dir = TempDir()
+        let db = try AgentDatabase(path: dir.file("s.sqlite"))
+        let states = [1: #"on "battery""#, 2: #"C:\path\"#, 3: "a/b", 4: "line\nbreak\ttab", 5: "ünïcödé ✓", 6: #"\"}{"#]
+        let d = PointDescriptor(id: point("UPS1/state"), quantity: .state, unit: .none, states: states)
+        try SampleStore(database: db).register([d])
+        // A fresh store reads what is stored, not what it remembers.
+        #expect(try SampleStore(database: db).descriptors() == [d])
+        let raw = try #require(try db.writer.read { d in try String.fetchOne(d, sql: "SELECT states FROM points") })
+        let parsed = try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: String]
+        #expect(parsed == Dictionary(uniqueKeysWithValues: states.map { (String($0.key), $0.value) }))
+    }
 }

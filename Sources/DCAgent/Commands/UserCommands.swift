@@ -45,9 +45,10 @@ struct UserCommand: ParsableCommand {
             try reportingErrors {
                 let store = try OpenedStore(plan: plan)
                 let users = try store.users.list()
-                if users.isEmpty { print("no users; add the first admin with: dcagent user add NAME --role admin") }
+                if !users.contains(where: { !$0.builtIn }) { print("no users; add the first admin with: dcagent user add NAME --role admin") }
                 for u in users {
-                    print("\(u.name)\t\(u.role.rawValue)\t\(u.disabled ? "disabled" : "active")\t\(u.fullName ?? "")")
+                    let state = u.builtIn ? "built-in" : u.disabled ? "disabled" : "active"
+                    print("\(u.name)\t\(u.role.rawValue)\t\(state)\t\(u.fullName ?? "")")
                 }
             }
         }

@@ -6,9 +6,9 @@ package import Telemetry
 /// `floor.import_on_first_start` (DESIGN decision 3): the demo's floor file is imported into a
 /// database that holds no floor yet. The audit rows name the actor ``actor``.
 package enum FloorBootstrap {
-    /// The audit actor of the first-start import. Not a registered user: it names the daemon
-    /// acting on the operator's config, never a person.
-    package static let actor = "system"
+    /// The audit actor of the first-start import: the built-in user `system` (registered by
+    /// the store's migrations), the daemon acting on the operator's config, never a person.
+    package static let actor = UserRepository.systemActor
 
     /// Imports `plan.floorImport` when it is set and no floor is stored; returns true when it
     /// imported. Problems in the file are thrown (nothing is written).
