@@ -6,13 +6,8 @@ public struct FlappingPolicy: Hashable, Sendable, Codable {
     public var transitions: Int
     /// Window the transitions are counted in, seconds.
     public var window: Double
-    /// Defaults: 6 transitions in 30 minutes (configurable).
+    /// Defaults: 6 transitions in 30 minutes (configurable in the rule file's `flapping:`).
     public static let standard = FlappingPolicy(transitions: 6, window: 1800)
-    /// Creates a policy.
-    public init(transitions: Int, window: Double) {
-        self.transitions = transitions
-        self.window = window
-    }
 }
 
 /// A room's compiled policy.
