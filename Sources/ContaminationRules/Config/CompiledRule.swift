@@ -22,13 +22,6 @@ public struct RoomPolicy: Hashable, Sendable, Codable {
     public var sensitive: Bool
     /// Defaults: A1, no tape, normal pollutants, sensitive.
     public static let standard = RoomPolicy(ashraeClass: .a1, tapeDrives: false, highPollutants: false, sensitive: true)
-    /// Creates a policy.
-    public init(ashraeClass: ASHRAEClass, tapeDrives: Bool, highPollutants: Bool, sensitive: Bool) {
-        self.ashraeClass = ashraeClass
-        self.tapeDrives = tapeDrives
-        self.highPollutants = highPollutants
-        self.sensitive = sensitive
-    }
 }
 
 /// Threshold levels; for a falling threshold the comparisons are mirrored.
