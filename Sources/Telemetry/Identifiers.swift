@@ -1,6 +1,6 @@
 /// The identifier of a configuration item, chosen by the operator and unique in its site
 /// (`DC-R1-A05`, `DC-R1-A05-PDU-A`). DESIGN decision 1.
-public struct CIID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible,
+public struct CIID: Hashable, Comparable, Sendable, TextCodable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
     /// The id as the operator wrote it.
@@ -36,28 +36,13 @@ public struct CIID: Hashable, Comparable, Sendable, Codable, CustomStringConvert
     public var description: String { rawValue }
     public static func < (a: CIID, b: CIID) -> Bool { a.rawValue < b.rawValue }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard Self.isValid(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription:
-                        "'\(text)' is not a valid CI id (letters, digits, '-', '_', '.'; at most 64; starts with a letter or digit)"
-                ))
-        }
-        self.rawValue = text
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
+    public init?(text: String) { self.init(validating: text) }
+    public static let textForm = "a valid CI id (letters, digits, '-', '_', '.'; at most 64; starts with a letter or digit)"
 }
 
 /// The identifier of a measured or derived point: `CI-ID/point-name`
 /// (`DC-R1-A05-TH1/temperature`). DESIGN decision 1.
-public struct PointID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct PointID: Hashable, Comparable, Sendable, TextCodable, CustomStringConvertible {
     /// The CI the point belongs to.
     public let ci: CIID
     /// The point's name inside its CI (`temperature`, `outlet.3.current`).
@@ -92,17 +77,6 @@ public struct PointID: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     public static func < (a: PointID, b: PointID) -> Bool { a.description < b.description }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = PointID(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a point id of the form CI-ID/point-name"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init?(text: String) { self.init(text) }
+    public static let textForm = "a point id of the form CI-ID/point-name"
 }

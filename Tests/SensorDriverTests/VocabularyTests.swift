@@ -1,5 +1,6 @@
 import SensorDrivers
 import Testing
+import Yams
 
 @Suite("Wire vocabulary: spellings, aliases, address conventions", .timeLimit(.minutes(1)))
 struct VocabularyTests {
@@ -121,5 +122,22 @@ struct VocabularyTests {
             "rtu:///dev/x?stop=3", "rtu:///dev/x?speed=1"])
     func badEndpoints(_ text: String) {
         #expect(throws: ProfileError.self) { try ModbusEndpoint(parsing: text) }
+    }
+
+    @Test("decoding takes the aliases, refuses with the text form, and encodes the raw value or spelling")
+    func textCoding() throws {
+        struct Row: Codable { var order: WordOrder; var kind: RegisterKind; var base: AddressConvention; var type: DataType }
+        let row = try YAMLDecoder().decode(Row.self, from: "{order: word_swap, kind: hr, base: 1, type: float}")
+        #expect(row.order == .cdab && row.kind == .holding && row.base == .oneBased && row.type == .float32)
+        #expect(try YAMLEncoder().encode(row) == "order: CDAB\nkind: holding\nbase: '1'\ntype: float32\n")
+        #expect(try YAMLDecoder().decode(Row.self, from: "{order: ABCD, kind: coil, base: modicon, type: int16}").base == .modicon)
+        do {
+            _ = try YAMLDecoder().decode(Row.self, from: "{order: sideways, kind: hr, base: 1, type: float}")
+            Issue.record("an unknown byte order decoded")
+        } catch let DecodingError.dataCorrupted(context) {
+            #expect(context.debugDescription == "'sideways' is not a byte order (ABCD, BADC, CDAB, DCBA)")
+            #expect(context.codingPath.map(\.stringValue) == ["order"])
+        }
+        #expect(throws: DecodingError.self) { try YAMLDecoder().decode(Row.self, from: "{order: ABCD, kind: hr, base: 7, type: float}") }
     }
 }

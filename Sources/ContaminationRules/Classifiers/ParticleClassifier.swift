@@ -1,7 +1,8 @@
 import Foundation
+public import Telemetry
 
 /// An ISO 14644-1 cleanliness class in steps of 0.1 (`ISO 8`, `ISO 7.3`), stored as tenths.
-public struct ISOClass: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+public struct ISOClass: Hashable, Sendable, TextCodable, Comparable, CustomStringConvertible {
     /// The class × 10 (80 is ISO 8, 73 is ISO 7.3).
     public let tenths: Int
 
@@ -31,17 +32,17 @@ public struct ISOClass: Hashable, Sendable, Codable, Comparable, CustomStringCon
 
     public static func < (a: ISOClass, b: ISOClass) -> Bool { a.tenths < b.tenths }
 
+    public init?(text: String) { self.init(parsing: text) }
+    public static let textForm = "an ISO 14644-1 class (1–9, steps of 0.1)"
+
+    /// Also accepts the class written as a number (`8`, `7.3`); encoded as that number.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let n = try? c.decode(Double.self), let v = ISOClass(parsing: String(n)) {
             self = v
             return
         }
-        let text = try c.decode(String.self)
-        guard let v = ISOClass(parsing: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is not an ISO 14644-1 class (1–9, steps of 0.1)")
-        }
-        self = v
+        self = try Self.decodeText(c.decode(String.self), in: c)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -6,13 +6,8 @@ public struct FlappingPolicy: Hashable, Sendable, Codable {
     public var transitions: Int
     /// Window the transitions are counted in, seconds.
     public var window: Double
-    /// Defaults: 6 transitions in 30 minutes (configurable).
+    /// Defaults: 6 transitions in 30 minutes (configurable in the rule file's `flapping:`).
     public static let standard = FlappingPolicy(transitions: 6, window: 1800)
-    /// Creates a policy.
-    public init(transitions: Int, window: Double) {
-        self.transitions = transitions
-        self.window = window
-    }
 }
 
 /// A room's compiled policy.
@@ -27,13 +22,6 @@ public struct RoomPolicy: Hashable, Sendable, Codable {
     public var sensitive: Bool
     /// Defaults: A1, no tape, normal pollutants, sensitive.
     public static let standard = RoomPolicy(ashraeClass: .a1, tapeDrives: false, highPollutants: false, sensitive: true)
-    /// Creates a policy.
-    public init(ashraeClass: ASHRAEClass, tapeDrives: Bool, highPollutants: Bool, sensitive: Bool) {
-        self.ashraeClass = ashraeClass
-        self.tapeDrives = tapeDrives
-        self.highPollutants = highPollutants
-        self.sensitive = sensitive
-    }
 }
 
 /// Threshold levels; for a falling threshold the comparisons are mirrored.

@@ -235,13 +235,12 @@ struct KindContext {
         return .allocation(over: over, under: raw.under, targets: targets)
     }
 
+    mutating func parsed<T>(_ text: String?, key: String, _ parse: (String) -> T?, expected: String) -> T? {
+        RuleCompiler.parsed(text, parse, expected: expected, rule: name, key: key, problems: &problems)
+    }
+
     mutating func corrosionLevel(_ text: String?, key: String, default d: CorrosionLevel) -> CorrosionLevel {
-        guard let text else { return d }
-        guard let l = CorrosionLevel(name: text) else {
-            problem(key, "'\(text)' is not G1, G2, G3 or GX")
-            return d
-        }
-        return l
+        parsed(text, key: key, CorrosionLevel.init(name:), expected: "G1, G2, G3 or GX") ?? d
     }
 
     mutating func corrosion() -> CompiledRuleKind? {
@@ -264,12 +263,7 @@ struct KindContext {
     }
 
     mutating func isoClass(_ text: String?, key: String) -> ISOClass? {
-        guard let text else { return nil }
-        guard let c = ISOClass(parsing: text) else {
-            problem(key, "'\(text)' is not an ISO 14644-1 class (1–9 in steps of 0.1)")
-            return nil
-        }
-        return c
+        parsed(text, key: key, ISOClass.init(parsing:), expected: "an ISO 14644-1 class (1–9 in steps of 0.1)")
     }
 
     mutating func particles() -> CompiledRuleKind? {

@@ -81,12 +81,11 @@ public enum RuleCompiler {
                 problems.append(
                     RuleProblem(rule: section, key: k, message: "unknown key (expected ashrae_class, tape_drives, high_pollutants, sensitive)"))
             }
-            if let c = raw.ashraeClass {
-                if let cls = ASHRAEClass(name: c) {
-                    p.ashraeClass = cls
-                } else {
-                    problems.append(RuleProblem(rule: section, key: "ashrae_class", message: "'\(c)' is not recommended, A1, A2, A3 or A4"))
-                }
+            if let cls = parsed(
+                raw.ashraeClass, ASHRAEClass.init(name:), expected: "recommended, A1, A2, A3 or A4", rule: section, key: "ashrae_class",
+                problems: &problems)
+            {
+                p.ashraeClass = cls
             }
             if let v = raw.tapeDrives { p.tapeDrives = v }
             if let v = raw.highPollutants { p.highPollutants = v }
@@ -106,13 +105,19 @@ public enum RuleCompiler {
         return result
     }
 
-    static func duration(_ text: String?, key: String, rule: String, problems: inout [RuleProblem]) -> Double? {
+    /// What `parse` makes of a text that may be absent (nil then); when it makes nothing, nil and
+    /// the problem "'<text>' is not <expected>" at the rule and key.
+    static func parsed<T>(
+        _ text: String?, _ parse: (String) -> T?, expected: String, rule: String, key: String, problems: inout [RuleProblem]
+    ) -> T? {
         guard let text else { return nil }
-        guard let d = RuleDuration(parsing: text) else {
-            problems.append(RuleProblem(rule: rule, key: key, message: "'\(text)' is not a duration (use 90s, 2m, 1h, 30d)"))
-            return nil
-        }
-        return d.seconds
+        if let value = parse(text) { return value }
+        problems.append(RuleProblem(rule: rule, key: key, message: "'\(text)' is not \(expected)"))
+        return nil
+    }
+
+    static func duration(_ text: String?, key: String, rule: String, problems: inout [RuleProblem]) -> Double? {
+        parsed(text, RuleDuration.init(parsing:), expected: RuleDuration.textForm, rule: rule, key: key, problems: &problems)?.seconds
     }
 
     static func compileRule(

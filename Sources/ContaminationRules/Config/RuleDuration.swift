@@ -1,8 +1,8 @@
 import Foundation
-import Telemetry
+public import Telemetry
 
 /// A duration written in rule files as `90s`, `2m`, `15m`, `1h`, `30d`, `1y` (365 d) or plain seconds.
-public struct RuleDuration: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+public struct RuleDuration: Hashable, Sendable, TextCodable, Comparable, CustomStringConvertible {
     /// The duration in seconds.
     public let seconds: Double
 
@@ -28,21 +28,16 @@ public struct RuleDuration: Hashable, Sendable, Codable, Comparable, CustomStrin
 
     public static func < (a: RuleDuration, b: RuleDuration) -> Bool { a.seconds < b.seconds }
 
+    public init?(text: String) { self.init(parsing: text) }
+    public static let textForm = "a duration (use 90s, 2m, 1h, 30d)"
+
+    /// Also accepts plain seconds written as a number (`for: 90`).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let n = try? c.decode(Double.self), n.isFinite, n >= 0 {
             self.seconds = n
             return
         }
-        let text = try c.decode(String.self)
-        guard let d = RuleDuration(parsing: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(text)' is not a duration (use 90s, 2m, 1h, 30d)")
-        }
-        self = d
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
+        self = try Self.decodeText(c.decode(String.self), in: c)
     }
 }

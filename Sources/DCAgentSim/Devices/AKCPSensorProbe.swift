@@ -3,7 +3,7 @@
 /// (2 normal, 3 highWarning, 4 highCritical), online …16.1.5.{i} (1 online, 2 offline),
 /// humidity …17.1.3.{i} %, status …17.1.4.{i}, online …17.1.5.{i}. An empty port reads as a
 /// real sensorProbe8's does: value 0, status 0, offline(2).
-final class AKCPSensorProbe: SimulatedDevice {
+enum AKCPSensorProbe: ProbeEncoding {
     static let subtree = OID([1, 3, 6, 1, 4, 1, 3854, 1, 2, 2, 1])
     static let temperatureEntry = subtree.appending(16, 1)
     static let humidityEntry = subtree.appending(17, 1)
@@ -13,25 +13,11 @@ final class AKCPSensorProbe: SimulatedDevice {
     static let highWarning = 27.0
     static let highCritical = 32.0
 
-    let sensor: SimSensor
-    private var probe: ClimateSensor
-    private var climate = Climate(temperature: 0, relativeHumidity: 0)
-    private var absent = false
-
-    init(sensor: SimSensor, seed: UInt64) {
-        self.sensor = sensor
-        probe = ClimateSensor(seed: seed, id: sensor.id)
-    }
-
-    func step(_ tick: Tick, air: Air, itLoadKW: Double, effects: DeviceEffects) {
-        climate = probe.read(air, effects: effects)
-        absent = effects.probeAbsent
-    }
-
-    func output() -> DeviceOutput {
+    static func output(_ climate: Climate?) -> DeviceOutput {
         // An unplugged port reads 0 with status 0 and offline(2), as a real sensorProbe8's empty port.
-        let t = absent ? 0 : climate.temperature
-        let rh = absent ? 0 : climate.relativeHumidity
+        let absent = climate == nil
+        let t = climate?.temperature ?? 0
+        let rh = climate?.relativeHumidity ?? 0
         let status = absent ? 0 : t >= Self.highCritical ? 4 : t >= Self.highWarning ? 3 : 2
         let online = absent ? 2 : 1
         let i = Self.port
@@ -51,7 +37,6 @@ final class AKCPSensorProbe: SimulatedDevice {
             ]))
     }
 
-    func summary() -> [SummaryValue] {
-        absent ? [SummaryValue(name: "probe_absent", value: 1, unit: "state")] : Array(climate.summary.prefix(2))
-    }
+    /// Temperature and RH: the device reports no dew point.
+    static func summary(_ climate: Climate) -> [SummaryValue] { Array(climate.summary.prefix(2)) }
 }

@@ -1,6 +1,6 @@
 /// `generic-th-probe`: input registers, `base: 0`; temperature int16 ×0.1 °C at 0,
 /// RH uint16 ×0.1 % at 1, dew point int16 ×0.1 °C at 2; 0x8000 means "probe not fitted".
-final class THProbe: SimulatedDevice {
+enum THProbe: ProbeEncoding {
     static let temperature = RegisterField(VendorAddress.base0(.input, 0), .int16, scale: 0.1)
     static let humidity = RegisterField(VendorAddress.base0(.input, 1), .uint16, scale: 0.1)
     static let dewPoint = RegisterField(VendorAddress.base0(.input, 2), .int16, scale: 0.1)
@@ -8,24 +8,9 @@ final class THProbe: SimulatedDevice {
     static let notFitted: UInt16 = 0x8000
     static let layout = ModbusLayout.covering([temperature, humidity, dewPoint])
 
-    let sensor: SimSensor
-    private var probe: ClimateSensor
-    private var climate = Climate(temperature: 0, relativeHumidity: 0)
-    private var absent = false
-
-    init(sensor: SimSensor, seed: UInt64) {
-        self.sensor = sensor
-        probe = ClimateSensor(seed: seed, id: sensor.id)
-    }
-
-    func step(_ tick: Tick, air: Air, itLoadKW: Double, effects: DeviceEffects) {
-        climate = probe.read(air, effects: effects)
-        absent = effects.probeAbsent
-    }
-
-    func output() -> DeviceOutput {
+    static func output(_ climate: Climate?) -> DeviceOutput {
         var image = ModbusImage(layout: Self.layout)
-        if absent {
+        guard let climate else {
             for f in [Self.temperature, Self.humidity, Self.dewPoint] { image.putWords([Self.notFitted], at: f) }
             return .modbus(image)
         }
@@ -33,9 +18,5 @@ final class THProbe: SimulatedDevice {
         image.put(climate.relativeHumidity, at: Self.humidity)
         image.put(climate.dewPoint, at: Self.dewPoint)
         return .modbus(image)
-    }
-
-    func summary() -> [SummaryValue] {
-        absent ? [SummaryValue(name: "probe_absent", value: 1, unit: "state")] : climate.summary
     }
 }

@@ -1,6 +1,8 @@
+public import Telemetry
+
 /// A floor tile: a row letter (A is the north edge) and a column number from 1 (west edge).
 /// Written `C07` or `C7`; encoded as `C07`.
-public struct Tile: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct Tile: Hashable, Comparable, Sendable, TextCodable, CustomStringConvertible {
     /// Row index from 0 (row A).
     public var row: Int
     /// Column number from 1.
@@ -34,19 +36,8 @@ public struct Tile: Hashable, Comparable, Sendable, Codable, CustomStringConvert
 
     public static func < (a: Tile, b: Tile) -> Bool { (a.row, a.column) < (b.row, b.column) }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let t = Tile(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a tile (row letter A–Z + column number, e.g. C07)"))
-        }
-        self = t
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init?(text: String) { self.init(text) }
+    public static let textForm = "a tile (row letter A–Z + column number, e.g. C07)"
 }
 
 /// A rectangle of tiles, both corners included.

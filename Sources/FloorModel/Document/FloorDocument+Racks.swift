@@ -39,28 +39,6 @@ public struct RackDoc: Hashable, Sendable, Codable {
         case powerBudgetKW = "power_budget_kw"
         case coolingBudgetKW = "cooling_budget_kw"
     }
-
-    /// Creates a rack entry.
-    public init(
-        id: String, tile: String, facing: String, heightU: Int? = nil, startingUnit: Int? = nil, widthMM: Int? = nil,
-        depthMM: Int? = nil, maxWeightKg: Double? = nil, powerBudgetKW: Double? = nil, coolingBudgetKW: Double? = nil,
-        status: String? = nil, pdus: [PDUDoc]? = nil, devices: [DeviceDoc]? = nil, sensors: [RackSensorDoc]? = nil
-    ) {
-        self.id = id
-        self.tile = tile
-        self.facing = facing
-        self.heightU = heightU
-        self.startingUnit = startingUnit
-        self.widthMM = widthMM
-        self.depthMM = depthMM
-        self.maxWeightKg = maxWeightKg
-        self.powerBudgetKW = powerBudgetKW
-        self.coolingBudgetKW = coolingBudgetKW
-        self.status = status
-        self.pdus = pdus
-        self.devices = devices
-        self.sensors = sensors
-    }
 }
 
 /// A PDU in the floor document.
@@ -87,19 +65,6 @@ public struct PDUDoc: Hashable, Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, side, feed, type, position, face, serial, lifecycle
         case ratingKW = "rating_kw"
-    }
-
-    /// Creates a PDU entry.
-    public init(id: String, side: String, feed: String? = nil, type: String? = nil, position: Double? = nil, face: String? = nil, ratingKW: Double? = nil, serial: String? = nil, lifecycle: String? = nil) {
-        self.id = id
-        self.side = side
-        self.feed = feed
-        self.type = type
-        self.position = position
-        self.face = face
-        self.ratingKW = ratingKW
-        self.serial = serial
-        self.lifecycle = lifecycle
     }
 }
 
@@ -143,28 +108,6 @@ public struct DeviceDoc: Hashable, Sendable, Codable {
         case assetTag = "asset_tag"
         case ownerUnit = "owner_unit"
     }
-
-    /// Creates a device entry.
-    public init(
-        id: String, name: String? = nil, type: String, position: Double? = nil, face: String? = nil, airflow: String? = nil,
-        weightKg: Double? = nil, allocatedPowerW: Double? = nil, measuredPowerW: Double? = nil, poweredBy: [String]? = nil,
-        serial: String? = nil, assetTag: String? = nil, ownerUnit: String? = nil, lifecycle: String? = nil
-    ) {
-        self.id = id
-        self.name = name
-        self.type = type
-        self.position = position
-        self.face = face
-        self.airflow = airflow
-        self.weightKg = weightKg
-        self.allocatedPowerW = allocatedPowerW
-        self.measuredPowerW = measuredPowerW
-        self.poweredBy = poweredBy
-        self.serial = serial
-        self.assetTag = assetTag
-        self.ownerUnit = ownerUnit
-        self.lifecycle = lifecycle
-    }
 }
 
 /// A sensor mounted in a rack, in the floor document.
@@ -179,15 +122,6 @@ public struct RackSensorDoc: Hashable, Sendable, Codable {
     public var face: String
     /// Make and model.
     public var model: String?
-
-    /// Creates an entry.
-    public init(id: String, kind: String, position: Double, face: String, model: String? = nil) {
-        self.id = id
-        self.kind = kind
-        self.position = position
-        self.face = face
-        self.model = model
-    }
 }
 
 /// A sensor on a floor tile, in the floor document.
@@ -200,14 +134,6 @@ public struct TileSensorDoc: Hashable, Sendable, Codable {
     public var tile: String
     /// Make and model.
     public var model: String?
-
-    /// Creates an entry.
-    public init(id: String, kind: String, tile: String, model: String? = nil) {
-        self.id = id
-        self.kind = kind
-        self.tile = tile
-        self.model = model
-    }
 }
 
 /// A power feed in the floor document.
@@ -232,17 +158,6 @@ public struct FeedDoc: Hashable, Sendable, Codable {
         case breakerA = "breaker_a"
         case maxUtilizationPercent = "max_utilization_percent"
     }
-
-    /// Creates an entry.
-    public init(id: String, panel: String, side: String, phase: String? = nil, voltage: Double? = nil, breakerA: Double? = nil, maxUtilizationPercent: Double? = nil) {
-        self.id = id
-        self.panel = panel
-        self.side = side
-        self.phase = phase
-        self.voltage = voltage
-        self.breakerA = breakerA
-        self.maxUtilizationPercent = maxUtilizationPercent
-    }
 }
 
 /// A cable in the floor document.
@@ -266,17 +181,6 @@ public struct CableDoc: Hashable, Sendable, Codable {
         case id, a, b, type, label, status
         case lengthM = "length_m"
     }
-
-    /// Creates an entry.
-    public init(id: String, a: PortRefDoc, b: PortRefDoc, type: String, label: String? = nil, lengthM: Double? = nil, status: String? = nil) {
-        self.id = id
-        self.a = a
-        self.b = b
-        self.type = type
-        self.label = label
-        self.lengthM = lengthM
-        self.status = status
-    }
 }
 
 /// A cable end in the floor document.
@@ -285,12 +189,6 @@ public struct PortRefDoc: Hashable, Sendable, Codable {
     public var device: String
     /// Port name.
     public var port: String
-
-    /// Creates an end.
-    public init(device: String, port: String) {
-        self.device = device
-        self.port = port
-    }
 }
 
 /// A service in the floor document.
@@ -305,12 +203,5 @@ public struct ServiceDoc: Hashable, Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case id, name
         case hostedOn = "hosted_on"
-    }
-
-    /// Creates an entry.
-    public init(id: String, name: String, hostedOn: [String]) {
-        self.id = id
-        self.name = name
-        self.hostedOn = hostedOn
     }
 }

@@ -1,7 +1,8 @@
 /// The floor YAML document (`config/floor/*.yaml`): device types, then sites → rooms → racks
 /// → PDUs, devices and sensors. Enumerations and positions are kept as written so that the
 /// conversion (``FloorDocument/floors()``) can report every bad value by object and field.
-/// `docs/floor.md` describes the format.
+/// `docs/floor.md` describes the format. The entries are decoded from YAML or built by the
+/// export (``FloorDocument/init(floors:)``) with their memberwise initialisers.
 public struct FloorDocument: Hashable, Sendable, Codable {
     /// Format version; 1.
     public var version: Int
@@ -13,13 +14,6 @@ public struct FloorDocument: Hashable, Sendable, Codable {
     enum CodingKeys: String, CodingKey {
         case version, sites
         case deviceTypes = "device_types"
-    }
-
-    /// Creates a document.
-    public init(version: Int = 1, deviceTypes: [DeviceTypeDoc], sites: [SiteDoc]) {
-        self.version = version
-        self.deviceTypes = deviceTypes
-        self.sites = sites
     }
 }
 
@@ -53,23 +47,6 @@ public struct DeviceTypeDoc: Hashable, Sendable, Codable {
         case isFullDepth = "is_full_depth"
         case weightKg = "weight_kg"
     }
-
-    /// Creates a device type entry.
-    public init(
-        slug: String, manufacturer: String, model: String, partNumber: String? = nil, uHeight: Double, isFullDepth: Bool? = nil,
-        airflow: String? = nil, weightKg: Double? = nil, ports: [PortDoc]? = nil, source: String? = nil
-    ) {
-        self.slug = slug
-        self.manufacturer = manufacturer
-        self.model = model
-        self.partNumber = partNumber
-        self.uHeight = uHeight
-        self.isFullDepth = isFullDepth
-        self.airflow = airflow
-        self.weightKg = weightKg
-        self.ports = ports
-        self.source = source
-    }
 }
 
 /// A port template in the floor document.
@@ -89,15 +66,6 @@ public struct PortDoc: Hashable, Sendable, Codable {
         case name, kind, type
         case maximumDrawW = "maximum_draw_w"
         case allocatedDrawW = "allocated_draw_w"
-    }
-
-    /// Creates a port entry.
-    public init(name: String, kind: String, type: String? = nil, maximumDrawW: Double? = nil, allocatedDrawW: Double? = nil) {
-        self.name = name
-        self.kind = kind
-        self.type = type
-        self.maximumDrawW = maximumDrawW
-        self.allocatedDrawW = allocatedDrawW
     }
 }
 
@@ -128,21 +96,6 @@ public struct SiteDoc: Hashable, Sendable, Codable {
         case powerFeeds = "power_feeds"
         case unrackedDevices = "unracked_devices"
     }
-
-    /// Creates a site entry.
-    public init(
-        id: String, name: String? = nil, kind: String, timeZone: String? = nil, rooms: [RoomDoc], powerFeeds: [FeedDoc]? = nil,
-        cables: [CableDoc]? = nil, services: [ServiceDoc]? = nil
-    ) {
-        self.id = id
-        self.name = name
-        self.kind = kind
-        self.timeZone = timeZone
-        self.rooms = rooms
-        self.powerFeeds = powerFeeds
-        self.cables = cables
-        self.services = services
-    }
 }
 
 /// A room in the floor document.
@@ -164,16 +117,6 @@ public struct RoomDoc: Hashable, Sendable, Codable {
         case id, name, grid, aisles, racks
         case tileSensors = "tile_sensors"
     }
-
-    /// Creates a room entry.
-    public init(id: String, name: String? = nil, grid: FloorGrid, aisles: [AisleDoc]? = nil, racks: [RackDoc]? = nil, tileSensors: [TileSensorDoc]? = nil) {
-        self.id = id
-        self.name = name
-        self.grid = grid
-        self.aisles = aisles
-        self.racks = racks
-        self.tileSensors = tileSensors
-    }
 }
 
 /// An aisle in the floor document.
@@ -188,13 +131,4 @@ public struct AisleDoc: Hashable, Sendable, Codable {
     public var from: String
     /// South-east tile (`C12`).
     public var to: String
-
-    /// Creates an aisle entry.
-    public init(id: String, kind: String, contained: Bool? = nil, from: String, to: String) {
-        self.id = id
-        self.kind = kind
-        self.contained = contained
-        self.from = from
-        self.to = to
-    }
 }

@@ -32,7 +32,7 @@ public struct ColorScale: Hashable, Sendable {
 /// The computed view of one room for drawing: grid, aisles, racks with a metric value each,
 /// sensors.
 public struct FloorPlan: Hashable, Sendable {
-    /// A rack as drawn.
+    /// A rack as drawn (the marks are made by ``init(floor:room:metric:unit:values:scale:)``).
     public struct RackMark: Hashable, Sendable {
         /// CI id.
         public var id: CIID
@@ -42,14 +42,6 @@ public struct FloorPlan: Hashable, Sendable {
         public var facing: Direction
         /// The metric's value, nil when there is none.
         public var value: Double?
-
-        /// Creates a mark.
-        public init(id: CIID, tile: Tile, facing: Direction, value: Double?) {
-            self.id = id
-            self.tile = tile
-            self.facing = facing
-            self.value = value
-        }
     }
 
     /// A sensor as drawn.
@@ -62,14 +54,6 @@ public struct FloorPlan: Hashable, Sendable {
         public var tile: Tile
         /// True when it is in a rack.
         public var inRack: Bool
-
-        /// Creates a mark.
-        public init(id: CIID, kind: SensorKind, tile: Tile, inRack: Bool) {
-            self.id = id
-            self.kind = kind
-            self.tile = tile
-            self.inRack = inRack
-        }
     }
 
     /// The room.

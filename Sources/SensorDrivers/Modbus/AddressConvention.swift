@@ -1,6 +1,8 @@
+public import Telemetry
+
 /// How a profile writes Modbus addresses (DESIGN decision 11): exactly as the vendor's manual
 /// writes them, with the convention stated once per profile.
-public enum AddressConvention: String, Hashable, Sendable, CaseIterable, Codable {
+public enum AddressConvention: String, Hashable, Sendable, CaseIterable, TextCodable {
     /// The written number is the protocol address (register 0 is written `0`).
     case zeroBased = "0"
     /// The written number is one more than the protocol address (register 0 is written `1`).
@@ -20,19 +22,13 @@ public enum AddressConvention: String, Hashable, Sendable, CaseIterable, Codable
         }
     }
 
+    public init?(text: String) { self.init(spelling: text) }
+    public static let textForm = "an address base (0, 1, modicon)"
+
+    /// Also accepts the base written as a number (`address_base: 1`).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        let text = try (try? c.decode(Int.self)).map(String.init) ?? c.decode(String.self)
-        guard let convention = AddressConvention(spelling: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not an address base (0, 1, modicon)"))
-        }
-        self = convention
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
+        self = try Self.decodeText((try? c.decode(Int.self)).map(String.init) ?? c.decode(String.self), in: c)
     }
 
     /// Why a written address could not be resolved.

@@ -1,6 +1,8 @@
+public import Telemetry
+
 /// How the registers of one point form a value. Closed vocabulary; config aliases
 /// (`float`, `real`, `short`, `word`, `dint`, `string(8)`, `bit:3` …) are accepted only while decoding.
-public enum DataType: Hashable, Sendable, CustomStringConvertible, Codable {
+public enum DataType: Hashable, Sendable, CustomStringConvertible, TextCodable {
     case int16, uint16, int32, uint32, int64, uint64, float32, float64
     /// Text of `registers` registers, two ASCII bytes each, NUL-padded.
     case string(registers: Int)
@@ -87,21 +89,6 @@ public enum DataType: Hashable, Sendable, CustomStringConvertible, Codable {
         return nil
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let t = DataType(spelling: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription:
-                        "'\(text)' is not a data type (int16, uint16, int32, uint32, int64, uint64, float32, float64, string(n), bit(n), bool)"
-                ))
-        }
-        self = t
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
+    public init?(text: String) { self.init(spelling: text) }
+    public static let textForm = "a data type (int16, uint16, int32, uint32, int64, uint64, float32, float64, string(n), bit(n), bool)"
 }

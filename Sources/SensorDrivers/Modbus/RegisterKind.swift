@@ -1,6 +1,8 @@
+public import Telemetry
+
 /// The four Modbus data tables. Config spellings are the raw values; aliases are accepted
 /// only while decoding (`holding_register`, `hr`, `input_register`, `ir`, `discrete`, `di`, `coils`).
-public enum RegisterKind: String, Hashable, Sendable, CaseIterable, Comparable, Codable {
+public enum RegisterKind: String, Hashable, Sendable, CaseIterable, Comparable, TextCodable {
     /// Read/write single bits (function 01).
     case coil
     /// Read-only single bits (function 02).
@@ -57,19 +59,6 @@ public enum RegisterKind: String, Hashable, Sendable, CaseIterable, Comparable, 
         a.readFunction < b.readFunction
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let kind = RegisterKind(spelling: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "'\(text)' is not a register kind (coil, discrete_input, holding, input)"))
-        }
-        self = kind
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
+    public init?(text: String) { self.init(spelling: text) }
+    public static let textForm = "a register kind (coil, discrete_input, holding, input)"
 }

@@ -1,35 +1,22 @@
-/// Why a reply frame could not be used. Each case is one error class of ``ReplyDecoder``.
-public struct ReplyFault: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The error class.
-    public enum Code: Hashable, Sendable {
-        /// Shorter than unit id + function (+ byte count).
-        case truncated
-        /// Answered by another unit id than the one asked.
-        case unitMismatch
-        /// A function code other than the one asked (and not its exception).
-        case functionMismatch
-        /// A well-formed exception reply.
-        case exception(ModbusException)
-        /// An exception reply of the wrong length.
-        case malformedException
-        /// The byte-count field disagrees with the bytes that follow it.
-        case byteCountMismatch
-        /// A consistent frame carrying another quantity than the one asked.
-        case quantityMismatch
-    }
+/// Why a reply frame could not be used.
+public typealias ReplyFault = CodedFailure<ReplyFaultCode>
 
-    /// The error class.
-    public let code: Code
-    /// The numbers behind it, for a person.
-    public let detail: String
-
-    /// Creates a fault.
-    public init(_ code: Code, _ detail: String) {
-        self.code = code
-        self.detail = detail
-    }
-
-    public var description: String { detail }
+/// The error class of a ``ReplyFault``; each case is one error class of ``ReplyDecoder``.
+public enum ReplyFaultCode: Hashable, Sendable {
+    /// Shorter than unit id + function (+ byte count).
+    case truncated
+    /// Answered by another unit id than the one asked.
+    case unitMismatch
+    /// A function code other than the one asked (and not its exception).
+    case functionMismatch
+    /// A well-formed exception reply.
+    case exception(ModbusException)
+    /// An exception reply of the wrong length.
+    case malformedException
+    /// The byte-count field disagrees with the bytes that follow it.
+    case byteCountMismatch
+    /// A consistent frame carrying another quantity than the one asked.
+    case quantityMismatch
 }
 
 /// Decodes the PDU of a read reply (unit id, function, byte count, data — transport header and

@@ -1,22 +1,12 @@
-/// Why one request of a poll gave no units. Maps to a reading's bad quality.
-public struct RequestFailure: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The failure class.
-    public enum Code: Hashable, Sendable {
-        /// No reply within the response timeout (or a byte timeout mid-frame).
-        case timeout
-        /// The connection could not be opened or broke (refused, reset, serial port gone).
-        case connection
-        /// The reply failed its checksum or framing (RTU CRC error, garbled bytes).
-        case corrupted
-        /// A reply came but could not be used (see ``ReplyFault``).
-        case reply(ReplyFault.Code)
-        /// The poll was cancelled before the request ran.
-        case cancelled
-    }
+/// A failure of one class of `Class` with its detail for a person, which is its description:
+/// the shape of ``ReplyFault`` and ``RequestFailure``.
+public struct CodedFailure<Class: Hashable & Sendable>: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The vocabulary of failure classes (`RequestFailure.Code`).
+    public typealias Code = Class
 
     /// The failure class.
     public let code: Code
-    /// The reason, for a person and for the reading's quality.
+    /// The reason or the numbers behind it, for a person (and for a reading's quality).
     public let detail: String
 
     /// Creates a failure.
@@ -25,6 +15,27 @@ public struct RequestFailure: Error, Hashable, Sendable, CustomStringConvertible
         self.detail = detail
     }
 
+    public var description: String { detail }
+}
+
+/// Why one request of a poll gave no units. Maps to a reading's bad quality.
+public typealias RequestFailure = CodedFailure<RequestFailureCode>
+
+/// The failure class of a ``RequestFailure``.
+public enum RequestFailureCode: Hashable, Sendable {
+    /// No reply within the response timeout (or a byte timeout mid-frame).
+    case timeout
+    /// The connection could not be opened or broke (refused, reset, serial port gone).
+    case connection
+    /// The reply failed its checksum or framing (RTU CRC error, garbled bytes).
+    case corrupted
+    /// A reply came but could not be used (see ``ReplyFault``).
+    case reply(ReplyFault.Code)
+    /// The poll was cancelled before the request ran.
+    case cancelled
+}
+
+extension RequestFailure {
     /// A failure from a reply fault.
     public init(_ fault: ReplyFault) { self.init(.reply(fault.code), fault.detail) }
 
@@ -47,6 +58,4 @@ public struct RequestFailure: Error, Hashable, Sendable, CustomStringConvertible
         if let e = exception, e.isConfigurationProblem { return "configuration: \(e)" }
         return detail
     }
-
-    public var description: String { detail }
 }

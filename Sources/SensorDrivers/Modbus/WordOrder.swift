@@ -1,6 +1,8 @@
+public import Telemetry
+
 /// Byte and word order of a multi-register value, named by where the bytes of the big-endian
 /// value `A B C D` land on the wire. ABCD is big-endian (Modbus' own order).
-public enum WordOrder: String, Hashable, Sendable, CaseIterable, Codable {
+public enum WordOrder: String, Hashable, Sendable, CaseIterable, TextCodable {
     /// Big-endian words, big-endian bytes (most significant word first).
     case abcd = "ABCD"
     /// Bytes swapped inside each word, words in big-endian order.
@@ -38,17 +40,6 @@ public enum WordOrder: String, Hashable, Sendable, CaseIterable, Codable {
         return bytes
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let order = WordOrder(spelling: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a byte order (ABCD, BADC, CDAB, DCBA)"))
-        }
-        self = order
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
+    public init?(text: String) { self.init(spelling: text) }
+    public static let textForm = "a byte order (ABCD, BADC, CDAB, DCBA)"
 }

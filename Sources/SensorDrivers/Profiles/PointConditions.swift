@@ -63,12 +63,6 @@ public struct PointCondition: Hashable, Sendable {
     /// What the point becomes while it holds.
     public let effect: ConditionEffect
 
-    /// Creates a condition.
-    public init(test: ValueTest, effect: ConditionEffect) {
-        self.test = test
-        self.effect = effect
-    }
-
     /// The condition from a profile entry, or why it is not one; `reason` is required for
     /// `bad_if` and refused for `absent_if`.
     static func parse(absent: Bool, equals: [Double]?, notEquals: [Double]?, reason: String?)

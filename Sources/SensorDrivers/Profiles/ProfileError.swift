@@ -61,23 +61,15 @@ public struct ProfileError: Error, Hashable, Sendable, CustomStringConvertible {
     static func address(_ problem: AddressConvention.Problem, written: String, base: AddressConvention, profile: String, point: String)
         -> ProfileError
     {
-        switch problem {
-        case .syntax:
-            return ProfileError(
-                .badAddress, profile: profile, point: point, key: "address",
-                "'\(written)' is not an address (a decimal number, or 0x… hexadecimal under base 0/1)")
-        case .outOfRange:
-            return ProfileError(
-                .badAddress, profile: profile, point: point, key: "address",
-                "'\(written)' is outside the range of base \(base.rawValue) addresses")
-        case .kindMismatch(let table):
-            return ProfileError(
-                .kindMismatch, profile: profile, point: point, key: "kind",
-                "Modicon address '\(written)' is in the \(table.pluralName) table, not the one named by kind")
-        case .missingKind:
-            return ProfileError(
-                .missingKind, profile: profile, point: point, key: "kind",
-                "no register kind: name one on the point or the profile (coil, discrete_input, holding, input)")
-        }
+        let (code, key, detail): (Code, String, String) =
+            switch problem {
+            case .syntax: (.badAddress, "address", "'\(written)' is not an address (a decimal number, or 0x… hexadecimal under base 0/1)")
+            case .outOfRange: (.badAddress, "address", "'\(written)' is outside the range of base \(base.rawValue) addresses")
+            case .kindMismatch(let table):
+                (.kindMismatch, "kind", "Modicon address '\(written)' is in the \(table.pluralName) table, not the one named by kind")
+            case .missingKind:
+                (.missingKind, "kind", "no register kind: name one on the point or the profile (coil, discrete_input, holding, input)")
+            }
+        return ProfileError(code, profile: profile, point: point, key: key, detail)
     }
 }

@@ -80,11 +80,8 @@ final class NetSNMPSession {
         guard let authProtocol = cred.authProtocol, let authKey = cred.authKey else {
             throw .authentication(target, "\(cred.level.rawValue) needs an auth protocol and key")
         }
-        var authLen = 0
-        let authType = usm_lookup_auth_type(authProtocol.rawValue)
-        guard authType > 0, let authOID = sc_get_auth_oid(authType, &authLen) else {
-            throw .authentication(target, "net-snmp does not offer auth protocol \(authProtocol.rawValue)")
-        }
+        let (authOID, authLen) = try protocolOID(
+            authProtocol.rawValue, what: "auth", type: { usm_lookup_auth_type($0) }, oidOf: { sc_get_auth_oid($0, $1) })
         s.securityAuthProto = authOID
         s.securityAuthProtoLen = authLen
         s.securityAuthKeyLen = try localKey(authOID, authLen, authKey, into: &s.securityAuthKey, what: "auth")
@@ -92,14 +89,24 @@ final class NetSNMPSession {
         guard let privProtocol = cred.privProtocol, let privKey = cred.privKey else {
             throw .authentication(target, "authPriv needs a priv protocol and key")
         }
-        var privLen = 0
-        let privType = usm_lookup_priv_type(privProtocol.rawValue)
-        guard privType > 0, let privOID = sc_get_priv_oid(privType, &privLen) else {
-            throw .authentication(target, "net-snmp does not offer priv protocol \(privProtocol.rawValue)")
-        }
+        let (privOID, privLen) = try protocolOID(
+            privProtocol.rawValue, what: "priv", type: { usm_lookup_priv_type($0) }, oidOf: { sc_get_priv_oid($0, $1) })
         s.securityPrivProto = privOID
         s.securityPrivProtoLen = privLen
         s.securityPrivKeyLen = try localKey(authOID, authLen, privKey, into: &s.securityPrivKey, what: "priv")
+    }
+
+    /// The library's OID (and its length) of an auth or priv protocol named as net-snmp names it
+    /// (`SHA-256`, `AES`): `type` looks the name up, `oidOf` gives the type's OID.
+    private func protocolOID(
+        _ name: String, what: String, type: (String) -> Int32, oidOf: (Int32, UnsafeMutablePointer<Int>) -> UnsafeMutablePointer<oid>?
+    ) throws(SNMPError) -> (UnsafeMutablePointer<oid>, Int) {
+        var length = 0
+        let t = type(name)
+        guard t > 0, let o = oidOf(t, &length) else {
+            throw .authentication(target, "net-snmp does not offer \(what) protocol \(name)")
+        }
+        return (o, length)
     }
 
     /// Derives Ku from a pass phrase with the auth hash (`generate_Ku`); net-snmp localises it on open.
