@@ -256,14 +256,18 @@ final class FixedStatus: AgentStatusSource {
 
     func health() async -> HealthView {
         let stuck = self.stuck.withLock { $0 }
-        return HealthView(
-            status: stuck ? "degraded" : "ok", agent: "test", sites: ["DC"], uptimeS: 1, reloads: 0,
-            clock: .init(synchronised: true, source: "test", maxErrorS: 0.001), sensors: .init(total: 1, offline: []), rules: .off,
-            writer: .init(queued: 0, dropped: 0, acknowledged: 10, batches: 1, stuck: stuck, lastError: nil))
+        var h = HealthView()
+        (h.status, h.agent, h.sites, h.uptimeS) = (stuck ? "degraded" : "ok", "test", ["DC"], 1)
+        (h.clock.synchronised, h.clock.source, h.clock.maxErrorS) = (true, "test", 0.001)
+        h.sensors.total = 1
+        (h.writer.acknowledged, h.writer.batches, h.writer.stuck) = (10, 1, stuck)
+        return h
     }
 
     func devices() async -> [DeviceView] {
-        [DeviceView(id: "DC-R01-TH1", offline: false, consecutiveFailures: 0, polls: 3, lastSuccess: "2026-11-30T02:13:20.000Z", lastFailure: nil, lastError: nil, lastPollMs: 4.5)]
+        var d = DeviceView()
+        (d.id, d.polls, d.lastSuccess, d.lastPollMs) = ("DC-R01-TH1", 3, "2026-11-30T02:13:20.000Z", 4.5)
+        return [d]
     }
 }
 

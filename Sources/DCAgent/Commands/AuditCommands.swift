@@ -13,9 +13,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true) { store in
                 let v = try store.audit.verify()
                 print("audit chain: \(v.rows) rows, last MAC \(v.lastMAC)")
                 if let a = v.anchor { print("anchor \(store.audit.anchorFile): \(a.count) rows, MAC \(a.mac)") }
@@ -36,9 +34,7 @@ struct AuditCommand: ParsableCommand {
         @Option(help: "How many rows.") var limit: Int = 50
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true) { store in
                 for e in try store.audit.entries(limit: limit) {
                     let details = e.details.keys.sorted().map { "\($0)=\(e.details[$0]!)" }.joined(separator: " ")
                     print("\(e.seq)\t\(e.time)\t\(e.actor)\t\(e.action)\t\(e.object)\t\(details)")

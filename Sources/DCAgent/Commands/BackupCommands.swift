@@ -10,9 +10,7 @@ struct BackupCommand: ParsableCommand {
     @Option(help: "The new file to write.") var to: String
 
     func run() throws {
-        let plan = try config.plan()
-        try reportingErrors {
-            let store = try OpenedStore(plan: plan)
+        try config.withStore { store in
             var lastPercent = -1
             try Backup.backup(store.database, to: to) { done, total in
                 let pct = total == 0 ? 100 : done * 100 / total

@@ -21,10 +21,27 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
+extension ConfigOption {
+    /// The prelude of every command that reads or writes the store: loads the config (exit 2 on
+    /// problems), opens the database it names, and runs `body`; store errors become a message
+    /// and exit code 1 (75 when busy), and with `floorErrors` floor, checklist and file errors too.
+    func withStore<T>(readOnly: Bool = false, floorErrors: Bool = false, _ body: (OpenedStore) throws -> T) throws -> T {
+        let plan = try plan()
+        let run = { try body(try OpenedStore(plan: plan, readOnly: readOnly)) }
+        return floorErrors ? try reportingFloorErrors(run) : try reportingErrors(run)
+    }
+}
+
 /// `--as USER`, for commands that change data.
 struct ActorOption: ParsableArguments {
     @Option(name: .customLong("as"), help: "The registered user acting (default: the OS login name, if registered).")
     var actor: String?
+
+    /// The registered user acting (`--as`, else the OS login name), refused unless they hold
+    /// `needs` (DESIGN decisions 4 and 5).
+    func resolve(in store: OpenedStore, needs: Role, action: String) throws -> User {
+        try store.users.resolveActor(explicit: actor, osLogin: osLoginName(), needs: needs, action: action)
+    }
 }
 
 func printErr(_ s: String) {

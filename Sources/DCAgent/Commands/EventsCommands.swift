@@ -36,9 +36,7 @@ struct EventsCommand: ParsableCommand {
 
         func run() throws {
             let query = try query()
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true) { store in
                 let events = try store.events.events(query)
                 if json {
                     print(String(decoding: try WebJSON.prettyEncoder.encode(EventList(events: events.map(EventView.init))), as: UTF8.self))
@@ -70,9 +68,7 @@ struct EventsCommand: ParsableCommand {
         @Argument(help: "The event id (first column of `events list`).") var id: Int64
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true) { store in
                 guard let (s, changes) = try store.events.event(id: id)
                 else { throw StoreError.invalid("no event \(id)") }
                 let e = s.event
@@ -133,7 +129,7 @@ struct ObligationsCommand: ParsableCommand {
             guard let at = parseDay(doneAt) else { throw ValidationError("--done-at '\(doneAt)' is not YYYY-MM-DD or an ISO 8601 time") }
             try reportingErrors {
                 let store = try OpenedStore(plan: plan)
-                let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "record obligations")
+                let who = try actor.resolve(in: store, needs: .engineer, action: "record obligations")
                 guard let roomID = CIID(validating: room), try store.floor.floors().contains(where: { $0.rooms.contains { $0.id == roomID } }) else {
                     throw StoreError.invalid("no room '\(room)' on any stored floor")
                 }
@@ -169,7 +165,7 @@ struct ObligationsCommand: ParsableCommand {
             for required in known.prefix(4) where !header.contains(required) { throw ValidationError("\(file):1: missing column '\(required)'") }
             try reportingErrors {
                 let store = try OpenedStore(plan: plan)
-                let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "record obligations")
+                let who = try actor.resolve(in: store, needs: .engineer, action: "record obligations")
                 let rooms = Set(try store.floor.floors().flatMap { $0.rooms.map(\.id) })
                 let policies = try configuredRules(plan, store: store)?.rooms ?? [:]
                 var records: [(line: Int, record: ObligationRecord, roomIsSensitive: Bool)] = []
@@ -248,9 +244,7 @@ struct ObligationsCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true) { store in
                 for r in try store.records.records() {
                     var parts = ["\(r.doneAt)", "\(r.room)", r.kind.rawValue, "by \(r.doneBy)"]
                     if let p = r.thirdParty { parts.append("third party \(p)") }
@@ -285,7 +279,7 @@ struct MaintenanceCommand: ParsableCommand {
             guard let from = start.map({ parseDay($0) }) ?? Timestamp.now else { throw ValidationError("--start '\(start ?? "")' is not an ISO 8601 time") }
             try reportingErrors {
                 let store = try OpenedStore(plan: plan)
-                let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .operator_, action: "open maintenance windows")
+                let who = try actor.resolve(in: store, needs: .operator_, action: "open maintenance windows")
                 guard let id = CIID(validating: ci), try store.floor.floors().contains(where: { $0.configurationItems().contains { $0.id == id } }) else {
                     throw StoreError.invalid("no CI '\(ci)' on any stored floor")
                 }
@@ -304,10 +298,8 @@ struct MaintenanceCommand: ParsableCommand {
         @Argument(help: "The window id.") var id: Int64
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan)
-                let who = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .operator_, action: "end maintenance windows")
+            try config.withStore { store in
+                let who = try actor.resolve(in: store, needs: .operator_, action: "end maintenance windows")
                 try store.records.endWindow(id: id, actor: who.name)
                 print("maintenance window \(id) ended by \(who.name)")
             }
@@ -320,9 +312,7 @@ struct MaintenanceCommand: ParsableCommand {
         @Flag(help: "Include ended windows.") var all = false
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true) { store in
                 let rows = try store.records
                     .windows(endingAfter: all ? Timestamp(milliseconds: 0) : .now)
                 if rows.isEmpty { print("no maintenance windows") }

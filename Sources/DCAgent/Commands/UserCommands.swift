@@ -23,12 +23,10 @@ struct UserCommand: ParsableCommand {
         }
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan)
+            try config.withStore { store in
                 var by: String? = nil
                 if try !store.users.isEmpty() {
-                    by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .admin, action: "add users").name
+                    by = try actor.resolve(in: store, needs: .admin, action: "add users").name
                 }
                 let u = try store.users.add(name: name, role: Role(rawValue: role)!, fullName: fullName, actor: by)
                 print("added user \(u.name) (\(u.role.rawValue))")
@@ -41,9 +39,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var config: ConfigOption
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan)
+            try config.withStore { store in
                 let users = try store.users.list()
                 if !users.contains(where: { !$0.builtIn }) { print("no users; add the first admin with: dcagent user add NAME --role admin") }
                 for u in users {
@@ -61,10 +57,8 @@ struct UserCommand: ParsableCommand {
         @Argument var name: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .admin, action: "disable users")
+            try config.withStore { store in
+                let by = try actor.resolve(in: store, needs: .admin, action: "disable users")
                 if by.name == name { throw StoreError.invalid("a user cannot disable themself") }
                 try store.users.setDisabled(name, true, actor: by.name)
                 print("disabled user \(name)")
@@ -79,10 +73,8 @@ struct UserCommand: ParsableCommand {
         @Argument var name: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingErrors {
-                let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .admin, action: "enable users")
+            try config.withStore { store in
+                let by = try actor.resolve(in: store, needs: .admin, action: "enable users")
                 try store.users.setDisabled(name, false, actor: by.name)
                 print("enabled user \(name)")
             }

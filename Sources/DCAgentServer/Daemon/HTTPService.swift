@@ -29,36 +29,39 @@ package enum HTTPService {
 
 extension Runtime: AgentStatusSource {
     package func health() async -> HealthView {
-        let h = writer.health
-        let plan = current
+        let w = writer.health
         let devices = await deviceHealth()
         let clock = ClockSync.read()
-        let rules = self.rules.map { r -> HealthView.Rules in
-            let s = r.status.snapshot
-            return .on(
-                .init(
-                    rules: s.rules, firing: s.firing, evaluations: s.evaluations, checkpoints: s.checkpoints,
-                    lastCheckpoint: s.lastCheckpoint.map { "\($0)" }, lastError: s.lastError, droppedInputs: s.droppedInputs,
-                    replayedAfterRestart: s.replayed, reloads: s.reloads))
+        var h = HealthView()
+        h.status = w.stuck ? "degraded" : "ok"
+        h.agent = current.agentName
+        h.sites = current.sites.map { $0.id.rawValue }
+        h.uptimeS = Int(Date().timeIntervalSince(started))
+        h.reloads = reloadCount
+        h.clock.synchronised = clock.synchronised
+        h.clock.source = clock.source
+        h.clock.maxErrorS = clock.maxErrorSeconds
+        h.sensors.total = devices.count
+        h.sensors.offline = devices.filter { $0.value.offline }.keys.map(\.rawValue).sorted()
+        if let r = rules?.status.snapshot {
+            var c = HealthView.RuleCounters()
+            (c.rules, c.firing, c.evaluations, c.checkpoints) = (r.rules, r.firing, r.evaluations, r.checkpoints)
+            (c.lastCheckpoint, c.lastError) = (r.lastCheckpoint.map { "\($0)" }, r.lastError)
+            (c.droppedInputs, c.replayedAfterRestart, c.reloads) = (r.droppedInputs, r.replayed, r.reloads)
+            h.rules = .on(c)
         }
-        return HealthView(
-            status: h.stuck ? "degraded" : "ok", agent: plan.agentName, sites: plan.sites.map { $0.id.rawValue },
-            uptimeS: Int(Date().timeIntervalSince(started)), reloads: reloadCount,
-            clock: .init(synchronised: clock.synchronised, source: clock.source, maxErrorS: clock.maxErrorSeconds),
-            sensors: .init(total: devices.count, offline: devices.filter { $0.value.offline }.keys.map(\.rawValue).sorted()),
-            rules: rules ?? .off,
-            writer: .init(
-                queued: h.queued, dropped: h.dropped, acknowledged: h.acknowledged, batches: h.batches, stuck: h.stuck, lastError: h.lastError))
+        (h.writer.queued, h.writer.dropped, h.writer.acknowledged) = (w.queued, w.dropped, w.acknowledged)
+        (h.writer.batches, h.writer.stuck, h.writer.lastError) = (w.batches, w.stuck, w.lastError)
+        return h
     }
 
     package func devices() async -> [DeviceView] {
-        let devices = await deviceHealth()
-        return devices.keys.sorted().map { id in
-            let d = devices[id]!
-            return DeviceView(
-                id: id.rawValue, offline: d.offline, consecutiveFailures: d.consecutiveFailures, polls: d.polls,
-                lastSuccess: d.lastSuccess.map { "\($0)" }, lastFailure: d.lastFailure.map { "\($0)" }, lastError: d.lastError,
-                lastPollMs: d.lastPollDuration.map { $0.inSeconds * 1000 })
+        await deviceHealth().sorted { $0.key < $1.key }.map { id, d in
+            var v = DeviceView()
+            (v.id, v.offline, v.consecutiveFailures, v.polls) = (id.rawValue, d.offline, d.consecutiveFailures, d.polls)
+            (v.lastSuccess, v.lastFailure) = (d.lastSuccess.map { "\($0)" }, d.lastFailure.map { "\($0)" })
+            (v.lastError, v.lastPollMs) = (d.lastError, d.lastPollDuration.map { $0.inSeconds * 1000 })
+            return v
         }
     }
 }

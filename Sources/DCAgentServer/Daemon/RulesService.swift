@@ -338,7 +338,8 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
     /// attempt (nothing is lost while the disk is full for a moment).
     package mutating func checkpoint(reason: String) async {
         guard dirty || !pendingChanges.isEmpty else { return }
-        let started = clock.now
+        // The cost is real time (what a commit takes); the pacing runs on the service's clock.
+        let started = ContinuousClock.now
         let state = engine.state
         let checkpoint = (changes: pendingChanges, derived: pendingDerived, digest: digest)
         let events = self.events
@@ -353,7 +354,7 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
             pendingDerived.removeFirst(checkpoint.derived.count)
             dirty = false
             lastCheckpoint = clock.now
-            lastCost = started.duration(to: lastCheckpoint)
+            lastCost = started.duration(to: .now)
             status.update {
                 $0.checkpoints += 1
                 $0.lastCheckpoint = .now

@@ -8,47 +8,33 @@ public protocol AgentStatusSource: Sendable {
 /// `GET /healthz`: 200 when the agent works, 503 when its store writer is stuck (the systemd
 /// watchdog and load balancers read the status).
 public struct HealthView: Codable, Sendable, Equatable {
+    public init() {}
     /// `ok` or `degraded`.
-    public var status: String
-    public var agent: String
-    public var sites: [String]
-    public var uptimeS: Int
-    public var reloads: Int
-    public var clock: Clock
-    public var sensors: Sensors
-    public var rules: Rules
-    public var writer: Writer
+    public var status: String = ""
+    public var agent: String = ""
+    public var sites: [String] = []
+    public var uptimeS: Int = 0
+    public var reloads: Int = 0
+    public var clock: Clock = Clock()
+    public var sensors: Sensors = Sensors()
+    public var rules: Rules = .off
+    public var writer: Writer = Writer()
 
-    public init(status: String, agent: String, sites: [String], uptimeS: Int, reloads: Int, clock: Clock, sensors: Sensors, rules: Rules, writer: Writer) {
-        self.status = status
-        self.agent = agent
-        self.sites = sites
-        self.uptimeS = uptimeS
-        self.reloads = reloads
-        self.clock = clock
-        self.sensors = sensors
-        self.rules = rules
-        self.writer = writer
-    }
 
     public struct Clock: Codable, Sendable, Equatable {
-        public var synchronised: Bool
-        public var source: String
-        @Nullable public var maxErrorS: Double?
-        public init(synchronised: Bool, source: String, maxErrorS: Double?) {
-            self.synchronised = synchronised
-            self.source = source
-            self.maxErrorS = maxErrorS
-        }
+
+
+        public init() {}
+        public var synchronised: Bool = false
+        public var source: String = ""
+        @Nullable public var maxErrorS: Double? = nil
     }
 
     public struct Sensors: Codable, Sendable, Equatable {
-        public var total: Int
-        public var offline: [String]
-        public init(total: Int, offline: [String]) {
-            self.total = total
-            self.offline = offline
-        }
+
+        public init() {}
+        public var total: Int = 0
+        public var offline: [String] = []
     }
 
     /// The rules engine's counters, or the string `off` when the config has no `rules:`.
@@ -71,76 +57,46 @@ public struct HealthView: Codable, Sendable, Equatable {
     }
 
     public struct RuleCounters: Codable, Sendable, Equatable {
-        public var rules: Int
-        public var firing: Int
-        public var evaluations: Int
-        public var checkpoints: Int
-        @Nullable public var lastCheckpoint: String?
-        @Nullable public var lastError: String?
-        public var droppedInputs: Int
-        public var replayedAfterRestart: Int
-        public var reloads: Int
-        public init(
-            rules: Int, firing: Int, evaluations: Int, checkpoints: Int, lastCheckpoint: String?, lastError: String?, droppedInputs: Int,
-            replayedAfterRestart: Int, reloads: Int
-        ) {
-            self.rules = rules
-            self.firing = firing
-            self.evaluations = evaluations
-            self.checkpoints = checkpoints
-            self.lastCheckpoint = lastCheckpoint
-            self.lastError = lastError
-            self.droppedInputs = droppedInputs
-            self.replayedAfterRestart = replayedAfterRestart
-            self.reloads = reloads
-        }
+
+        public init() {}
+        public var rules: Int = 0
+        public var firing: Int = 0
+        public var evaluations: Int = 0
+        public var checkpoints: Int = 0
+        @Nullable public var lastCheckpoint: String? = nil
+        @Nullable public var lastError: String? = nil
+        public var droppedInputs: Int = 0
+        public var replayedAfterRestart: Int = 0
+        public var reloads: Int = 0
     }
 
     public struct Writer: Codable, Sendable, Equatable {
-        public var queued: Int
-        public var dropped: Int
-        public var acknowledged: Int
-        public var batches: Int
-        public var stuck: Bool
-        @Nullable public var lastError: String?
-        public init(queued: Int, dropped: Int, acknowledged: Int, batches: Int, stuck: Bool, lastError: String?) {
-            self.queued = queued
-            self.dropped = dropped
-            self.acknowledged = acknowledged
-            self.batches = batches
-            self.stuck = stuck
-            self.lastError = lastError
-        }
+
+        public init() {}
+        public var queued: Int = 0
+        public var dropped: Int = 0
+        public var acknowledged: Int = 0
+        public var batches: Int = 0
+        public var stuck: Bool = false
+        @Nullable public var lastError: String? = nil
     }
 }
 
 /// One polled device in `GET /api/v1/devices`.
 public struct DeviceView: Codable, Sendable, Equatable {
-    public var id: String
-    public var offline: Bool
-    public var consecutiveFailures: Int
-    public var polls: Int
-    @Nullable public var lastSuccess: String?
-    @Nullable public var lastFailure: String?
-    @Nullable public var lastError: String?
-    @Nullable public var lastPollMs: Double?
+    public init() {}
+    public var id: String = ""
+    public var offline: Bool = false
+    public var consecutiveFailures: Int = 0
+    public var polls: Int = 0
+    @Nullable public var lastSuccess: String? = nil
+    @Nullable public var lastFailure: String? = nil
+    @Nullable public var lastError: String? = nil
+    @Nullable public var lastPollMs: Double? = nil
 
-    public init(
-        id: String, offline: Bool, consecutiveFailures: Int, polls: Int, lastSuccess: String?, lastFailure: String?, lastError: String?,
-        lastPollMs: Double?
-    ) {
-        self.id = id
-        self.offline = offline
-        self.consecutiveFailures = consecutiveFailures
-        self.polls = polls
-        self.lastSuccess = lastSuccess
-        self.lastFailure = lastFailure
-        self.lastError = lastError
-        self.lastPollMs = lastPollMs
-    }
 }
 
 /// `GET /api/v1/devices`.
 public struct DeviceList: Codable, Sendable, Equatable {
-    public var devices: [DeviceView]
+    public var devices: [DeviceView] = []
 }

@@ -20,9 +20,7 @@ struct CICommand: ParsableCommand {
         }
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true, floorErrors: true) { store in
                 let floors = try store.floor.floors().filter { site == nil || $0.site.id.rawValue == site }
                 if floors.isEmpty { throw StoreError.invalid(site.map { "site \($0) is not stored" } ?? "no floor is stored") }
                 let rows = floors.flatMap { $0.ciAuditList() }

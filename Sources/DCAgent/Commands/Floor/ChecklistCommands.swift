@@ -17,10 +17,8 @@ struct ChecklistCommand: ParsableCommand {
     static func acting(
         _ config: ConfigOption, _ actor: ActorOption, needs role: Role, to action: String, _ body: (ChecklistRepository, String) throws -> Void
     ) throws {
-        let plan = try config.plan()
-        try reportingFloorErrors {
-            let store = try OpenedStore(plan: plan)
-            let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: role, action: action)
+        try config.withStore(floorErrors: true) { store in
+            let by = try actor.resolve(in: store, needs: role, action: action)
             try body(store.checklists, by.name)
         }
     }
@@ -45,7 +43,7 @@ struct ChecklistCommand: ParsableCommand {
                     end = l
                 }
                 let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "run checklists")
+                let by = try actor.resolve(in: store, needs: .engineer, action: "run checklists")
                 let run = try store.checklists.start(
                     template: t, target: ChecklistTarget(t.kind.targetKind, CIID(unchecked: target)), changeReference: change, executor: by.name,
                     decommissionTo: end)
@@ -75,7 +73,7 @@ struct ChecklistCommand: ParsableCommand {
                 default: throw StoreError.invalid("checklist run \(runID): item \(item): outcome '\(outcome)' is not one of pass, fail, na")
                 }
                 let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "answer checklists")
+                let by = try actor.resolve(in: store, needs: .engineer, action: "answer checklists")
                 let r = try store.checklists.answer(run: runID, item: item, o, note: note, by: by.name)
                 print("\(r.id): \(item) = \(o.rawValue) by \(by.name); unanswered: \(r.unanswered.isEmpty ? "none" : r.unanswered.joined(separator: ", "))")
             }
@@ -184,9 +182,7 @@ struct ChecklistCommand: ParsableCommand {
         @Argument(help: "Run id.") var runID: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true, floorErrors: true) { store in
                 guard let r = try store.checklists.run(runID) else { throw StoreError.invalid("checklist run \(runID) does not exist") }
                 print(ChecklistText.render(r), terminator: "")
             }

@@ -18,10 +18,8 @@ struct FloorCommand: ParsableCommand {
         @Argument(help: "The floor file.") var file: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan)
-                let by = try store.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .engineer, action: "import the floor")
+            try config.withStore(floorErrors: true) { store in
+                let by = try actor.resolve(in: store, needs: .engineer, action: "import the floor")
                 let floors = try FloorFiles.read(file)
                 let s = try store.floor.importFloors(floors, actor: by.name, source: file)
                 print("imported \(s.sites.map(\.rawValue).joined(separator: ", ")) from \(file): " + s.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
@@ -41,9 +39,7 @@ struct FloorCommand: ParsableCommand {
         }
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true, floorErrors: true) { store in
                 var floors = try store.floor.floors()
                 if let site {
                     floors = floors.filter { $0.site.id.rawValue == site }
@@ -68,9 +64,7 @@ struct FloorCommand: ParsableCommand {
         var metric: String = "temperature"
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true, floorErrors: true) { store in
                 let floor = try store.floor(containing: room)
                 guard let r = floor.room(CIID(unchecked: room)) else { throw StoreError.invalid("\(room) is not a room") }
                 // Live values: the latest usable reading of `metric` of each CI placed in a rack.

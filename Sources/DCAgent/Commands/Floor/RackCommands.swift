@@ -16,9 +16,7 @@ struct RackCommand: ParsableCommand {
         @Argument(help: "The rack's CI id.") var rack: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true, floorErrors: true) { store in
                 let floor = try store.floor(containing: rack)
                 guard let r = floor.rack(CIID(unchecked: rack)) else { throw StoreError.invalid("\(rack) is not a rack") }
                 print(RackText.render(RackElevation(floor: floor, rack: r)), terminator: "")
@@ -33,9 +31,7 @@ struct RackCommand: ParsableCommand {
         @Option(help: "Write the SVG here.") var svg: String
 
         func run() throws {
-            let plan = try config.plan()
-            try reportingFloorErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true, floorErrors: true) { store in
                 let floor = try store.floor(containing: rack)
                 guard let r = floor.rack(CIID(unchecked: rack)) else { throw StoreError.invalid("\(rack) is not a rack") }
                 do {
