@@ -107,6 +107,12 @@ struct IngestPipelineTests {
             rig.pipeline.accept(.offline(Self.probe, reason: "timeout"), points: [Self.descriptor])
             try await waitUntil("the writer asleep again") { rig.clock.sleeperCount >= 2 }
             rig.clock.advance(by: .seconds(1))
+            // Evaluated as soon as committed; the engine commits its changes at once or, when its
+            // last checkpoint was just now, at the next tick (evaluate_every) — the clock decides.
+            try await waitUntil("the second batch evaluated") {
+                rig.pipeline.writer.health.acknowledged == 2 && rig.rules.status.snapshot.evaluations >= 2
+            }
+            rig.clock.advance(by: .seconds(10))
             try await waitUntil("the clearing and the offline event committed; log: \((try? rig.events.changes(after: 0).map { "\($0.change.event.ruleID):\($0.change.change.rawValue)" }) ?? []), writer \(rig.pipeline.writer.health)") {
                 let all = try await rig.events.events(EventQuery())
                 let cleared = all.contains { (e: StoredEvent) in e.event.ruleID == "inlet-hot" && e.event.state == .resolved }

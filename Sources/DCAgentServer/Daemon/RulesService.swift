@@ -11,15 +11,15 @@ package final class RulesStatus: Sendable {
     private let state = Mutex(Snapshot())
 
     package struct Snapshot: Sendable {
-        var rules = 0
-        var firing = 0
-        var evaluations = 0
-        var checkpoints = 0
-        var lastCheckpoint: Timestamp?
-        var lastError: String?
-        var droppedInputs = 0
-        var replayed = 0
-        var reloads = 0
+        package var rules = 0
+        package var firing = 0
+        package var evaluations = 0
+        package var checkpoints = 0
+        package var lastCheckpoint: Timestamp?
+        package var lastError: String?
+        package var droppedInputs = 0
+        package var replayed = 0
+        package var reloads = 0
     }
 
     package var snapshot: Snapshot { state.withLock { $0 } }
