@@ -13,6 +13,21 @@ struct CheckConfigTests {
         #expect(r.stdout.components(separatedBy: ": OK").count - 1 == files.count)
     }
 
+    @Test("profiles list needs no config: without one at the default path it lists the shipped profiles; a named config that is missing is refused")
+    func profilesWithoutConfig() async throws {
+        try #require(
+            !FileManager.default.fileExists(atPath: "/etc/dcagent/dcagent.yaml"), "this test needs a machine without /etc/dcagent/dcagent.yaml")
+        let shipped = try FileManager.default.contentsOfDirectory(atPath: Repo.root + "/config/profiles").filter { $0.hasSuffix(".yaml") }
+        let list = try await dcagent("profiles", "list")
+        #expect(list.status == 0, "\(list.output)")
+        #expect(list.stdout.split(separator: "\n").count == shipped.count, "\(list.output)")
+        #expect(list.stdout.contains("apc-rpdu2\tsnmp"), "\(list.output)")
+        let show = try await dcagent("profiles", "show", "apc-rpdu2")
+        #expect(show.status == 0 && show.stdout.contains("name: apc-rpdu2"), "\(show.output)")
+        let missing = try await dcagent("profiles", "list", "--config", "/nonexistent/dcagent.yaml")
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/dcagent.yaml: no such file"), "\(missing.output)")
+    }
+
     @Test("a broken file reports every problem with file, line, column and key path, and exits 1")
     func everyProblem() async throws {
         let dir = TempDir()

@@ -170,4 +170,26 @@ struct DaemonTests {
         #expect(second.stderr.contains("is in use by another daemon (pid \(daemon.pid))"))
         #expect(try await daemon.stop() == 0)
     }
+
+    @Test("a configured site the stored floor does not hold refuses the start, naming file, key and the stored sites")
+    func siteNotOnFloor() async throws {
+        let dir = TempDir()
+        let port = freePort()
+        // The demo floor holds DC and DRC; this agent claims DC and DRX.
+        let cfg = dir.write(
+            "dcagent.yaml",
+            """
+            agent: { name: site-check }
+            sites:
+              - { id: DC, name: Test DC, time_zone: Asia/Jakarta }
+              - { id: DRX, name: Typo DRC, time_zone: Asia/Jakarta }
+            storage: { path: \(dir.file("dcagent.sqlite")) }
+            http: { port: \(port) }
+            floor: { import_on_first_start: \(Repo.root)/config/floor/demo.yaml }
+            """)
+        let run = try await dcagent("run", "--config", cfg)
+        #expect(run.status == 2, "\(run.output)")
+        #expect(run.stderr.contains("\(cfg): sites[1].id: site 'DRX' is not on the stored floor (its sites: DC, DRC)"), "\(run.output)")
+        #expect(httpGet(port: port, path: "/healthz") == nil)
+    }
 }

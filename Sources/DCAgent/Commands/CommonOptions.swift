@@ -7,8 +7,10 @@ import Synchronization
 
 /// `--config FILE`, shared by every command (DESIGN decision 4).
 struct ConfigOption: ParsableArguments {
+    static let defaultPath = "/etc/dcagent/dcagent.yaml"
+
     @Option(name: .long, help: "The config file that names the database.")
-    var config: String = "/etc/dcagent/dcagent.yaml"
+    var config: String = ConfigOption.defaultPath
 
     /// Loads and validates the config, or prints every problem and exits 2.
     func plan() throws -> ConfigPlan {

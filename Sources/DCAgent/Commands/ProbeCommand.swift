@@ -6,30 +6,33 @@ import SensorDrivers
 import Telemetry
 import Yams
 
-/// Where profiles come from for the commissioning commands: `--profiles DIR`, else the config's
-/// `profiles.directory`.
+/// Where profiles come from for the commissioning commands: `--profiles DIR`; else the
+/// `profiles.directory` of the config (`--config`, shared with every command) when that file
+/// exists; else, with no config at the default path, the profiles shipped with DCAgent — so
+/// `dcagent profiles list` works on a machine that has no config yet.
 struct ProfilesOption: ParsableArguments {
-    @Option(help: "Profiles directory (default: profiles.directory of --config).") var profiles: String?
-    @Option(help: "The config file whose profiles.directory to use.") var config: String = "/etc/dcagent/dcagent.yaml"
+    @Option(help: "Profiles directory (default: profiles.directory of --config, else the shipped profiles).") var profiles: String?
+    @OptionGroup var config: ConfigOption
 
     func catalog() throws -> ProfileCatalog {
-        let dir: String
-        if let profiles {
-            dir = profiles
-        } else {
-            switch ConfigLoader.load(path: config) {
-            case .success(let p): dir = p.profilesDirectory
-            case .failure(let e):
-                printErr(e.description)
-                throw ValidationError("pass --profiles DIR or a valid --config")
-            }
-        }
-        switch SensorWiring.loadCatalog(directory: dir) {
+        switch SensorWiring.loadCatalog(directory: try directory()) {
         case .success(let c): return c
         case .failure(let e):
             printErr(e.description)
             throw ExitCode(2)
         }
+    }
+
+    func directory() throws -> String {
+        if let profiles { return profiles }
+        // A config named on the command line must load; only the default one may be absent.
+        if config.config != ConfigOption.defaultPath || FileManager.default.fileExists(atPath: config.config) {
+            return try config.plan().profilesDirectory
+        }
+        guard let shipped = ShippedFiles.profilesDirectory() else {
+            throw ValidationError("no config at \(config.config) and no shipped profiles found: pass --profiles DIR or --config FILE")
+        }
+        return shipped
     }
 }
 

@@ -130,3 +130,24 @@ package struct SensorPlan: Sendable, Equatable {
     package var timeout: Duration
     package var snmp: SNMPAuth?
 }
+
+extension ConfigPlan {
+    /// The config's `sites` against the sites of the stored floor (DESIGN decision 3: the config
+    /// names the sites this agent serves, the database holds them). With a floor stored, every
+    /// configured site must be on it; a stored site the config does not name is returned apart,
+    /// for a warning (its data stays, but this agent does not serve it). An empty store (no floor
+    /// imported yet) checks nothing.
+    package func siteProblems(stored: [CIID]) -> (problems: [ConfigProblem], unserved: [CIID]) {
+        guard !stored.isEmpty else { return ([], []) }
+        let storedSet = Set(stored)
+        let list = stored.map(\.rawValue).joined(separator: ", ")
+        let problems = sites.enumerated().filter { !storedSet.contains($0.element.id) }.map { i, site in
+            ConfigProblem(
+                file: file, path: "sites[\(i)].id",
+                reason: "site '\(site.id)' is not on the stored floor (its sites: \(list)); import its floor with "
+                    + "`dcagent floor import FILE`, or correct the id")
+        }
+        let configured = Set(sites.map(\.id))
+        return (problems, stored.filter { !configured.contains($0) })
+    }
+}

@@ -38,6 +38,19 @@ package enum Daemon {
             logger.critical("floor import on first start failed: \(error)")
             throw DaemonExit(code: 1, lines: ["dcagent: floor import on first start failed: \(error)"])
         }
+        // The config's sites against the stored floor: a site the floor does not hold is refused.
+        do {
+            let check = plan.siteProblems(stored: try store.floor.siteIDs())
+            if !check.problems.isEmpty {
+                for p in check.problems { logger.critical("configuration refused: \(p)") }
+                throw DaemonExit(code: 2, lines: [ConfigErrors(problems: check.problems).description])
+            }
+            for site in check.unserved {
+                logger.warning("the stored floor holds site \(site), which the config's sites do not name: this agent does not serve it")
+            }
+        } catch let e as StoreError {
+            throw DaemonExit(code: 1, lines: ["dcagent: \(e.message)"])
+        }
         let samples = SampleStore(database: store.database)
 
         // Sensors: profiles, request plans and secrets are checked before anything runs.
