@@ -217,6 +217,24 @@ struct WebRoutesTests {
         }
     }
 
+    @Test("a response that cannot be encoded is a logged 500 in the error shape, never a silent {}")
+    func encodingFailure() async throws {
+        let rig = try Rig()
+        rig.status.broken.withLock { $0 = true }
+        let logs = LogCapture()
+        let commits = rig.commits
+        let sources = WebSources(status: rig.status, events: rig.events, commits: { commits.subscribe() })
+        let app = Application(router: WebRoutes.router(sources, logger: logs.logger))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { r in
+                #expect(r.status == .internalServerError)
+                let e = try Self.error(r.body)
+                #expect(e.code == "internal" && e.message.contains("cannot encode the response"), "\(e)")
+            }
+        }
+        #expect(logs.messages(at: .error).contains { $0.contains("/healthz") && $0.contains("cannot encode") }, "\(logs.messages(at: .error))")
+    }
+
     @Test("the event stream resumes after Last-Event-ID and wakes on a commit, without polling")
     func stream() async throws {
         let rig = try Rig()
@@ -250,15 +268,17 @@ struct WebRoutesTests {
     }
 }
 
-/// A status source with fixed numbers; `stuck` flips the writer.
+/// A status source with fixed numbers; `stuck` flips the writer, `broken` reports a clock error
+/// that JSON cannot carry (NaN).
 final class FixedStatus: AgentStatusSource {
     let stuck = Mutex(false)
+    let broken = Mutex(false)
 
     func health() async -> HealthView {
         let stuck = self.stuck.withLock { $0 }
         var h = HealthView()
         (h.status, h.agent, h.sites, h.uptimeS) = (stuck ? "degraded" : "ok", "test", ["DC"], 1)
-        (h.clock.synchronised, h.clock.source, h.clock.maxErrorS) = (true, "test", 0.001)
+        (h.clock.synchronised, h.clock.source, h.clock.maxErrorS) = (true, "test", broken.withLock { $0 } ? .nan : 0.001)
         h.sensors.total = 1
         (h.writer.acknowledged, h.writer.batches, h.writer.stuck) = (10, 1, stuck)
         return h
