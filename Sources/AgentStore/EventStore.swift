@@ -127,24 +127,38 @@ public final class EventStore: Sendable {
     /// Commits one evaluation; returns the change-log sequence numbers it appended.
     @discardableResult
     public func commit(_ checkpoint: RuleCheckpoint) throws -> [Int64] {
-        let (seqs, learnt) = try database.writer.write { db -> ([Int64], [PointID: Int64]) in
-            var seqs: [Int64] = []
-            for change in checkpoint.changes { seqs.append(try Self.apply(change, db)) }
-            var learnt: [PointID: Int64] = [:]
-            if !checkpoint.derived.isEmpty {
-                (_, learnt) = try samples.insert(checkpoint.derived, descriptors: [:], db)
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO rule_state(id, saved_ms, rules, state) VALUES (1, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET saved_ms = excluded.saved_ms, rules = excluded.rules, state = excluded.state
-                    """,
-                arguments: [checkpoint.at.milliseconds, checkpoint.rulesDigest, checkpoint.state])
-            return (seqs, learnt)
+        let samples = self.samples
+        return finish(try database.writer.write { try Self.commit(checkpoint, samples, $0) })
+    }
+
+    /// The same, through GRDB's async write (the rules service's path).
+    @discardableResult
+    public func commit(_ checkpoint: RuleCheckpoint) async throws -> [Int64] {
+        let samples = self.samples
+        return finish(try await database.writer.write { try Self.commit(checkpoint, samples, $0) })
+    }
+
+    /// After the transaction: the point ids learnt, and the feed told when events changed.
+    private func finish(_ result: (seqs: [Int64], learnt: [PointID: Int64])) -> [Int64] {
+        samples.remember(result.learnt)
+        if !result.seqs.isEmpty { feed?.committed() }
+        return result.seqs
+    }
+
+    static func commit(_ checkpoint: RuleCheckpoint, _ samples: SampleStore, _ db: Database) throws -> (seqs: [Int64], learnt: [PointID: Int64]) {
+        var seqs: [Int64] = []
+        for change in checkpoint.changes { seqs.append(try Self.apply(change, db)) }
+        var learnt: [PointID: Int64] = [:]
+        if !checkpoint.derived.isEmpty {
+            (_, learnt) = try samples.insert(checkpoint.derived, descriptors: [:], db)
         }
-        samples.remember(learnt)
-        if !seqs.isEmpty { feed?.committed() }
-        return seqs
+        try db.execute(
+            sql: """
+                INSERT INTO rule_state(id, saved_ms, rules, state) VALUES (1, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET saved_ms = excluded.saved_ms, rules = excluded.rules, state = excluded.state
+                """,
+            arguments: [checkpoint.at.milliseconds, checkpoint.rulesDigest, checkpoint.state])
+        return (seqs, learnt)
     }
 
     /// Applies one change to `events` and appends it to `event_changes`. An opening inserts a
@@ -191,10 +205,16 @@ public final class EventStore: Sendable {
 
     /// The engine state committed last, if any.
     public func savedState() throws -> SavedRuleState? {
-        try database.writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT saved_ms, rules, state FROM rule_state WHERE id = 1") else { return nil }
-            return SavedRuleState(state: row[2], savedAt: Timestamp(milliseconds: row[0]), rulesDigest: row[1])
-        }
+        try database.writer.read { try Self.savedState($0) }
+    }
+
+    public func savedState() async throws -> SavedRuleState? {
+        try await database.writer.read { try Self.savedState($0) }
+    }
+
+    static func savedState(_ db: Database) throws -> SavedRuleState? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT saved_ms, rules, state FROM rule_state WHERE id = 1") else { return nil }
+        return SavedRuleState(state: row[2], savedAt: Timestamp(milliseconds: row[0]), rulesDigest: row[1])
     }
 
     /// Events, newest first: only firing ones when `firingOnly`, at most `limit`.

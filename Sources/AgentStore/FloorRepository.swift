@@ -49,10 +49,16 @@ public struct FloorRepository: Sendable {
     /// Changes whenever any stored floor changes (an import, a lifecycle change on approval): for
     /// the rules engine to notice that its topology is out of date.
     public func revision() throws -> String {
-        try database.writer.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT count(*), COALESCE(max(updated_ms), 0) FROM floor_sites")
-            return "\(row?[0] as Int64? ?? 0):\(row?[1] as Int64? ?? 0)"
-        }
+        try database.writer.read { try Self.revision($0) }
+    }
+
+    public func revision() async throws -> String {
+        try await database.writer.read { try Self.revision($0) }
+    }
+
+    static func revision(_ db: Database) throws -> String {
+        let row = try Row.fetchOne(db, sql: "SELECT count(*), COALESCE(max(updated_ms), 0) FROM floor_sites")
+        return "\(row?[0] as Int64? ?? 0):\(row?[1] as Int64? ?? 0)"
     }
 
     /// True when no floor is stored.
@@ -65,9 +71,15 @@ public struct FloorRepository: Sendable {
 
     /// Every stored floor, by site id.
     public func floors() throws -> [Floor] {
-        try database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT site FROM floor_sites ORDER BY site").compactMap { try FloorRows.load(site: $0, db) }
-        }
+        try database.writer.read { try Self.floors($0) }
+    }
+
+    public func floors() async throws -> [Floor] {
+        try await database.writer.read { try Self.floors($0) }
+    }
+
+    static func floors(_ db: Database) throws -> [Floor] {
+        try String.fetchAll(db, sql: "SELECT site FROM floor_sites ORDER BY site").compactMap { try FloorRows.load(site: $0, db) }
     }
 
     /// The floor holding a rack, device, PDU, sensor, room or other CI with this id (first site

@@ -91,10 +91,16 @@ public struct RecordsRepository: Sendable {
 
     /// Every record, oldest first.
     public func records() throws -> [ObligationRecord] {
-        try database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT json FROM obligation_records ORDER BY done_ms, id")
-                .map { try FloorRows.decode(ObligationRecord.self, $0, "obligation record") }
-        }
+        try database.writer.read { try Self.records($0) }
+    }
+
+    public func records() async throws -> [ObligationRecord] {
+        try await database.writer.read { try Self.records($0) }
+    }
+
+    static func records(_ db: Database) throws -> [ObligationRecord] {
+        try String.fetchAll(db, sql: "SELECT json FROM obligation_records ORDER BY done_ms, id")
+            .map { try FloorRows.decode(ObligationRecord.self, $0, "obligation record") }
     }
 
     // MARK: Maintenance windows
@@ -130,18 +136,24 @@ public struct RecordsRepository: Sendable {
 
     /// Windows that end after `since` (all by default), by start.
     public func windows(endingAfter since: Timestamp = Timestamp(milliseconds: 0)) throws -> [StoredMaintenanceWindow] {
-        try database.writer.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT id, ci, start_ms, end_ms, reason, created_by, site FROM maintenance_windows WHERE end_ms > ? ORDER BY start_ms, id",
-                arguments: [since.milliseconds]
-            ).compactMap { row in
-                guard let ci = CIID(validating: row[1]) else { return nil }
-                return StoredMaintenanceWindow(
-                    id: row[0],
-                    window: MaintenanceWindow(
-                        ci: ci, start: Timestamp(milliseconds: row[2]), end: Timestamp(milliseconds: row[3]), reason: row[4]),
-                    createdBy: row[5], site: (row[6] as String?).map(CIID.init(unchecked:)))
-            }
+        try database.writer.read { try Self.windows(endingAfter: since, $0) }
+    }
+
+    public func windows(endingAfter since: Timestamp = Timestamp(milliseconds: 0)) async throws -> [StoredMaintenanceWindow] {
+        try await database.writer.read { try Self.windows(endingAfter: since, $0) }
+    }
+
+    static func windows(endingAfter since: Timestamp, _ db: Database) throws -> [StoredMaintenanceWindow] {
+        try Row.fetchAll(
+            db, sql: "SELECT id, ci, start_ms, end_ms, reason, created_by, site FROM maintenance_windows WHERE end_ms > ? ORDER BY start_ms, id",
+            arguments: [since.milliseconds]
+        ).compactMap { row in
+            guard let ci = CIID(validating: row[1]) else { return nil }
+            return StoredMaintenanceWindow(
+                id: row[0],
+                window: MaintenanceWindow(
+                    ci: ci, start: Timestamp(milliseconds: row[2]), end: Timestamp(milliseconds: row[3]), reason: row[4]),
+                createdBy: row[5], site: (row[6] as String?).map(CIID.init(unchecked:)))
         }
     }
 }

@@ -267,54 +267,72 @@ public final class SampleStore: Sendable {
     /// up to the range's end, oldest first per point. What the rules engine reads back after a
     /// restart (rate-window histories and evidence readings are not in its checkpoint).
     public func tails(_ ranges: [PointID: ClosedRange<Timestamp>], last: Int) throws -> [Reading] {
-        try database.writer.read { db in
-            let inRange = try db.cachedStatement(
-                sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t >= ? AND t <= ? ORDER BY t")
-            let latest = try db.cachedStatement(
-                sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t <= ? ORDER BY t DESC LIMIT ?")
-            var out: [Reading] = []
-            let pointID = try db.cachedStatement(sql: "SELECT id FROM points WHERE key = ?")
-            for (point, range) in ranges.sorted(by: { $0.key.description < $1.key.description }) {
-                guard let pid = try Int64.fetchOne(pointID, arguments: [point.description]) else { continue }
-                // Both are runs of samples ending at the range's end: the longer holds the other.
-                var rows = try Row.fetchAll(inRange, arguments: [pid, range.lowerBound.milliseconds, range.upperBound.milliseconds])
-                if rows.count < last {
-                    rows = try Row.fetchAll(latest, arguments: [pid, range.upperBound.milliseconds, last]).reversed()
-                }
-                out += rows.map { Self.reading(point, $0) }
+        try database.writer.read { try Self.tails(ranges, last: last, $0) }
+    }
+
+    public func tails(_ ranges: [PointID: ClosedRange<Timestamp>], last: Int) async throws -> [Reading] {
+        try await database.writer.read { try Self.tails(ranges, last: last, $0) }
+    }
+
+    static func tails(_ ranges: [PointID: ClosedRange<Timestamp>], last: Int, _ db: Database) throws -> [Reading] {
+        let inRange = try db.cachedStatement(
+            sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t >= ? AND t <= ? ORDER BY t")
+        let latest = try db.cachedStatement(
+            sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t <= ? ORDER BY t DESC LIMIT ?")
+        var out: [Reading] = []
+        let pointID = try db.cachedStatement(sql: "SELECT id FROM points WHERE key = ?")
+        for (point, range) in ranges.sorted(by: { $0.key.description < $1.key.description }) {
+            guard let pid = try Int64.fetchOne(pointID, arguments: [point.description]) else { continue }
+            // Both are runs of samples ending at the range's end: the longer holds the other.
+            var rows = try Row.fetchAll(inRange, arguments: [pid, range.lowerBound.milliseconds, range.upperBound.milliseconds])
+            if rows.count < last {
+                rows = try Row.fetchAll(latest, arguments: [pid, range.upperBound.milliseconds, last]).reversed()
             }
-            return out
+            out += rows.map { Self.reading(point, $0) }
         }
+        return out
     }
 
     /// Raw samples of every measured (not derived) point taken at or after `since`, oldest first
     /// per point, at most `limit` per point: what the rules engine replays after a restart.
     public func measuredSamples(since: Timestamp, limitPerPoint: Int = 10_000) throws -> [Reading] {
-        try database.writer.read { db in
-            let points = try Row.fetchAll(db, sql: "SELECT id, key FROM points WHERE derived = 0 ORDER BY key")
-            let select = try db.cachedStatement(
-                sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t >= ? ORDER BY t LIMIT ?")
-            var out: [Reading] = []
-            for row in points {
-                guard let id = PointID(row[1] as String) else { continue }
-                let pid: Int64 = row[0]
-                out += try Row.fetchAll(select, arguments: [pid, since.milliseconds, limitPerPoint]).map { Self.reading(id, $0) }
-            }
-            return out
+        try database.writer.read { try Self.measuredSamples(since: since, limitPerPoint: limitPerPoint, $0) }
+    }
+
+    public func measuredSamples(since: Timestamp, limitPerPoint: Int = 10_000) async throws -> [Reading] {
+        try await database.writer.read { try Self.measuredSamples(since: since, limitPerPoint: limitPerPoint, $0) }
+    }
+
+    static func measuredSamples(since: Timestamp, limitPerPoint: Int, _ db: Database) throws -> [Reading] {
+        let points = try Row.fetchAll(db, sql: "SELECT id, key FROM points WHERE derived = 0 ORDER BY key")
+        let select = try db.cachedStatement(
+            sql: "SELECT t, value, quality, reason FROM samples WHERE point_id = ? AND t >= ? ORDER BY t LIMIT ?")
+        var out: [Reading] = []
+        for row in points {
+            guard let id = PointID(row[1] as String) else { continue }
+            let pid: Int64 = row[0]
+            out += try Row.fetchAll(select, arguments: [pid, since.milliseconds, limitPerPoint]).map { Self.reading(id, $0) }
         }
+        return out
     }
 
     /// The registered points that have a quantity (the daemon registers every polled point).
     public func descriptors() throws -> [PointDescriptor] {
-        try database.writer.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT key, quantity, unit, derived, states, power_role FROM points WHERE quantity IS NOT NULL ORDER BY key"
-            ).compactMap { row in
-                guard let id = PointID(row[0] as String), let q = Quantity(rawValue: row[1]) else { return nil }
-                return PointDescriptor(
-                    id: id, quantity: q, unit: Unit(rawValue: row[2] ?? "") ?? .none, states: Self.states(fromJSON: row[4]),
-                    derived: row[3], powerRole: (row[5] as String?).flatMap(PowerRole.init(rawValue:)))
-            }
+        try database.writer.read { try Self.descriptors($0) }
+    }
+
+    public func descriptors() async throws -> [PointDescriptor] {
+        try await database.writer.read { try Self.descriptors($0) }
+    }
+
+    static func descriptors(_ db: Database) throws -> [PointDescriptor] {
+        try Row.fetchAll(
+            db, sql: "SELECT key, quantity, unit, derived, states, power_role FROM points WHERE quantity IS NOT NULL ORDER BY key"
+        ).compactMap { row in
+            guard let id = PointID(row[0] as String), let q = Quantity(rawValue: row[1]) else { return nil }
+            return PointDescriptor(
+                id: id, quantity: q, unit: Unit(rawValue: row[2] ?? "") ?? .none, states: Self.states(fromJSON: row[4]),
+                derived: row[3], powerRole: (row[5] as String?).flatMap(PowerRole.init(rawValue:)))
         }
     }
 

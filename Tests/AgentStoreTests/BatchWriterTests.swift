@@ -197,7 +197,7 @@ struct BatchWriterTests {
         let got = batches.withLock { $0 }
         #expect(got == [CommittedBatch(items: [Self.down("S1"), .points([d]), Self.up("S1"), .readings(Self.rs(10..<15))])])
         #expect(got.first?.health.count == 2, "both health reports survived the overflow")
-        #expect(try store.descriptors() == [d])
+        #expect(try await store.descriptors() == [d])
         #expect(try store.sampleCount() == 5)
     }
 
@@ -217,13 +217,13 @@ struct BatchWriterTests {
         let flush = Task { await writer.flushAvailable() }
         #expect(await clock.waitForSleepers(1))
         #expect(writer.health.lastError != nil)
-        #expect(try store.descriptors().isEmpty, "the points were rolled back with the readings")
+        #expect(try await store.descriptors().isEmpty, "the points were rolled back with the readings")
         try await db.writer.write { d in try d.execute(sql: "ALTER TABLE samples_away RENAME TO samples") }
         clock.advance(by: .seconds(1))
         await flush.value
         await writer.flushAvailable()
         #expect(writer.health.lastError == nil)
-        #expect(try store.descriptors().sorted { $0.id.description < $1.id.description } == [door, t])
+        #expect(try await store.descriptors().sorted { $0.id.description < $1.id.description } == [door, t])
         #expect(try store.latest().map(\.value) == [1, 21.5])
         let rows = try await db.writer.read { d in try Int.fetchOne(d, sql: "SELECT count(*) FROM points") }
         #expect(rows == 2)
@@ -245,7 +245,7 @@ struct BatchWriterTests {
         writer.submit([.points([t2, door])])
         await writer.flushAvailable()
         #expect(try await updates() == 1)
-        #expect(try store.descriptors().first { $0.id == t.id }?.states == [1: "on"])
+        #expect(try await store.descriptors().first { $0.id == t.id }?.states == [1: "on"])
         #expect(writer.health.batches == 3)
     }
 

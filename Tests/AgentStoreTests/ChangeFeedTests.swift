@@ -40,9 +40,9 @@ struct ChangeFeedTests {
         var ia = a.makeAsyncIterator()
         var ib = b.makeAsyncIterator()
         // A checkpoint without event changes (state only) is no event commit.
-        try events.commit(RuleCheckpoint(changes: [], derived: [], state: Data("{}".utf8), rulesDigest: "d1", at: Timestamp(milliseconds: hour0)))
+        try await events.commit(RuleCheckpoint(changes: [], derived: [], state: Data("{}".utf8), rulesDigest: "d1", at: Timestamp(milliseconds: hour0)))
         #expect(feed.counts == .init(committed: 0, detected: 0))
-        try events.commit(Self.opening(at: hour0))
+        try await events.commit(Self.opening(at: hour0))
         #expect(await ia.next() != nil)
         #expect(await ib.next() != nil)
         #expect(feed.counts == .init(committed: 1, detected: 0))
@@ -113,7 +113,7 @@ struct ChangeFeedTests {
         try await waitUntil(timeout: .seconds(10), poll: .milliseconds(1), "the dropped subscription removed") { feed.subscriberCount == 1 }
         let running = Task { try await feed.run() }
         #expect(await Self.feedRunning(clock))
-        for i in 0..<5 { try events.commit(Self.opening(at: hour0 + Int64(i) * 60_000)) }
+        for i in 0..<5 { try await events.commit(Self.opening(at: hour0 + Int64(i) * 60_000)) }
         #expect(feed.counts.committed == 5)
         #expect(await it.next() != nil)
         // Stopping the feed finishes the stream after what it buffered: nothing is left of the

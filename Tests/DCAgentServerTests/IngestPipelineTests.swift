@@ -65,11 +65,11 @@ struct IngestPipelineTests {
                 logger: logger)
             self.pipeline = pipeline
             let topology = TopologySource(
-                build: { try RuleFiles.topology(store: store, extraPoints: [IngestPipelineTests.descriptor], polled: [IngestPipelineTests.probe]) },
-                floorRevision: { try store.floor.revision() })
+                build: { try await RuleFiles.topology(store: store, extraPoints: [IngestPipelineTests.descriptor], polled: [IngestPipelineTests.probe]) },
+                floorRevision: { try await store.floor.revision() })
             events = EventStore(database: store.database, samples: samples, feed: feed)
             rules = RulesService(
-                plan: try #require(plan.rules), rules: try RuleFiles.load(ruleFile, topology: try topology.build()), events: events,
+                plan: try #require(plan.rules), rules: try RuleFiles.load(ruleFile, topology: RuleFiles.topology(store: store, extraPoints: [IngestPipelineTests.descriptor], polled: [IngestPipelineTests.probe])), events: events,
                 records: store.records, samples: samples, inbox: inbox, topology: topology,
                 agent: AgentWatch(id: "ingest-test", droppedReadings: { pipeline.droppedReadings }, droppedByRules: { inbox.droppedReadings }),
                 clock: clock, logger: logger)

@@ -77,10 +77,10 @@ package enum Daemon {
         var rules: RulesService<ContinuousClock>?
         if let rulesPlan = plan.rules, let inbox {
             let topology = TopologySource(
-                build: { try RuleFiles.topology(store: store, extraPoints: sensors.points, polled: sensors.generation.ids) },
-                floorRevision: { try store.floor.revision() })
+                build: { try await RuleFiles.topology(store: store, extraPoints: sensors.points, polled: sensors.generation.ids) },
+                floorRevision: { try await store.floor.revision() })
             do {
-                let loaded = try RuleFiles.load(rulesPlan.file, topology: try topology.build())
+                let loaded = try RuleFiles.load(rulesPlan.file, topology: try await topology.build())
                 try samples.register(loaded.compiled.derivedPoints)
                 var clockProbe: (@Sendable () -> AgentClockStatus)?
                 if rulesPlan.checkClockSync { clockProbe = { @Sendable in ClockSync.read() } }

@@ -62,12 +62,21 @@ package enum RuleFiles {
     /// and rules that still selected them would report them stale forever. Without it (offline
     /// tuning, obligations), every stored point counts.
     package static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) throws -> RuleTopology {
+        topology(stored: try SampleStore(database: store.database).descriptors(), floors: try store.floor.floors(), extraPoints: extraPoints, polled: polled)
+    }
+
+    /// The same, through the store's async reads (the rules service's path).
+    package static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) async throws -> RuleTopology {
+        topology(stored: try await SampleStore(database: store.database).descriptors(), floors: try await store.floor.floors(), extraPoints: extraPoints, polled: polled)
+    }
+
+    private static func topology(stored: [PointDescriptor], floors: [Floor], extraPoints: [PointDescriptor], polled: Set<CIID>?) -> RuleTopology {
         var points: [PointID: PointDescriptor] = [:]
-        for d in try SampleStore(database: store.database).descriptors() where !d.derived && polled?.contains(d.id.ci) != false {
+        for d in stored where !d.derived && polled?.contains(d.id.ci) != false {
             points[d.id] = d
         }
         for d in extraPoints { points[d.id] = d }
-        return RuleTopologyBuilder.topology(floors: try store.floor.floors(), points: points.values.sorted { $0.id.description < $1.id.description })
+        return RuleTopologyBuilder.topology(floors: floors, points: points.values.sorted { $0.id.description < $1.id.description })
     }
 }
 

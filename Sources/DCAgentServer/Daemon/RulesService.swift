@@ -105,11 +105,11 @@ package final class RulesService<C: Clock>: Service, Sendable where C.Duration =
 /// changes with the stored floor.
 package struct TopologySource: Sendable {
     /// Builds the topology from the store.
-    package var build: @Sendable () throws -> RuleTopology
+    package var build: @Sendable () async throws -> RuleTopology
     /// The stored floor's revision (``FloorRepository/revision()``).
-    package var floorRevision: @Sendable () throws -> String
+    package var floorRevision: @Sendable () async throws -> String
 
-    package init(build: @escaping @Sendable () throws -> RuleTopology, floorRevision: @escaping @Sendable () throws -> String) {
+    package init(build: @escaping @Sendable () async throws -> RuleTopology, floorRevision: @escaping @Sendable () async throws -> String) {
         self.build = build
         self.floorRevision = floorRevision
     }
@@ -137,20 +137,6 @@ package struct AgentWatch: Sendable {
     }
 }
 
-/// Runs the store's blocking SQLite calls on one serial queue of their own, never on the
-/// cooperative thread pool (as the batch writer does).
-package struct StoreQueue: Sendable {
-    private let queue = DispatchQueue(label: "dcagent.rules.store")
-
-    package func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in
-            queue.async {
-                do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
-            }
-        }
-    }
-}
-
 /// The engine and its bookkeeping, owned by the service's run loop (one task at a time).
 package struct EngineLoop<C: Clock> where C.Duration == Duration {
     package var engine: RuleEngine
@@ -162,7 +148,6 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
     package let logger: Logger
     package let plan: RulesPlan
     package let topology: TopologySource
-    package let io = StoreQueue()
     /// The stored floor's revision when the rules were last compiled.
     private var floorRevision: String?
     private var droppedSeen = 0
@@ -183,12 +168,11 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
         rules: LoadedRules, plan: RulesPlan, topology: TopologySource, events: EventStore, records: RecordsRepository, agent: AgentWatch,
         status: RulesStatus, clock: C, logger: Logger
     ) async throws -> EngineLoop {
-        let io = StoreQueue()
-        let saved = try await io.run { try events.savedState() }
+        let saved = try await events.savedState()
         var loop = EngineLoop(
             rules: rules, plan: plan, topology: topology, saved: saved, events: events, records: records, agent: agent, status: status,
             clock: clock, logger: logger)
-        loop.floorRevision = try? await io.run { try topology.floorRevision() }
+        loop.floorRevision = try? await topology.floorRevision()
         await loop.refreshRecords()
         return loop
     }
@@ -245,9 +229,9 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
         // The checkpoint does not carry rate-window histories and evidence readings: read them
         // back from the store first, up to what the engine had seen.
         let ranges = engine.warmUpRanges
-        let stored = try await io.run { try samples.tails(ranges, last: RuleEngine.evidenceCount) }
+        let stored = try await samples.tails(ranges, last: RuleEngine.evidenceCount)
         engine.warm(stored)
-        let readings = try await io.run { try samples.measuredSamples(since: since) }.sorted { $0.time < $1.time }
+        let readings = try await samples.measuredSamples(since: since).sorted { $0.time < $1.time }
         var out = RuleOutput()
         for r in readings {
             let o = engine.ingest([r], now: r.time)
@@ -291,7 +275,7 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
             // A floor changed in the store (an import, an approved decommissioning) recompiles
             // the rules against it before they run.
             let topology = self.topology
-            if let revision = try? await io.run({ try topology.floorRevision() }), revision != floorRevision {
+            if let revision = try? await topology.floorRevision(), revision != floorRevision {
                 if floorRevision != nil { await reload(reason: "the stored floor changed") }
                 floorRevision = revision
             }
@@ -344,12 +328,10 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
         let checkpoint = (changes: pendingChanges, derived: pendingDerived, digest: digest)
         let events = self.events
         do {
-            _ = try await io.run {
-                try events.commit(
-                    RuleCheckpoint(
-                        changes: checkpoint.changes, derived: checkpoint.derived, state: try state.encoded(), rulesDigest: checkpoint.digest,
-                        at: .now))
-            }
+            try await events.commit(
+                RuleCheckpoint(
+                    changes: checkpoint.changes, derived: checkpoint.derived, state: try state.encoded(), rulesDigest: checkpoint.digest,
+                    at: .now))
             pendingChanges.removeFirst(checkpoint.changes.count)
             pendingDerived.removeFirst(checkpoint.derived.count)
             dirty = false
@@ -371,7 +353,8 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
     package mutating func refreshRecords() async {
         let records = self.records
         do {
-            let (windows, done) = try await io.run { (try records.windows(endingAfter: .now).map(\.window), try records.records()) }
+            let windows = try await records.windows(endingAfter: .now).map(\.window)
+            let done = try await records.records()
             engine.maintenance = windows
             engine.records = done
         } catch {
@@ -384,7 +367,7 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
     package mutating func reload(reason: String) async {
         let (file, topology) = (plan.file, self.topology)
         do {
-            let loaded = try await io.run { try RuleFiles.load(file, topology: try topology.build()) }
+            let loaded = try RuleFiles.load(file, topology: try await topology.build())
             await checkpoint(reason: "reload")
             engine = RuleEngine(rules: loaded.compiled, state: engine.state)
             await refreshRecords()
