@@ -16,7 +16,7 @@ public enum EventFilter {
 
     /// The filters as text; nil or empty means "not given".
     public static func query(
-        firingOnly: Bool, severity: String?, rule: String?, ci: String?, rack: String?, room: String?, limit: Int
+        firingOnly: Bool, severity: String?, rule: String?, ci: String?, rack: String?, room: String?, site: String? = nil, limit: Int
     ) throws(Invalid) -> EventQuery {
         var severities: [Severity] = []
         for word in (severity ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !word.isEmpty {
@@ -28,7 +28,7 @@ public enum EventFilter {
         guard limit >= 1 else { throw Invalid(field: "limit", description: "limit \(limit): must be at least 1") }
         return EventQuery(
             firingOnly: firingOnly, severities: severities, rule: nonEmpty(rule), ci: try id("ci", ci), rack: try id("rack", rack),
-            room: try id("room", room), limit: min(limit, 5000))
+            room: try id("room", room), site: try id("site", site), limit: min(limit, 5000))
     }
 
     private static func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }

@@ -12,6 +12,8 @@ public struct EventView: Codable, Sendable, Equatable {
     public var severity: String
     public var state: String
     public var scope: String
+    /// The site it belongs to; null for the agent's own events (clock, data loss).
+    @Nullable public var site: String?
     @Nullable public var room: String?
     @Nullable public var rack: String?
     @Nullable public var point: String?
@@ -43,6 +45,7 @@ public struct EventView: Codable, Sendable, Equatable {
         severity = e.severity.rawValue
         state = e.state.rawValue
         scope = e.scope.rawValue
+        site = s.site?.rawValue
         room = e.room?.rawValue
         rack = e.rack?.rawValue
         point = e.point?.description

@@ -24,7 +24,7 @@ struct EventsAPI: Sendable {
         events.resource(":id", get: detail)
     }
 
-    /// `GET /api/v1/events?state=firing|all&severity=&rule=&ci=&rack=&room=&limit=`, newest first.
+    /// `GET /api/v1/events?state=firing|all&severity=&rule=&ci=&rack=&room=&site=&limit=`, newest first.
     @Sendable func list(_ request: Request, _: BasicRequestContext) async throws -> Response {
         let p = request.uri.queryParameters
         if p.get("after") != nil {
@@ -37,7 +37,7 @@ struct EventsAPI: Sendable {
         do throws(EventFilter.Invalid) {
             query = try EventFilter.query(
                 firingOnly: state == "firing", severity: p.get("severity"), rule: p.get("rule"), ci: p.get("ci"), rack: p.get("rack"),
-                room: p.get("room"), limit: limit)
+                room: p.get("room"), site: p.get("site"), limit: limit)
         } catch {
             throw APIError.badParameter(error.field, error.description)
         }
