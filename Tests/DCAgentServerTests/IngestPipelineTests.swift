@@ -25,12 +25,13 @@ struct IngestPipelineTests {
         let clock = ManualClock()
         let store: OpenedStore
         let feed: ChangeFeed<ManualClock>
-        let inbox = RuleInbox(capacity: 1_000)
+        let inbox: RuleInbox
         let pipeline: IngestPipeline<ManualClock>
         let rules: RulesService<ManualClock>
         let events: EventStore
 
-        init(logger: Logger) throws {
+        init(logger: Logger, inboxCapacity: Int = 1_000) throws {
+            inbox = RuleInbox(capacity: inboxCapacity)
             dir = NSTemporaryDirectory() + "dcagent-ingest-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let ruleFile = dir + "/rules.yaml"
@@ -123,6 +124,29 @@ struct IngestPipelineTests {
             let cleared = try #require(order.firstIndex(of: "inlet-hot:resolved"), "\(order)")
             let offline = try #require(log.firstIndex { $0.change.event.kind == .offline }, "\(order)")
             #expect(cleared < offline, "the reading polled before the outage is evaluated before it: \(order)")
+            group.cancelAll()
+        }
+    }
+
+    @Test("readings the rules' queue drops raise the same data-loss event as the writer's drops, at the next tick")
+    func rulesQueueLossIsAnEvent() async throws {
+        let rig = try Rig(logger: logger, inboxCapacity: 5)
+        defer { try? FileManager.default.removeItem(atPath: rig.dir) }
+        // The engine is not running yet: two committed batches of 4 readings overflow its queue.
+        for v in [20.0, 21.0] {
+            rig.inbox.submit(.committed(CommittedBatch(items: [.readings((0..<4).map { _ in rig.reading(v) })])))
+        }
+        #expect(rig.inbox.droppedReadings == 4 && rig.pipeline.droppedReadings == 4)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await rig.rules.run() }
+            try await waitUntil("the rules ticker asleep on the clock") { rig.clock.sleeperCount >= 1 }
+            rig.clock.advance(by: .seconds(10))
+            try await waitUntil("the data-loss event") {
+                try await rig.events.events(EventQuery(firingOnly: true)).contains { $0.event.ruleID == "agent.dropped-readings" }
+            }
+            let loss = try #require(try await rig.events.events(EventQuery(firingOnly: true)).first { $0.event.ruleID == "agent.dropped-readings" })
+            #expect(loss.event.message.contains("dropped 4 readings") && loss.event.message.contains("rules engine's input queue"), "\(loss.event.message)")
+            #expect(rig.rules.status.snapshot.droppedInputs == 4)
             group.cancelAll()
         }
     }

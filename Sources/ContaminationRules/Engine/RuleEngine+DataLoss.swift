@@ -47,7 +47,8 @@ extension RuleEngine {
     }
 
     static func dataLossMessage(_ n: Int, since: Timestamp, agent: CIID) -> String {
-        "agent \(agent) dropped \(n) reading\(n == 1 ? "" : "s") since \(since): the store's write queue was full "
-            + "(storage.writer.queue_capacity); the dropped readings are lost — check the disk and the writer in /healthz"
+        "agent \(agent) dropped \(n) reading\(n == 1 ? "" : "s") since \(since): the store's write queue "
+            + "(storage.writer.queue_capacity) or the rules engine's input queue was full; the dropped readings are lost — "
+            + "check the disk, and writer.dropped and rules.dropped_inputs in /healthz"
     }
 }
