@@ -22,14 +22,17 @@ struct WebRoutesTests {
     /// A store in a temporary directory, and the routes over it.
     final class Rig: Sendable {
         let dir: String
+        let database: AgentDatabase
         let events: EventStore
         let status: FixedStatus
         let commits = CommitSignals()
+        var path: String { dir + "/w.sqlite" }
 
         init() throws {
             dir = NSTemporaryDirectory() + "dcagent-web-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let db = try AgentDatabase(path: dir + "/w.sqlite")
+            database = db
             events = EventStore(database: db, samples: SampleStore(database: db))
             status = FixedStatus()
         }
@@ -44,7 +47,7 @@ struct WebRoutesTests {
         }
 
         /// Opens (and optionally resolves) the probe's hot event, committed as the rules commit.
-        func commit(_ change: EventChange.Change, at ms: Int64, state: EventState = .firing) throws {
+        func commit(_ change: EventChange.Change, at ms: Int64, state: EventState = .firing, into store: EventStore? = nil) throws {
             let e = Event(
                 dedupKey: Event.dedupKey(rule: "inlet-hot", scope: WebRoutesTests.probe, point: WebRoutesTests.temp), ruleID: "inlet-hot",
                 kind: .threshold, severity: .warning, state: state, scope: WebRoutesTests.probe, room: "DC-H1", rack: "DC-R01",
@@ -52,11 +55,11 @@ struct WebRoutesTests {
                 count: 1, message: "inlet 29.5 °C above 27 °C",
                 evidence: [Reading(point: WebRoutesTests.temp, time: Timestamp(milliseconds: ms), value: .nan, quality: .bad(reason: "timeout"))],
                 suppressed: false, flapping: false)
-            try events.commit(
+            try (store ?? events).commit(
                 RuleCheckpoint(
                     changes: [EventChange(change: change, event: e, at: Timestamp(milliseconds: ms), notify: true)], derived: [],
                     state: Data("{}".utf8), rulesDigest: "d", at: Timestamp(milliseconds: ms)))
-            commits.signal()
+            if store == nil { commits.signal() }
         }
     }
 
@@ -267,6 +270,45 @@ struct WebRoutesTests {
             kill(curl.processIdentifier, SIGKILL)
             try await waitUntil("curl to stop") { !curl.isRunning }
 
+        }
+    }
+}
+
+extension WebRoutesTests {
+    @Test("a commit by another process (the CLI's own connection) wakes the stream through the change feed, once the feed's clock passes its check interval")
+    func streamWakesOnAnotherConnection() async throws {
+        let rig = try Rig()
+        try rig.commit(.opened, at: Self.t0)
+        let clock = ManualClock()
+        let feed = ChangeFeed(database: rig.database, clock: clock, checkEvery: .seconds(1), logger: Logger(label: "web-test"))
+        var sources = WebSources(status: rig.status, events: rig.events, commits: { feed.subscribe() })
+        sources.keepAliveEvery = .seconds(3600)
+        let app = Application(router: WebRoutes.router(sources, logger: Logger(label: "web-test")))
+        let feedTask = Task { try await feed.run() }
+        defer { feedTask.cancel() }
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let out = rig.dir + "/sse-cli.txt"
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-sN", "--max-time", "60", "-H", "Last-Event-ID: 0", "-o", out, "http://127.0.0.1:\(port)/api/v1/events/stream"]
+            try curl.run()
+            defer { kill(curl.processIdentifier, SIGKILL) }
+            let text = { (try? String(contentsOfFile: out, encoding: .utf8)) ?? "" }
+            try await waitUntil(timeout: .seconds(30), "the opening (id 1) on the stream") { text().contains("id: 1\n") }
+            try await waitUntil("the feed's check asleep on its clock") { clock.sleeperCount >= 1 }
+            // Another connection to the same file, as `dcagent` run from a shell opens it: this
+            // process is not told; only PRAGMA data_version can see the commit.
+            let other = try AgentDatabase(path: rig.path)
+            try rig.commit(.resolved, at: Self.t0 + 60_000, state: .resolved, into: EventStore(database: other, samples: SampleStore(database: other)))
+            #expect(feed.counts.detected == 0, "nothing is detected before the feed's clock moves")
+            #expect(!text().contains("id: 2\n"), "nothing woke the stream yet")
+            clock.advance(by: .seconds(1))
+            try await waitUntil(timeout: .seconds(30), "the resolution (id 2) after the feed's check") { text().contains("id: 2\nevent: change\n") }
+            #expect(feed.counts.detected >= 1)
+            kill(curl.processIdentifier, SIGKILL)
+            try await waitUntil("curl to stop") { !curl.isRunning }
         }
     }
 }
