@@ -23,7 +23,7 @@ struct IngestPipelineTests {
     struct Rig {
         let dir: String
         let clock = ManualClock()
-        let store: OpenedStore
+        let store: SiteStore
         let feed: ChangeFeed<ManualClock>
         let inbox: RuleInbox
         let pipeline: IngestPipeline<ManualClock>
@@ -55,7 +55,7 @@ struct IngestPipelineTests {
                 rules: { file: \(ruleFile), evaluate_every: 10s, checkpoint_every: 1s, check_clock_sync: false }
                 """
             let plan = try ConfigLoader.load(text: config, file: dir + "/dcagent.yaml", environment: [:]).get()
-            store = try OpenedStore(plan: plan)
+            store = try SiteStore(plan: plan)
             try FloorBootstrap.importIfEmpty(plan: plan, store: store, logger: logger)
             let samples = SampleStore(database: store.database)
             try samples.register([IngestPipelineTests.descriptor])

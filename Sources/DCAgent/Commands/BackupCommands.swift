@@ -37,11 +37,11 @@ struct RestoreCommand: ParsableCommand {
         let plan = try config.plan()
         try reportingErrors {
             // The acting admin must exist now; the restore is then recorded in the restored trail.
-            let before = try OpenedStore(plan: plan)
+            let before = try SiteStore(plan: plan)
             let by = try before.users.resolveActor(explicit: actor.actor, osLogin: osLoginName(), needs: .admin, action: "restore the database")
             let previous = try before.audit.verify()
             try Backup.restore(from: from, to: plan.storage.path)
-            let after = try OpenedStore(plan: plan)
+            let after = try SiteStore(plan: plan)
             try after.audit.append(
                 actor: by.name, action: "store.restore", object: "database",
                 details: ["from": from, "previous_rows": "\(previous.rows)", "previous_mac": previous.lastMAC])

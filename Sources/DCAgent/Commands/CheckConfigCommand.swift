@@ -1,4 +1,5 @@
 import ArgumentParser
+import AgentStore
 import DCAgentServer
 import ContaminationRules
 import Foundation
@@ -66,7 +67,7 @@ struct CheckConfigCommand: ParsableCommand {
         do {
             if FileManager.default.fileExists(atPath: plan.storage.path) {
                 topology = try RuleFiles.topology(
-                    store: try OpenedStore(plan: plan, readOnly: true), extraPoints: points, polled: Set(plan.sensors.map(\.id)))
+                    store: try SiteStore(plan: plan, readOnly: true), extraPoints: points, polled: Set(plan.sensors.map(\.id)))
             } else if let file = plan.floorImport {
                 topology = RuleTopologyBuilder.topology(floors: try FloorFiles.read(file), points: points)
             } else {

@@ -27,9 +27,9 @@ extension ConfigOption {
     /// The prelude of every command that reads or writes the store: loads the config (exit 2 on
     /// problems), opens the database it names, and runs `body`; store errors become a message
     /// and exit code 1 (75 when busy), and with `floorErrors` floor, checklist and file errors too.
-    func withStore<T>(readOnly: Bool = false, floorErrors: Bool = false, _ body: (OpenedStore) throws -> T) throws -> T {
+    func withStore<T>(readOnly: Bool = false, floorErrors: Bool = false, _ body: (SiteStore) throws -> T) throws -> T {
         let plan = try plan()
-        let run = { try body(try OpenedStore(plan: plan, readOnly: readOnly)) }
+        let run = { try body(try SiteStore(plan: plan, readOnly: readOnly)) }
         return floorErrors ? try reportingFloorErrors(run) : try reportingErrors(run)
     }
 }
@@ -41,7 +41,7 @@ struct ActorOption: ParsableArguments {
 
     /// The registered user acting (`--as`, else the OS login name), refused unless they hold
     /// `needs` (DESIGN decisions 4 and 5).
-    func resolve(in store: OpenedStore, needs: Role, action: String) throws -> User {
+    func resolve(in store: SiteStore, needs: Role, action: String) throws -> User {
         try store.users.resolveActor(explicit: actor, osLogin: osLoginName(), needs: needs, action: action)
     }
 }

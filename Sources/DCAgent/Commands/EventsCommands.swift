@@ -96,7 +96,7 @@ struct EventsCommand: ParsableCommand {
 
 /// The compiled rules for commands that need the room policies or obligation schedules: the
 /// configured rule file against the stored floor, or nil when the config has no `rules:`.
-func configuredRules(_ plan: ConfigPlan, store: OpenedStore) throws -> CompiledRuleSet? {
+func configuredRules(_ plan: ConfigPlan, store: SiteStore) throws -> CompiledRuleSet? {
     guard let r = plan.rules else { return nil }
     return try RuleFiles.load(r.file, topology: try RuleFiles.topology(store: store)).compiled
 }
@@ -128,7 +128,7 @@ struct ObligationsCommand: ParsableCommand {
             }
             guard let at = parseDay(doneAt) else { throw ValidationError("--done-at '\(doneAt)' is not YYYY-MM-DD or an ISO 8601 time") }
             try reportingErrors {
-                let store = try OpenedStore(plan: plan)
+                let store = try SiteStore(plan: plan)
                 let who = try actor.resolve(in: store, needs: .engineer, action: "record obligations")
                 guard let roomID = CIID(validating: room), try store.floor.floors().contains(where: { $0.rooms.contains { $0.id == roomID } }) else {
                     throw StoreError.invalid("no room '\(room)' on any stored floor")
@@ -164,7 +164,7 @@ struct ObligationsCommand: ParsableCommand {
             for h in header where !known.contains(h) { throw ValidationError("\(file):1: unknown column '\(h)' (known: \(known.joined(separator: ", ")))") }
             for required in known.prefix(4) where !header.contains(required) { throw ValidationError("\(file):1: missing column '\(required)'") }
             try reportingErrors {
-                let store = try OpenedStore(plan: plan)
+                let store = try SiteStore(plan: plan)
                 let who = try actor.resolve(in: store, needs: .engineer, action: "record obligations")
                 let rooms = Set(try store.floor.floors().flatMap { $0.rooms.map(\.id) })
                 let policies = try configuredRules(plan, store: store)?.rooms ?? [:]
@@ -205,7 +205,7 @@ struct ObligationsCommand: ParsableCommand {
         func run() throws {
             let plan = try config.plan()
             let overdue: Int = try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+                let store = try SiteStore(plan: plan, readOnly: true)
                 let records = try store.records.records()
                 var schedules: [(ObligationSchedule, [ObligationKind], [CIID])] = []
                 for rule in try configuredRules(plan, store: store)?.rules ?? [] {
@@ -278,7 +278,7 @@ struct MaintenanceCommand: ParsableCommand {
             guard let length = DurationText.parse(duration) else { throw ValidationError("--duration '\(duration)' is not a duration (e.g. 30m, 2h)") }
             guard let from = start.map({ parseDay($0) }) ?? Timestamp.now else { throw ValidationError("--start '\(start ?? "")' is not an ISO 8601 time") }
             try reportingErrors {
-                let store = try OpenedStore(plan: plan)
+                let store = try SiteStore(plan: plan)
                 let who = try actor.resolve(in: store, needs: .operator_, action: "open maintenance windows")
                 guard let id = CIID(validating: ci), try store.floor.floors().contains(where: { $0.configurationItems().contains { $0.id == id } }) else {
                     throw StoreError.invalid("no CI '\(ci)' on any stored floor")

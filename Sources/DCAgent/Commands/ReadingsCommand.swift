@@ -24,8 +24,8 @@ struct ReadingsCommand: ParsableCommand {
                 filter = nil
             }
             try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
-                let rows = try SampleStore(database: store.database).latest(ci: filter)
+                let store = try SiteStore(plan: plan, readOnly: true)
+                let rows = try store.samples.latest(ci: filter)
                 if rows.isEmpty { print("no readings stored\(ci.map { " for \($0)" } ?? "")") }
                 for r in rows { print(Self.line(r)) }
             }
@@ -48,9 +48,9 @@ struct ReadingsCommand: ParsableCommand {
             guard let id = PointID(point) else { throw ValidationError("'\(point)' is not a point id (CI-ID/point-name)") }
             guard let window = DurationText.parse(last) else { throw ValidationError("'\(last)' is not a duration") }
             try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+                let store = try SiteStore(plan: plan, readOnly: true)
                 let now = Timestamp.now
-                let rows = try SampleStore(database: store.database).samples(
+                let rows = try store.samples.samples(
                     id, from: now.adding(seconds: -Double(window.components.seconds)), to: now.adding(seconds: 1))
                 for r in rows { print(Latest.line(r)) }
             }

@@ -24,7 +24,7 @@ struct RulesCommand: ParsableCommand {
         func run() throws {
             let plan = try config.plan()
             let compiled: CompiledRuleSet = try reportingErrors {
-                let store = try OpenedStore(plan: plan, readOnly: true)
+                let store = try SiteStore(plan: plan, readOnly: true)
                 return try RuleFiles.load(rules, topology: try RuleFiles.topology(store: store)).compiled
             }
             let input = try Self.readings(readings)

@@ -25,9 +25,9 @@ package enum Daemon {
         logger[metadataKey: "agent"] = "\(plan.agentName)"
 
         let lock: FileLock
-        let store: OpenedStore
+        let store: SiteStore
         do {
-            store = try OpenedStore(plan: plan)
+            store = try SiteStore(plan: plan, logger: logger)
             lock = try DaemonLock.acquire(databasePath: plan.storage.path)
             // DESIGN decision 3: the demo imports its floor file into an empty database.
             try FloorBootstrap.importIfEmpty(plan: plan, store: store, logger: logger)
@@ -51,7 +51,7 @@ package enum Daemon {
         } catch let e as StoreError {
             throw DaemonExit(code: 1, lines: ["dcagent: \(e.message)"])
         }
-        let samples = SampleStore(database: store.database)
+        let samples = store.samples
 
         // Sensors: profiles, request plans and secrets are checked before anything runs.
         let initialSensors: SensorSupervisor.Generation
@@ -65,7 +65,7 @@ package enum Daemon {
         try samples.register(initialPoints)
         // Committed event changes wake their consumers (the event stream; later the ITSM service),
         // whether this process or another (the CLI) committed them.
-        let feed = ChangeFeed(database: store.database, clock: ContinuousClock(), logger: logger)
+        let feed = store.changes
         // The ingest path: poll → batch writer → committed batch → rules → event log.
         let inbox = plan.rules == nil ? nil : RuleInbox()
         let pipeline = IngestPipeline(
@@ -85,7 +85,7 @@ package enum Daemon {
                 var clockProbe: (@Sendable () -> AgentClockStatus)?
                 if rulesPlan.checkClockSync { clockProbe = { @Sendable in ClockSync.read() } }
                 rules = RulesService(
-                    plan: rulesPlan, rules: loaded, events: EventStore(database: store.database, samples: samples, feed: feed),
+                    plan: rulesPlan, rules: loaded, events: store.events,
                     records: store.records, samples: samples, inbox: inbox, topology: topology,
                     agent: AgentWatch(
                         id: CIID(validating: plan.agentName) ?? "dcagent", droppedReadings: { pipeline.droppedReadings },
@@ -101,7 +101,7 @@ package enum Daemon {
             sensors: sensors, rules: rules)
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let notifier = SystemdNotifier()
-        let http = HTTPService.make(runtime: runtime, commits: { feed.subscribe() }, logger: logger) {
+        let http = HTTPService.make(runtime: runtime, events: store.events, commits: { feed.subscribe() }, logger: logger) {
             readyContinuation.yield()
             readyContinuation.finish()
         }

@@ -12,9 +12,10 @@ import Telemetry
 /// bound where the config says (127.0.0.1 unless configured).
 package enum HTTPService {
     package static func make(
-        runtime: Runtime, commits: @escaping @Sendable () -> AsyncStream<Void>, logger: Logger, onRunning: @escaping @Sendable () -> Void
+        runtime: Runtime, events: any EventReading, commits: @escaping @Sendable () -> AsyncStream<Void>, logger: Logger,
+        onRunning: @escaping @Sendable () -> Void
     ) -> some Service {
-        let sources = WebSources(status: runtime, events: EventStore(database: runtime.database, samples: runtime.samples), commits: commits)
+        let sources = WebSources(status: runtime, events: events, commits: commits)
         let plan = runtime.current
         return Application(
             router: WebRoutes.router(sources, logger: logger),

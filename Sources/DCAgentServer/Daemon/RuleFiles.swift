@@ -61,13 +61,13 @@ package enum RuleFiles {
     /// their device is polled: a sensor removed from the config leaves its points in the store,
     /// and rules that still selected them would report them stale forever. Without it (offline
     /// tuning, obligations), every stored point counts.
-    package static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) throws -> RuleTopology {
-        topology(stored: try SampleStore(database: store.database).descriptors(), floors: try store.floor.floors(), extraPoints: extraPoints, polled: polled)
+    package static func topology(store: SiteStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) throws -> RuleTopology {
+        topology(stored: try store.samples.descriptors(), floors: try store.floor.floors(), extraPoints: extraPoints, polled: polled)
     }
 
     /// The same, through the store's async reads (the rules service's path).
-    package static func topology(store: OpenedStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) async throws -> RuleTopology {
-        topology(stored: try await SampleStore(database: store.database).descriptors(), floors: try await store.floor.floors(), extraPoints: extraPoints, polled: polled)
+    package static func topology(store: SiteStore, extraPoints: [PointDescriptor] = [], polled: Set<CIID>? = nil) async throws -> RuleTopology {
+        topology(stored: try await store.samples.descriptors(), floors: try await store.floor.floors(), extraPoints: extraPoints, polled: polled)
     }
 
     private static func topology(stored: [PointDescriptor], floors: [Floor], extraPoints: [PointDescriptor], polled: Set<CIID>?) -> RuleTopology {

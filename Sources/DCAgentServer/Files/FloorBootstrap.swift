@@ -13,7 +13,7 @@ package enum FloorBootstrap {
     /// Imports `plan.floorImport` when it is set and no floor is stored; returns true when it
     /// imported. Problems in the file are thrown (nothing is written).
     @discardableResult
-    package static func importIfEmpty(plan: ConfigPlan, store: OpenedStore, logger: Logger) throws -> Bool {
+    package static func importIfEmpty(plan: ConfigPlan, store: SiteStore, logger: Logger) throws -> Bool {
         guard let file = plan.floorImport else { return false }
         guard try store.floor.isEmpty() else {
             logger.debug("floor already stored; import_on_first_start skipped", metadata: ["floor.file": "\(file)"])

@@ -42,7 +42,7 @@ struct ChecklistCommand: ParsableCommand {
                     guard let l = Lifecycle(rawValue: to) else { throw StoreError.invalid("--to: '\(to)' is not a lifecycle state") }
                     end = l
                 }
-                let store = try OpenedStore(plan: plan)
+                let store = try SiteStore(plan: plan)
                 let by = try actor.resolve(in: store, needs: .engineer, action: "run checklists")
                 let run = try store.checklists.start(
                     template: t, target: ChecklistTarget(t.kind.targetKind, CIID(unchecked: target)), changeReference: change, executor: by.name,
@@ -72,7 +72,7 @@ struct ChecklistCommand: ParsableCommand {
                 case "na", "n/a": o = .notApplicable
                 default: throw StoreError.invalid("checklist run \(runID): item \(item): outcome '\(outcome)' is not one of pass, fail, na")
                 }
-                let store = try OpenedStore(plan: plan)
+                let store = try SiteStore(plan: plan)
                 let by = try actor.resolve(in: store, needs: .engineer, action: "answer checklists")
                 let r = try store.checklists.answer(run: runID, item: item, o, note: note, by: by.name)
                 print("\(r.id): \(item) = \(o.rawValue) by \(by.name); unanswered: \(r.unanswered.isEmpty ? "none" : r.unanswered.joined(separator: ", "))")

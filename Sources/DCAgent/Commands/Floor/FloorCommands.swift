@@ -73,7 +73,7 @@ struct FloorCommand: ParsableCommand {
                 for pdu in floor.pdus { rackOf[pdu.id] = pdu.rack }
                 var values: [CIID: Double] = [:]
                 var unit = ""
-                for reading in try SampleStore(database: store.database).latest() where reading.point.name == metric && reading.isUsable {
+                for reading in try store.samples.latest() where reading.point.name == metric && reading.isUsable {
                     guard let rack = rackOf[reading.point.ci] else { continue }
                     values[rack] = max(values[rack] ?? -.infinity, reading.value)
                 }
