@@ -39,20 +39,15 @@ public struct RecordsRepository: Sendable {
             throw StoreError.invalid(problems.keys.sorted().map { "\($0): \(problems[$0]!)" }.joined(separator: "; "))
         }
         guard record.doneAt <= now else { throw StoreError.invalid("doneAt: \(record.doneAt) is in the future") }
-        let json = try FloorRows.json(record)
         var id: Int64 = 0
         var details = ["room": record.room.rawValue, "kind": record.kind.rawValue, "done_at": record.doneAt.description, "done_by": record.doneBy]
         if let p = record.thirdParty { details["third_party"] = p }
         if let e = record.escort { details["escort"] = e }
         if let d = record.documentReference { details["document"] = d }
         try audit.append(actor: actor, action: "obligation.record", object: "room/\(record.room)", details: details) { db in
-            try db.execute(
-                sql: "INSERT INTO obligation_records(room, kind, done_ms, json, recorded_by, recorded_ms, site) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    record.room.rawValue, record.kind.rawValue, record.doneAt.milliseconds, json, actor, now.milliseconds,
-                    try SiteResolver.site(of: [record.room.rawValue], db),
-                ])
-            id = db.lastInsertedRowID
+            var row = try ObligationRecordRow(record, actor: actor, at: now, site: try SiteResolver.site(of: [record.room.rawValue], db))
+            try row.insert(db)
+            id = row.id ?? 0
         }
         return id
     }
@@ -75,15 +70,12 @@ public struct RecordsRepository: Sendable {
         let rooms = Set(records.map(\.record.room.rawValue)).sorted().joined(separator: ",")
         let details = ["source": source, "records": "\(records.count)", "rooms": rooms]
         try audit.append(actor: actor, action: "obligation.import", object: "records", details: details) { db in
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO obligation_records(room, kind, done_ms, json, recorded_by, recorded_ms, site) VALUES (?, ?, ?, ?, ?, ?, ?)")
             var siteOf: [String: String?] = [:]
             for (_, record, _) in records {
                 let room = record.room.rawValue
                 if siteOf[room] == nil { siteOf[room] = .some(try SiteResolver.site(of: [room], db)) }
-                try insert.execute(arguments: [
-                    room, record.kind.rawValue, record.doneAt.milliseconds, try FloorRows.json(record), actor, now.milliseconds, siteOf[room] ?? nil,
-                ])
+                var row = try ObligationRecordRow(record, actor: actor, at: now, site: siteOf[room] ?? nil)
+                try row.insert(db)
             }
         }
         return records.count
@@ -99,8 +91,7 @@ public struct RecordsRepository: Sendable {
     }
 
     static func records(_ db: Database) throws -> [ObligationRecord] {
-        try String.fetchAll(db, sql: "SELECT json FROM obligation_records ORDER BY done_ms, id")
-            .map { try FloorRows.decode(ObligationRecord.self, $0, "obligation record") }
+        try ObligationRecordRow.order(ObligationRecordRow.Columns.doneMs, ObligationRecordRow.Columns.id).fetchAll(db).map { try $0.record }
     }
 
     // MARK: Maintenance windows
@@ -112,13 +103,9 @@ public struct RecordsRepository: Sendable {
         var id: Int64 = 0
         let details = ["start": w.start.description, "end": w.end.description, "reason": w.reason]
         try audit.append(actor: actor, action: "maintenance.open", object: "ci/\(w.ci)", details: details) { db in
-            try db.execute(
-                sql: "INSERT INTO maintenance_windows(ci, start_ms, end_ms, reason, created_by, created_ms, site) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [
-                    w.ci.rawValue, w.start.milliseconds, w.end.milliseconds, w.reason, actor, Timestamp.now.milliseconds,
-                    try SiteResolver.site(of: [w.ci.rawValue], db),
-                ])
-            id = db.lastInsertedRowID
+            var row = MaintenanceWindowRow(w, actor: actor, at: .now, site: try SiteResolver.site(of: [w.ci.rawValue], db))
+            try row.insert(db)
+            id = row.id ?? 0
         }
         return id
     }
@@ -126,9 +113,7 @@ public struct RecordsRepository: Sendable {
     /// Ends a window early (at `now`, or keeps it if it already ended).
     public func endWindow(id: Int64, actor: String, at now: Timestamp = .now) throws {
         try audit.append(actor: actor, action: "maintenance.end", object: "maintenance/\(id)", details: ["at": now.description]) { db in
-            guard try Int64.fetchOne(db, sql: "SELECT end_ms FROM maintenance_windows WHERE id = ?", arguments: [id]) != nil else {
-                throw StoreError.invalid("no maintenance window \(id)")
-            }
+            guard try MaintenanceWindowRow.exists(db, key: id) else { throw StoreError.invalid("no maintenance window \(id)") }
             try db.execute(
                 sql: "UPDATE maintenance_windows SET end_ms = min(end_ms, max(start_ms, ?)) WHERE id = ?", arguments: [now.milliseconds, id])
         }
@@ -144,16 +129,8 @@ public struct RecordsRepository: Sendable {
     }
 
     static func windows(endingAfter since: Timestamp, _ db: Database) throws -> [StoredMaintenanceWindow] {
-        try Row.fetchAll(
-            db, sql: "SELECT id, ci, start_ms, end_ms, reason, created_by, site FROM maintenance_windows WHERE end_ms > ? ORDER BY start_ms, id",
-            arguments: [since.milliseconds]
-        ).compactMap { row in
-            guard let ci = CIID(validating: row[1]) else { return nil }
-            return StoredMaintenanceWindow(
-                id: row[0],
-                window: MaintenanceWindow(
-                    ci: ci, start: Timestamp(milliseconds: row[2]), end: Timestamp(milliseconds: row[3]), reason: row[4]),
-                createdBy: row[5], site: (row[6] as String?).map(CIID.init(unchecked:)))
-        }
+        try MaintenanceWindowRow.filter(MaintenanceWindowRow.Columns.endMs > since.milliseconds)
+            .order(MaintenanceWindowRow.Columns.startMs, MaintenanceWindowRow.Columns.id)
+            .fetchAll(db).compactMap(\.stored)
     }
 }
