@@ -166,39 +166,23 @@ public final class EventStore: Sendable {
     static func apply(_ change: EventChange, _ db: Database) throws -> Int64 {
         let e = change.event
         let json = try EventJSON.encode(e)
-        let firing = try Int64.fetchOne(
-            db, sql: "SELECT id FROM events WHERE dedup_key = ? AND state = 'firing'", arguments: [e.dedupKey])
+        let resolvedMs = e.state == .resolved ? change.at.milliseconds : nil
         let eventID: Int64
-        if let id = firing {
+        if var row = try EventRow.filter(EventRow.Columns.dedupKey == e.dedupKey && EventRow.Columns.state == "firing").fetchOne(db) {
             // An opening while a row fires (a state older than the events) continues that row:
             // the partial unique index forbids two firing rows of one condition.
-            eventID = id
-            try db.execute(
-                sql: """
-                    UPDATE events SET severity = ?, state = ?, last_ms = ?, resolved_ms = ?, json = ? WHERE id = ?
-                    """,
-                arguments: [
-                    e.severity.rawValue, e.state.rawValue, e.lastSeen.milliseconds,
-                    e.state == .resolved ? change.at.milliseconds : nil, json, id,
-                ])
+            row.update(to: e, resolvedMs: resolvedMs, json: json)
+            try row.update(db)
+            eventID = row.id ?? 0
         } else {
-            try db.execute(
-                sql: """
-                    INSERT INTO events(dedup_key, rule, kind, severity, state, scope, room, rack, point, first_ms, last_ms, resolved_ms, json, site)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    e.dedupKey, e.ruleID, e.kind.rawValue, e.severity.rawValue, e.state.rawValue, e.scope.rawValue, e.room?.rawValue,
-                    e.rack?.rawValue, e.point?.description, e.firstSeen.milliseconds, e.lastSeen.milliseconds,
-                    e.state == .resolved ? change.at.milliseconds : nil, json,
-                    try SiteResolver.site(of: [e.rack?.rawValue, e.room?.rawValue, e.scope.rawValue, e.point?.ci.rawValue], db),
-                ])
-            eventID = db.lastInsertedRowID
+            let site = try SiteResolver.site(of: [e.rack?.rawValue, e.room?.rawValue, e.scope.rawValue, e.point?.ci.rawValue], db)
+            var row = EventRow(e, resolvedMs: resolvedMs, json: json, site: site)
+            try row.insert(db)
+            eventID = row.id ?? 0
         }
-        try db.execute(
-            sql: "INSERT INTO event_changes(event_id, t, change, severity, notify, json) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [eventID, change.at.milliseconds, change.change.rawValue, e.severity.rawValue, change.notify, json])
-        return db.lastInsertedRowID
+        var logged = EventChangeRow(change, eventID: eventID, json: json)
+        try logged.insert(db)
+        return logged.seq ?? 0
     }
 
     // MARK: Reading
@@ -239,75 +223,35 @@ public final class EventStore: Sendable {
     }
 
     static func events(_ q: EventQuery, _ db: Database) throws -> [StoredEvent] {
-        var clauses: [String] = []
-        var arguments: [any DatabaseValueConvertible] = []
+        typealias C = EventRow.Columns
+        var request = EventRow.all()
         // Site first, then state: the order of index `events_site_state`.
-        if let site = q.site {
-            clauses.append("site = ?")
-            arguments.append(site.rawValue)
-        }
-        if q.firingOnly { clauses.append("state = 'firing'") }
-        if !q.severities.isEmpty {
-            clauses.append("severity IN (\(q.severities.map { _ in "?" }.joined(separator: ", ")))")
-            arguments += q.severities.map(\.rawValue)
-        }
-        if let rule = q.rule {
-            clauses.append("rule = ?")
-            arguments.append(rule)
-        }
-        if let rack = q.rack {
-            clauses.append("rack = ?")
-            arguments.append(rack.rawValue)
-        }
-        if let room = q.room {
-            clauses.append("room = ?")
-            arguments.append(room.rawValue)
-        }
+        if let site = q.site { request = request.filter(C.site == site.rawValue) }
+        if q.firingOnly { request = request.filter(C.state == "firing") }
+        if !q.severities.isEmpty { request = request.filter(q.severities.map(\.rawValue).contains(C.severity)) }
+        if let rule = q.rule { request = request.filter(C.rule == rule) }
+        if let rack = q.rack { request = request.filter(C.rack == rack.rawValue) }
+        if let room = q.room { request = request.filter(C.room == room.rawValue) }
         if let ci = q.ci {
             // The CI itself, or one of its points (a point event's scope may be its device).
-            clauses.append("(scope = ? OR substr(point, 1, length(?)) = ?)")
-            arguments += [ci.rawValue, ci.rawValue + "/", ci.rawValue + "/"]
+            let prefix = ci.rawValue + "/"
+            request = request.filter(sql: "(scope = ? OR substr(point, 1, length(?)) = ?)", arguments: [ci.rawValue, prefix, prefix])
         }
-        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        arguments.append(q.limit)
-        return try Row.fetchAll(
-            db, sql: "SELECT id, resolved_ms, json, site FROM events \(filter) ORDER BY first_ms DESC, id DESC LIMIT ?",
-            arguments: StatementArguments(arguments)
-        ).map(Self.event)
+        return try request.order(C.firstMs.desc, C.id.desc).limit(q.limit).fetchAll(db).map { try $0.stored }
     }
 
     static func event(id: Int64, _ db: Database) throws -> (event: StoredEvent, changes: [StoredEventChange])? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, resolved_ms, json, site FROM events WHERE id = ?", arguments: [id]) else {
-            return nil
-        }
-        let changes = try Row.fetchAll(
-            db, sql: "SELECT seq, event_id, t, change, notify, json FROM event_changes WHERE event_id = ? ORDER BY seq", arguments: [id]
-        ).map(Self.change)
-        return (try Self.event(row), changes)
+        guard let row = try EventRow.fetchOne(db, key: id) else { return nil }
+        let changes = try EventChangeRow.filter(EventChangeRow.Columns.eventID == id).order(EventChangeRow.Columns.seq).fetchAll(db)
+        return (try row.stored, try changes.map { try $0.stored })
     }
 
     static func lastChangeSeq(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(max(seq), 0) FROM event_changes") ?? 0
+        try EventChangeRow.select(max(EventChangeRow.Columns.seq), as: Int64?.self).fetchOne(db)?.flatMap { $0 } ?? 0
     }
 
     static func changes(after seq: Int64, limit: Int, _ db: Database) throws -> [StoredEventChange] {
-        try Row.fetchAll(
-            db, sql: "SELECT seq, event_id, t, change, notify, json FROM event_changes WHERE seq > ? ORDER BY seq LIMIT ?",
-            arguments: [seq, limit]
-        ).map(Self.change)
-    }
-
-    private static func event(_ row: Row) throws -> StoredEvent {
-        StoredEvent(
-            id: row[0], event: try EventJSON.decode(row[2]), resolvedAt: (row[1] as Int64?).map(Timestamp.init(milliseconds:)),
-            site: (row[3] as String?).map(CIID.init(unchecked:)))
-    }
-
-    private static func change(_ row: Row) throws -> StoredEventChange {
-        guard let kind = EventChange.Change(rawValue: row[3]) else { throw StoreError.invalid("event change \(row[0] as Int64): unknown change '\(row[3] as String)'") }
-        return StoredEventChange(
-            seq: row[0], eventID: row[1],
-            change: EventChange(change: kind, event: try EventJSON.decode(row[5]), at: Timestamp(milliseconds: row[2]), notify: row[4]))
+        try EventChangeRow.filter(EventChangeRow.Columns.seq > seq).order(EventChangeRow.Columns.seq).limit(limit).fetchAll(db).map { try $0.stored }
     }
 }
 
