@@ -30,11 +30,6 @@ public final class ChangeFeed<C: Clock>: Service, CommitObserver, Sendable where
         public var committed: Int
         /// Changes by other connections seen by the `data_version` check.
         public var detected: Int
-        /// Creates counts.
-        public init(committed: Int, detected: Int) {
-            self.committed = committed
-            self.detected = detected
-        }
     }
 
     private struct State {

@@ -26,11 +26,6 @@ public final class SampleStore: Sendable {
         public var inserted: Int
         /// Samples already stored (same point and time), ignored.
         public var duplicates: Int
-        /// Creates a result.
-        public init(inserted: Int, duplicates: Int) {
-            self.inserted = inserted
-            self.duplicates = duplicates
-        }
     }
 
     /// Writes readings in one transaction; returns when it has committed.

@@ -1,4 +1,4 @@
-import AgentStore
+@testable import AgentStore
 import ContaminationRules
 import Foundation
 import GRDB

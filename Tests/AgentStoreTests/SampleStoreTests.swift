@@ -1,4 +1,4 @@
-import AgentStore
+@testable import AgentStore
 import Foundation
 import GRDB
 import Telemetry

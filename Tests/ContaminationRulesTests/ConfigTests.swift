@@ -1,4 +1,4 @@
-import ContaminationRules
+@testable import ContaminationRules
 import Foundation
 import Telemetry
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import FloorModel
+@testable import FloorModel
 import Telemetry
 import Testing
 import Yams

@@ -1,4 +1,4 @@
-import FloorModel
+@testable import FloorModel
 import Telemetry
 import Testing
 

@@ -1,5 +1,5 @@
 import Logging
-import SensorDrivers
+@testable import SensorDrivers
 import Telemetry
 import TestSupport
 import Testing

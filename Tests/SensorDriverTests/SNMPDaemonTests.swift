@@ -1,5 +1,5 @@
 import Foundation
-import SensorDrivers
+@testable import SensorDrivers
 import Telemetry
 import Testing
 

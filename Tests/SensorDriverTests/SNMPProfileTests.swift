@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import SensorDrivers
+@testable import SensorDrivers
 import Telemetry
 import Testing
 import Yams

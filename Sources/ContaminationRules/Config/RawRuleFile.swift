@@ -29,18 +29,6 @@ public struct RawRuleFile: Decodable, Sendable {
         rooms = try c.decodeIfPresent([String: RawRoomPolicy].self, forKey: .rooms)
         rules = try c.decode([RawRule].self, forKey: .rules)
     }
-
-    /// Creates a file from parts (tests, generated configs).
-    public init(
-        version: Int? = 1, flapping: RawFlapping? = nil, roomDefaults: RawRoomPolicy? = nil, rooms: [String: RawRoomPolicy]? = nil,
-        rules: [RawRule]
-    ) {
-        self.version = version
-        self.flapping = flapping
-        self.roomDefaults = roomDefaults
-        self.rooms = rooms
-        self.rules = rules
-    }
 }
 
 /// Flapping detection as written: `transitions` within `window`.
@@ -61,11 +49,6 @@ public struct RawFlapping: Codable, Sendable, Hashable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         transitions = try c.decodeIfPresent(Int.self, forKey: .transitions)
         window = try c.decodeIfPresent(String.self, forKey: .window)
-    }
-    /// Creates a flapping section.
-    public init(transitions: Int? = nil, window: String? = nil) {
-        self.transitions = transitions
-        self.window = window
     }
 }
 
@@ -97,14 +80,6 @@ public struct RawRoomPolicy: Codable, Sendable, Hashable {
         highPollutants = try c.decodeIfPresent(Bool.self, forKey: .highPollutants)
         sensitive = try c.decodeIfPresent(Bool.self, forKey: .sensitive)
     }
-
-    /// Creates a room policy section.
-    public init(ashraeClass: String? = nil, tapeDrives: Bool? = nil, highPollutants: Bool? = nil, sensitive: Bool? = nil) {
-        self.ashraeClass = ashraeClass
-        self.tapeDrives = tapeDrives
-        self.highPollutants = highPollutants
-        self.sensitive = sensitive
-    }
 }
 
 /// Which points, devices, racks or rooms a rule applies to. Every list narrows; absent = all.
@@ -128,7 +103,9 @@ public struct RawSelector: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case points, devices, racks, rooms, quantity, name
     }
+}
 
+extension RawSelector {
     public init(from decoder: any Decoder) throws {
         unknownKeys = try UnknownKeys.in(decoder, known: CodingKeys.allCases.map(\.stringValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -138,19 +115,6 @@ public struct RawSelector: Codable, Sendable, Hashable {
         rooms = try c.decodeIfPresent([String].self, forKey: .rooms)
         quantity = try c.decodeIfPresent(String.self, forKey: .quantity)
         name = try c.decodeIfPresent(String.self, forKey: .name)
-    }
-
-    /// Creates a selector.
-    public init(
-        points: [String]? = nil, devices: [String]? = nil, racks: [String]? = nil, rooms: [String]? = nil, quantity: String? = nil,
-        name: String? = nil
-    ) {
-        self.points = points
-        self.devices = devices
-        self.racks = racks
-        self.rooms = rooms
-        self.quantity = quantity
-        self.name = name
     }
 }
 

@@ -7,13 +7,6 @@ public struct RuleProblem: Hashable, Sendable, CustomStringConvertible {
     /// What is wrong, for a person.
     public var message: String
 
-    /// Creates a problem.
-    public init(rule: String, key: String, message: String) {
-        self.rule = rule
-        self.key = key
-        self.message = message
-    }
-
     /// `rule 'inlet-hot', key 'warning': …`.
     public var description: String { "rule '\(rule)', key '\(key)': \(message)" }
 }

@@ -34,16 +34,7 @@ public struct ItemAnswer: Hashable, Sendable, Codable {
     /// When.
     public var at: Timestamp
     /// True when the agent evaluated it from the model.
-    public var automatic: Bool
-
-    /// Creates an answer.
-    public init(outcome: ItemOutcome, note: String, person: String, at: Timestamp, automatic: Bool = false) {
-        self.outcome = outcome
-        self.note = note
-        self.person = person
-        self.at = at
-        self.automatic = automatic
-    }
+    public var automatic: Bool = false
 }
 
 /// A fact for the audit trail (J.3) that the caller persists (AgentStore signs it).
@@ -57,16 +48,7 @@ public struct AuditFact: Hashable, Sendable, Codable {
     /// When.
     public var at: Timestamp
     /// Details, sorted by key when serialised.
-    public var details: [String: String]
-
-    /// Creates a fact.
-    public init(action: String, actor: String, subject: String, at: Timestamp, details: [String: String] = [:]) {
-        self.action = action
-        self.actor = actor
-        self.subject = subject
-        self.at = at
-        self.details = details
-    }
+    public var details: [String: String] = [:]
 }
 
 /// A lifecycle change a completed run asks the floor to make.
@@ -77,13 +59,6 @@ public struct LifecycleChange: Hashable, Sendable, Codable {
     public var from: Set<Lifecycle>
     /// The state it moves to.
     public var to: Lifecycle
-
-    /// Creates a change.
-    public init(ci: CIID, from: Set<Lifecycle>, to: Lifecycle) {
-        self.ci = ci
-        self.from = from
-        self.to = to
-    }
 }
 
 /// One run of a checklist: a pure state machine. start → answer items (the agent answers
@@ -180,13 +155,6 @@ public struct ChecklistRun: Hashable, Sendable, Codable {
         public let before: ItemOutcome?
         public let after: ItemOutcome?
         public let note: String
-
-        public init(item: String, before: ItemOutcome?, after: ItemOutcome?, note: String) {
-            self.item = item
-            self.before = before
-            self.after = after
-            self.note = note
-        }
     }
 
     /// Evaluates the automatic items again, from the floor and the site as they are now: the

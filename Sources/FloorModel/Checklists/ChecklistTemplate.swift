@@ -51,14 +51,6 @@ public struct ChecklistItem: Hashable, Sendable, Codable {
     public var reference: String?
     /// Set when the agent evaluates the item from the model.
     public var automatic: AutoCheck?
-
-    /// Creates an item.
-    public init(id: String, text: String, reference: String? = nil, automatic: AutoCheck? = nil) {
-        self.id = id
-        self.text = text
-        self.reference = reference
-        self.automatic = automatic
-    }
 }
 
 /// A checklist template, edited as YAML in `config/checklists/`.
@@ -70,18 +62,9 @@ public struct ChecklistTemplate: Hashable, Sendable, Codable {
     /// Title for people.
     public var title: String
     /// Template version, so a run records which wording was answered.
-    public var version: Int
+    public var version: Int = 1
     /// The items in order.
     public var items: [ChecklistItem]
-
-    /// Creates a template.
-    public init(id: String, kind: ChecklistKind, title: String, version: Int = 1, items: [ChecklistItem]) {
-        self.id = id
-        self.kind = kind
-        self.title = title
-        self.version = version
-        self.items = items
-    }
 
     /// Problems with the template itself: no items, duplicate or empty item ids, empty texts.
     public func problems() -> [FloorProblem] {

@@ -74,30 +74,13 @@ public struct PDU: Hashable, Sendable, Codable {
     /// Its lowest unit when it is a horizontal (rack-mounted) PDU.
     public var position: HalfU?
     /// The face it is mounted on.
-    public var face: RackFace
+    public var face: RackFace = .rear
     /// The most it may carry, kW (its own breaker/inlet rating), nil when unknown.
     public var ratingKW: Double?
     /// Manufacturer serial number.
     public var serial: String?
     /// CI status.
-    public var lifecycle: Lifecycle
-
-    /// Creates a PDU.
-    public init(
-        id: CIID, rack: CIID, side: FeedSide, feed: CIID?, type: String? = nil, position: HalfU? = nil,
-        face: RackFace = .rear, ratingKW: Double? = nil, serial: String? = nil, lifecycle: Lifecycle = .active
-    ) {
-        self.id = id
-        self.rack = rack
-        self.side = side
-        self.feed = feed
-        self.type = type
-        self.position = position
-        self.face = face
-        self.ratingKW = ratingKW
-        self.serial = serial
-        self.lifecycle = lifecycle
-    }
+    public var lifecycle: Lifecycle = .active
 }
 
 /// A circuit from a power panel to a rack (NetBox `PowerFeed`).
@@ -109,30 +92,15 @@ public struct PowerFeed: Hashable, Sendable, Codable {
     /// A or B.
     public var side: FeedSide
     /// Single or three phase.
-    public var phase: Phase
+    public var phase: Phase = .single
     /// Nominal voltage (line-to-neutral for single phase, line-to-line for three phase).
-    public var voltage: Double
+    public var voltage: Double = 230
     /// Breaker rating in amperes.
-    public var breakerAmps: Double
+    public var breakerAmps: Double = 32
     /// Share of the breaker rating that may be used, percent (NetBox default 80).
-    public var maxUtilizationPercent: Double
+    public var maxUtilizationPercent: Double = 80
     /// CI status.
-    public var lifecycle: Lifecycle
-
-    /// Creates a feed.
-    public init(
-        id: CIID, panel: String, side: FeedSide, phase: Phase = .single, voltage: Double = 230,
-        breakerAmps: Double = 32, maxUtilizationPercent: Double = 80, lifecycle: Lifecycle = .active
-    ) {
-        self.id = id
-        self.panel = panel
-        self.side = side
-        self.phase = phase
-        self.voltage = voltage
-        self.breakerAmps = breakerAmps
-        self.maxUtilizationPercent = maxUtilizationPercent
-        self.lifecycle = lifecycle
-    }
+    public var lifecycle: Lifecycle = .active
 
     /// Usable power in kW: V × A × utilisation (× √3 for three phase), as NetBox computes it.
     public var availableKW: Double {

@@ -10,15 +10,6 @@ public struct PortTemplate: Hashable, Sendable, Codable {
     public var maximumDrawW: Double?
     /// For power ports: allocated draw in watts, nil when unknown.
     public var allocatedDrawW: Double?
-
-    /// Creates a template.
-    public init(name: String, kind: PortKind, type: String? = nil, maximumDrawW: Double? = nil, allocatedDrawW: Double? = nil) {
-        self.name = name
-        self.kind = kind
-        self.type = type
-        self.maximumDrawW = maximumDrawW
-        self.allocatedDrawW = allocatedDrawW
-    }
 }
 
 /// A device model from the device-type library (NetBox community format, normalised):
@@ -35,29 +26,13 @@ public struct DeviceType: Hashable, Sendable, Codable {
     /// Height; zero for 0U devices (vertical PDUs).
     public var height: HalfU
     /// True when it takes both faces of the rack (NetBox default when absent).
-    public var isFullDepth: Bool
+    public var isFullDepth: Bool = true
     /// Airflow, nil when unknown.
     public var airflow: Airflow?
     /// Weight in kilograms, nil when unknown.
     public var weightKg: Double?
     /// Ports from the templates (interfaces, front/rear ports, console, power).
-    public var ports: [PortTemplate]
-
-    /// Creates a device type.
-    public init(
-        slug: String, manufacturer: String, model: String, partNumber: String? = nil, height: HalfU,
-        isFullDepth: Bool = true, airflow: Airflow? = nil, weightKg: Double? = nil, ports: [PortTemplate] = []
-    ) {
-        self.slug = slug
-        self.manufacturer = manufacturer
-        self.model = model
-        self.partNumber = partNumber
-        self.height = height
-        self.isFullDepth = isFullDepth
-        self.airflow = airflow
-        self.weightKg = weightKg
-        self.ports = ports
-    }
+    public var ports: [PortTemplate] = []
 
     /// Sum of the power ports' allocated draws, nil when none is known.
     public var allocatedDrawW: Double? { sum(\.allocatedDrawW) }

@@ -9,18 +9,9 @@ public struct Site: Hashable, Sendable, Codable {
     /// DC or DRC.
     public var kind: SiteKind
     /// IANA time zone of the site (`Asia/Jakarta`).
-    public var timeZone: String
+    public var timeZone: String = "UTC"
     /// CI status.
-    public var status: Lifecycle
-
-    /// Creates a site.
-    public init(id: CIID, name: String, kind: SiteKind, timeZone: String = "UTC", status: Lifecycle = .active) {
-        self.id = id
-        self.name = name
-        self.kind = kind
-        self.timeZone = timeZone
-        self.status = status
-    }
+    public var status: Lifecycle = .active
 }
 
 /// A computer room of a site with its tile grid.
@@ -32,15 +23,7 @@ public struct Room: Hashable, Sendable, Codable {
     /// The tile grid.
     public var grid: FloorGrid
     /// CI status.
-    public var status: Lifecycle
-
-    /// Creates a room.
-    public init(id: CIID, name: String, grid: FloorGrid, status: Lifecycle = .active) {
-        self.id = id
-        self.name = name
-        self.grid = grid
-        self.status = status
-    }
+    public var status: Lifecycle = .active
 }
 
 /// A hot or cold aisle: a rectangle of tiles, contained or open.
@@ -55,15 +38,6 @@ public struct Aisle: Hashable, Sendable, Codable {
     public var contained: Bool
     /// The tiles it covers.
     public var tiles: TileRect
-
-    /// Creates an aisle.
-    public init(id: CIID, room: CIID, kind: AisleKind, contained: Bool, tiles: TileRect) {
-        self.id = id
-        self.room = room
-        self.kind = kind
-        self.contained = contained
-        self.tiles = tiles
-    }
 }
 
 /// An IT service a device hosts, so an anomaly's impact can name it.
@@ -75,13 +49,5 @@ public struct Service: Hashable, Sendable, Codable {
     /// The devices hosting it.
     public var hostedOn: [CIID]
     /// CI status.
-    public var status: Lifecycle
-
-    /// Creates a service.
-    public init(id: CIID, name: String, hostedOn: [CIID], status: Lifecycle = .active) {
-        self.id = id
-        self.name = name
-        self.hostedOn = hostedOn
-        self.status = status
-    }
+    public var status: Lifecycle = .active
 }

@@ -11,13 +11,6 @@ public struct DeviceUnreachable: Error, Hashable, Sendable, CustomStringConverti
     /// The failure of the first request.
     public let failure: RequestFailure
 
-    /// Creates the error.
-    public init(device: CIID, endpoint: String, failure: RequestFailure) {
-        self.device = device
-        self.endpoint = endpoint
-        self.failure = failure
-    }
-
     public var description: String { "\(device) at \(endpoint): \(failure.detail)" }
 }
 

@@ -7,13 +7,6 @@ public struct PlannerField: Hashable, Sendable {
     /// How many registers (or bits) it spans.
     public var width: Int
 
-    /// Creates a field.
-    public init(kind: RegisterKind, address: Int, width: Int) {
-        self.kind = kind
-        self.address = address
-        self.width = width
-    }
-
     /// One past the last unit.
     public var end: Int { address + width }
 }

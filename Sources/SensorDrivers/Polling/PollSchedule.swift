@@ -5,12 +5,6 @@ public struct PollSchedule: Hashable, Sendable {
     /// The service's scheduling configuration.
     public var configuration: PollingConfiguration
 
-    /// Creates a schedule.
-    public init(interval: Duration, configuration: PollingConfiguration) {
-        self.interval = interval
-        self.configuration = configuration
-    }
-
     /// Delay of the first poll: spread over one interval × jitter so devices do not poll in step.
     public func initialDelay(random: Double) -> Duration { interval * (configuration.jitter * random) }
 

@@ -6,11 +6,6 @@ public enum CounterRate {
         public var value: SNMPValue
         /// When it was read, in milliseconds since the epoch.
         public var milliseconds: Int64
-        /// Creates a sample.
-        public init(value: SNMPValue, milliseconds: Int64) {
-            self.value = value
-            self.milliseconds = milliseconds
-        }
     }
 
     /// What two samples give.

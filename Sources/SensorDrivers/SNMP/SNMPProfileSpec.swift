@@ -4,31 +4,22 @@
 /// names the sensor, the point and the key in every error (STYLE.md habit 5).
 public struct SNMPProfileSpec: Hashable, Sendable, Codable {
     /// Scalar points: one OID each.
-    public var points: [SNMPPointSpec]
+    public var points: [SNMPPointSpec] = []
     /// Table columns walked at each read; every row (index) becomes one point.
-    public var tables: [SNMPTableSpec]
+    public var tables: [SNMPTableSpec] = []
     /// Most varbinds in one GET (default 32); a `tooBig` reply halves it.
     public var maxVarBinds: Int?
     /// GETBULK max-repetitions for walks (default 25; v1 walks with GETNEXT).
     public var maxRepetitions: Int?
-
-    /// Creates a spec.
-    public init(
-        points: [SNMPPointSpec] = [], tables: [SNMPTableSpec] = [], maxVarBinds: Int? = nil,
-        maxRepetitions: Int? = nil
-    ) {
-        self.points = points
-        self.tables = tables
-        self.maxVarBinds = maxVarBinds
-        self.maxRepetitions = maxRepetitions
-    }
 
     enum CodingKeys: String, CodingKey {
         case points, tables
         case maxVarBinds = "max_varbinds"
         case maxRepetitions = "max_repetitions"
     }
+}
 
+extension SNMPProfileSpec {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         points = try c.decodeIfPresent([SNMPPointSpec].self, forKey: .points) ?? []
@@ -125,15 +116,10 @@ public struct SNMPPointSpec: Hashable, Sendable, Codable {
     /// The conversion.
     public var conversion: SNMPConversionSpec
 
-    /// Creates a scalar point spec.
-    public init(name: String, oid: String, conversion: SNMPConversionSpec) {
-        self.name = name
-        self.oid = oid
-        self.conversion = conversion
-    }
-
     enum CodingKeys: String, CodingKey { case name, oid }
+}
 
+extension SNMPPointSpec {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -161,16 +147,10 @@ public struct SNMPTableSpec: Hashable, Sendable, Codable {
     /// The conversion.
     public var conversion: SNMPConversionSpec
 
-    /// Creates a table spec.
-    public init(name: String, walk: String, index: String? = nil, conversion: SNMPConversionSpec) {
-        self.name = name
-        self.walk = walk
-        self.index = index
-        self.conversion = conversion
-    }
-
     enum CodingKeys: String, CodingKey { case name, walk, index }
+}
 
+extension SNMPTableSpec {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -200,14 +180,6 @@ public struct SNMPConditionSpec: Hashable, Sendable, Codable {
     public var notEquals: [Int64]?
     /// For `bad_if`: what the vendor means (the reading's bad reason).
     public var reason: String?
-
-    /// Creates an entry.
-    public init(oid: String, equals: [Int64]? = nil, notEquals: [Int64]? = nil, reason: String? = nil) {
-        self.oid = oid
-        self.equals = equals
-        self.notEquals = notEquals
-        self.reason = reason
-    }
 
     enum CodingKeys: String, CodingKey {
         case oid, equals, reason
