@@ -1,6 +1,6 @@
 import Foundation
 package import GRDB
-import Telemetry
+public import Telemetry
 
 /// The database façade: one `DatabaseWriter` (a WAL `DatabasePool` on disk), the frozen
 /// migrations, and the repositories built on it. DESIGN decisions 4 and 7.

@@ -1,45 +1,42 @@
 import Foundation
 public import GRDB
-import Telemetry
+public import Telemetry
 
-/// An error of the store, with the context a person needs to act on it.
-public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
-    private enum Code: Sendable, Equatable {
-        case notWritable, newerSchema, olderSchema, locked, notADatabase, integrity, unknownUser, userDisabled
-        case notAllowed, duplicateUser, invalid, audit, io, busy
-    }
-    private let code: Code
+/// An error of the store, with the context a person needs to act on it: a ``StoreErrorCode`` and
+/// the message (the shape every coded failure of DCAgent has, ``CodedFailure``).
+public typealias StoreError = CodedFailure<StoreErrorCode>
+
+/// The classes of ``StoreError``.
+public enum StoreErrorCode: Hashable, Sendable {
+    case notWritable, newerSchema, olderSchema, locked, notADatabase, integrity, unknownUser, userDisabled
+    case notAllowed, duplicateUser, invalid, audit, io, busy
+}
+
+extension CodedFailure where Class == StoreErrorCode {
     /// What went wrong, for a person.
-    public let message: String
-
-    private init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
+    public var message: String { detail }
 
     /// The database path cannot be created or written.
-    public static func notWritable(_ path: String, _ reason: String) -> StoreError {
-        StoreError(.notWritable, "database \(path) is not writable: \(reason)")
+    public static func notWritable(_ path: String, _ reason: String) -> Self {
+        Self(.notWritable, "database \(path) is not writable: \(reason)")
     }
     /// The database was written by a newer DCAgent (unknown migrations).
-    public static func newerSchema(_ path: String, unknown: [String]) -> StoreError {
-        StoreError(
+    public static func newerSchema(_ path: String, unknown: [String]) -> Self {
+        Self(
             .newerSchema,
             "database \(path) was written by a newer DCAgent (unknown schema migrations: \(unknown.joined(separator: ", "))); upgrade dcagent or restore an older backup"
         )
     }
     /// A read-only command met a database not yet upgraded to this DCAgent's schema.
-    public static func olderSchema(_ path: String, missing: [String]) -> StoreError {
-        StoreError(
+    public static func olderSchema(_ path: String, missing: [String]) -> Self {
+        Self(
             .olderSchema,
             "database \(path) has not been upgraded to this DCAgent yet (missing schema migrations: \(missing.joined(separator: ", "))); start the daemon, or run a command that changes data, once to upgrade it"
         )
     }
     /// Another process (a running daemon) holds the database.
-    public static func locked(_ path: String, holder: String) -> StoreError {
-        StoreError(.locked, "database \(path) is in use by \(holder); stop the daemon first")
+    public static func locked(_ path: String, holder: String) -> Self {
+        Self(.locked, "database \(path) is in use by \(holder); stop the daemon first")
     }
     /// True when another process held the database's write lock past the busy timeout: the
     /// operation may succeed if tried again.
@@ -47,41 +44,41 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// Another process held the write lock longer than the busy timeout (SQLITE_BUSY, or
     /// SQLITE_LOCKED); nil when `error` is something else.
-    public static func busy(_ path: String, timeout: Duration, ifBusy error: DatabaseError) -> StoreError? {
+    public static func busy(_ path: String, timeout: Duration, ifBusy error: DatabaseError) -> Self? {
         guard error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED else { return nil }
-        return StoreError(
+        return Self(
             .busy,
             "database \(path) is busy: another process (the daemon or another dcagent command) held its write lock longer than storage.busy_timeout (\(DurationText.format(timeout))); try again (\(error.message ?? "database is locked"))"
         )
     }
     /// A file is not a DCAgent database.
-    public static func notADatabase(_ path: String, _ reason: String) -> StoreError {
-        StoreError(.notADatabase, "\(path) is not a usable DCAgent database: \(reason)")
+    public static func notADatabase(_ path: String, _ reason: String) -> Self {
+        Self(.notADatabase, "\(path) is not a usable DCAgent database: \(reason)")
     }
     /// `PRAGMA integrity_check` failed.
-    public static func integrity(_ path: String, _ detail: String) -> StoreError {
-        StoreError(.integrity, "database \(path) failed its integrity check: \(detail)")
+    public static func integrity(_ path: String, _ detail: String) -> Self {
+        Self(.integrity, "database \(path) failed its integrity check: \(detail)")
     }
     /// The named user does not exist.
-    public static func unknownUser(_ name: String) -> StoreError {
-        StoreError(.unknownUser, "user '\(name)' is not registered (add one with `dcagent user add NAME --role ROLE`)")
+    public static func unknownUser(_ name: String) -> Self {
+        Self(.unknownUser, "user '\(name)' is not registered (add one with `dcagent user add NAME --role ROLE`)")
     }
     /// The named user is disabled.
-    public static func userDisabled(_ name: String) -> StoreError {
-        StoreError(.userDisabled, "user '\(name)' is disabled")
+    public static func userDisabled(_ name: String) -> Self {
+        Self(.userDisabled, "user '\(name)' is disabled")
     }
     /// The actor's role does not allow the action.
-    public static func notAllowed(_ actor: String, role: Role, action: String, needs: Role) -> StoreError {
-        StoreError(.notAllowed, "user '\(actor)' (role \(role.rawValue)) may not \(action); it needs role \(needs.rawValue) or higher")
+    public static func notAllowed(_ actor: String, role: Role, action: String, needs: Role) -> Self {
+        Self(.notAllowed, "user '\(actor)' (role \(role.rawValue)) may not \(action); it needs role \(needs.rawValue) or higher")
     }
     /// A user of that name exists already.
-    public static func duplicateUser(_ name: String) -> StoreError {
-        StoreError(.duplicateUser, "user '\(name)' exists already")
+    public static func duplicateUser(_ name: String) -> Self {
+        Self(.duplicateUser, "user '\(name)' exists already")
     }
     /// Invalid input to a store operation.
-    public static func invalid(_ message: String) -> StoreError { StoreError(.invalid, message) }
+    public static func invalid(_ message: String) -> Self { Self(.invalid, message) }
     /// The audit trail cannot be written or read.
-    public static func audit(_ message: String) -> StoreError { StoreError(.audit, message) }
+    public static func audit(_ message: String) -> Self { Self(.audit, message) }
     /// A file operation failed.
-    public static func io(_ path: String, _ reason: String) -> StoreError { StoreError(.io, "\(path): \(reason)") }
+    public static func io(_ path: String, _ reason: String) -> Self { Self(.io, "\(path): \(reason)") }
 }

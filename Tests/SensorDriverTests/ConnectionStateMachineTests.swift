@@ -1,3 +1,4 @@
+import Telemetry
 import SensorDrivers
 import Testing
 

@@ -1,4 +1,4 @@
-import SensorDrivers
+@testable import SensorDrivers
 import Telemetry
 import Testing
 

@@ -34,21 +34,17 @@ extension BenchCommand {
             }
             print("plan per unit: \(readers[0].plan.summary)")
             let rounds = max(1, values / (units * registers))
-            let cpu0 = BenchCommand.Ingest.cpuSeconds()
-            let clock = ContinuousClock()
-            let t0 = clock.now
-            var read = 0
-            var bad = 0
-            for _ in 0..<rounds {
-                for r in readers {
-                    let rs = try await r.readOnce(now: .now)
-                    read += rs.count
-                    bad += rs.filter { !$0.isUsable }.count
+            let ((read, bad), cpu, secs) = try await BenchCommand.measure {
+                var (read, bad) = (0, 0)
+                for _ in 0..<rounds {
+                    for r in readers {
+                        let rs = try await r.readOnce(now: .now)
+                        read += rs.count
+                        bad += rs.filter { !$0.isUsable }.count
+                    }
                 }
+                return (read, bad)
             }
-            let cpu = BenchCommand.Ingest.cpuSeconds() - cpu0
-            let wall = t0.duration(to: clock.now)
-            let secs = wall.inSeconds
             print(
                 String(
                     format: "modbus: %d register values (%d units x %d registers x %d rounds) in %.2f s wall, CPU %.3f s = %.3f CPU-s per 100 000 values, %d bad",
@@ -73,24 +69,31 @@ extension BenchCommand {
             let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
             let client = SNMPClient(
                 target: SNMPTarget(host: host, port: UInt16(port), version: .v2c(community: Secret(community)), timeout: 2, retries: 1), logger: logger)
-            let cpu0 = BenchCommand.Ingest.cpuSeconds()
-            let clock = ContinuousClock()
-            let t0 = clock.now
-            var n = 0
-            var walks = 0
-            while n < varbinds {
-                let vb = try await client.walk(oid, maxRepetitions: 50)
-                guard !vb.isEmpty else { throw ValidationError("the walk of \(root) returned nothing") }
-                n += vb.count
-                walks += 1
+            let ((n, walks), cpu, secs) = try await BenchCommand.measure {
+                var (n, walks) = (0, 0)
+                while n < varbinds {
+                    let vb = try await client.walk(oid, maxRepetitions: 50)
+                    guard !vb.isEmpty else { throw ValidationError("the walk of \(root) returned nothing") }
+                    n += vb.count
+                    walks += 1
+                }
+                return (n, walks)
             }
-            let cpu = BenchCommand.Ingest.cpuSeconds() - cpu0
-            let wall = t0.duration(to: clock.now)
-            let secs = wall.inSeconds
             print(
                 String(
                     format: "snmp: %d varbinds in %d walks of %@ in %.2f s wall, CPU %.3f s = %.3f CPU-s per 100 000 varbinds",
                     n, walks, root, secs, cpu, cpu * 100_000 / Double(n)))
         }
+    }
+}
+
+extension BenchCommand {
+    /// Runs `body` once; returns its result, the process CPU seconds and the wall seconds it took.
+    static func measure<T>(_ body: () async throws -> T) async rethrows -> (T, cpu: Double, wall: Double) {
+        let cpu0 = Ingest.cpuSeconds()
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let result = try await body()
+        return (result, Ingest.cpuSeconds() - cpu0, t0.duration(to: clock.now).inSeconds)
     }
 }

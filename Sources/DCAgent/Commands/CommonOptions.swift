@@ -28,8 +28,13 @@ extension ConfigOption {
     /// problems), opens the database it names, and runs `body`; store errors become a message
     /// and exit code 1 (75 when busy), and with `floorErrors` floor, checklist and file errors too.
     func withStore<T>(readOnly: Bool = false, floorErrors: Bool = false, _ body: (SiteStore) throws -> T) throws -> T {
+        try withStore(readOnly: readOnly, floorErrors: floorErrors) { store, _ in try body(store) }
+    }
+
+    /// The same, for commands that also read the config (the rule file, the sites).
+    func withStore<T>(readOnly: Bool = false, floorErrors: Bool = false, _ body: (SiteStore, ConfigPlan) throws -> T) throws -> T {
         let plan = try plan()
-        let run = { try body(try SiteStore(plan: plan, readOnly: readOnly)) }
+        let run = { try body(try SiteStore(plan: plan, readOnly: readOnly), plan) }
         return floorErrors ? try reportingFloorErrors(run) : try reportingErrors(run)
     }
 }

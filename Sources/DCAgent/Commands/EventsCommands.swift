@@ -122,13 +122,11 @@ struct ObligationsCommand: ParsableCommand {
         @Option(help: "Free note (sample locations, results, cabling area checked).") var note = ""
 
         func run() throws {
-            let plan = try config.plan()
             guard let k = ObligationKind(rawValue: kind) else {
                 throw ValidationError("'\(kind)' is not one of \(ObligationKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let at = parseDay(doneAt) else { throw ValidationError("--done-at '\(doneAt)' is not YYYY-MM-DD or an ISO 8601 time") }
-            try reportingErrors {
-                let store = try SiteStore(plan: plan)
+            try config.withStore { store, plan in
                 let who = try actor.resolve(in: store, needs: .engineer, action: "record obligations")
                 guard let roomID = CIID(validating: room), try store.floor.floors().contains(where: { $0.rooms.contains { $0.id == roomID } }) else {
                     throw StoreError.invalid("no room '\(room)' on any stored floor")
@@ -155,7 +153,6 @@ struct ObligationsCommand: ParsableCommand {
         @Argument(help: "The CSV file.") var file: String
 
         func run() throws {
-            let plan = try config.plan()
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("\(file): cannot be read as UTF-8 text") }
             let rows: [[String]]
             do { rows = try CSV.parse(text) } catch { throw ValidationError("\(file): \(error)") }
@@ -163,8 +160,7 @@ struct ObligationsCommand: ParsableCommand {
             let known = ["room", "kind", "done_at", "by", "third_party", "escort", "document", "note"]
             for h in header where !known.contains(h) { throw ValidationError("\(file):1: unknown column '\(h)' (known: \(known.joined(separator: ", ")))") }
             for required in known.prefix(4) where !header.contains(required) { throw ValidationError("\(file):1: missing column '\(required)'") }
-            try reportingErrors {
-                let store = try SiteStore(plan: plan)
+            try config.withStore { store, plan in
                 let who = try actor.resolve(in: store, needs: .engineer, action: "record obligations")
                 let rooms = Set(try store.floor.floors().flatMap { $0.rooms.map(\.id) })
                 let policies = try configuredRules(plan, store: store)?.rooms ?? [:]
@@ -203,9 +199,7 @@ struct ObligationsCommand: ParsableCommand {
         @Flag(help: "Exit 1 when any obligation is overdue (for scripts).") var failOverdue = false
 
         func run() throws {
-            let plan = try config.plan()
-            let overdue: Int = try reportingErrors {
-                let store = try SiteStore(plan: plan, readOnly: true)
+            let overdue: Int = try config.withStore(readOnly: true) { store, plan in
                 let records = try store.records.records()
                 var schedules: [(ObligationSchedule, [ObligationKind], [CIID])] = []
                 for rule in try configuredRules(plan, store: store)?.rules ?? [] {
@@ -274,11 +268,9 @@ struct MaintenanceCommand: ParsableCommand {
         @Option(help: "Why (change number, work order).") var reason: String
 
         func run() throws {
-            let plan = try config.plan()
             guard let length = DurationText.parse(duration) else { throw ValidationError("--duration '\(duration)' is not a duration (e.g. 30m, 2h)") }
             guard let from = start.map({ parseDay($0) }) ?? Timestamp.now else { throw ValidationError("--start '\(start ?? "")' is not an ISO 8601 time") }
-            try reportingErrors {
-                let store = try SiteStore(plan: plan)
+            try config.withStore { store in
                 let who = try actor.resolve(in: store, needs: .operator_, action: "open maintenance windows")
                 guard let id = CIID(validating: ci), try store.floor.floors().contains(where: { $0.configurationItems().contains { $0.id == id } }) else {
                     throw StoreError.invalid("no CI '\(ci)' on any stored floor")

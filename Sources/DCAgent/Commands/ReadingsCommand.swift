@@ -15,7 +15,6 @@ struct ReadingsCommand: ParsableCommand {
         @Option(help: "Only the points of this CI id.") var ci: String?
 
         func run() throws {
-            let plan = try config.plan()
             let filter: CIID?
             if let ci {
                 guard let id = CIID(validating: ci) else { throw ValidationError("'\(ci)' is not a CI id") }
@@ -23,8 +22,7 @@ struct ReadingsCommand: ParsableCommand {
             } else {
                 filter = nil
             }
-            try reportingErrors {
-                let store = try SiteStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true) { store in
                 let rows = try store.samples.latest(ci: filter)
                 if rows.isEmpty { print("no readings stored\(ci.map { " for \($0)" } ?? "")") }
                 for r in rows { print(Self.line(r)) }
@@ -44,11 +42,9 @@ struct ReadingsCommand: ParsableCommand {
         @Option(help: "How far back (e.g. 15m, 24h).") var last: String = "1h"
 
         func run() throws {
-            let plan = try config.plan()
             guard let id = PointID(point) else { throw ValidationError("'\(point)' is not a point id (CI-ID/point-name)") }
             guard let window = DurationText.parse(last) else { throw ValidationError("'\(last)' is not a duration") }
-            try reportingErrors {
-                let store = try SiteStore(plan: plan, readOnly: true)
+            try config.withStore(readOnly: true) { store in
                 let now = Timestamp.now
                 let rows = try store.samples.samples(
                     id, from: now.adding(seconds: -Double(window.components.seconds)), to: now.adding(seconds: 1))

@@ -22,9 +22,7 @@ struct RulesCommand: ParsableCommand {
         @Option(help: "Seconds between engine ticks during the replay (stale data, sustain expiry).") var tick: Double = 60
 
         func run() throws {
-            let plan = try config.plan()
-            let compiled: CompiledRuleSet = try reportingErrors {
-                let store = try SiteStore(plan: plan, readOnly: true)
+            let compiled: CompiledRuleSet = try config.withStore(readOnly: true) { store in
                 return try RuleFiles.load(rules, topology: try RuleFiles.topology(store: store)).compiled
             }
             let input = try Self.readings(readings)

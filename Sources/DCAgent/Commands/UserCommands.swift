@@ -56,14 +56,7 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var actor: ActorOption
         @Argument var name: String
 
-        func run() throws {
-            try config.withStore { store in
-                let by = try actor.resolve(in: store, needs: .admin, action: "disable users")
-                if by.name == name { throw StoreError.invalid("a user cannot disable themself") }
-                try store.users.setDisabled(name, true, actor: by.name)
-                print("disabled user \(name)")
-            }
-        }
+        func run() throws { try UserCommand.setDisabled(true, name, config: config, actor: actor) }
     }
 
     struct Enable: ParsableCommand {
@@ -72,12 +65,17 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var actor: ActorOption
         @Argument var name: String
 
-        func run() throws {
-            try config.withStore { store in
-                let by = try actor.resolve(in: store, needs: .admin, action: "enable users")
-                try store.users.setDisabled(name, false, actor: by.name)
-                print("enabled user \(name)")
-            }
+        func run() throws { try UserCommand.setDisabled(false, name, config: config, actor: actor) }
+    }
+
+    /// `user disable` and `user enable`: an admin's audited change; nobody disables themself.
+    static func setDisabled(_ disabled: Bool, _ name: String, config: ConfigOption, actor: ActorOption) throws {
+        let verb = disabled ? "disable" : "enable"
+        try config.withStore { store in
+            let by = try actor.resolve(in: store, needs: .admin, action: "\(verb) users")
+            if disabled && by.name == name { throw StoreError.invalid("a user cannot disable themself") }
+            try store.users.setDisabled(name, disabled, actor: by.name)
+            print("\(verb)d user \(name)")
         }
     }
 }

@@ -1,9 +1,8 @@
 package import AgentStore
-package import Foundation
+import Foundation
 package import Logging
 package import SensorDrivers
 package import Telemetry
-package import Yams
 
 /// Where a secret comes from. Resolved when the daemon starts (so `check-config` runs anywhere),
 /// never printed.

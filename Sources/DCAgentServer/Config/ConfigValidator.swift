@@ -1,8 +1,8 @@
-package import AgentStore
-package import Foundation
-package import Logging
-package import SensorDrivers
-package import Telemetry
+import AgentStore
+import Foundation
+import Logging
+import SensorDrivers
+import Telemetry
 package import Yams
 
 /// The one validation pass: raw structs in, a ``ConfigPlan`` or field-keyed problems out.

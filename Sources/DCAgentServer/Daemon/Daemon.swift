@@ -1,11 +1,9 @@
-package import AgentStore
-package import ContaminationRules
-package import Foundation
-package import Logging
-package import SensorDrivers
-package import ServiceLifecycle
-package import Synchronization
-package import Telemetry
+import AgentStore
+import ContaminationRules
+import Logging
+import SensorDrivers
+import ServiceLifecycle
+import Telemetry
 import UnixSignals
 
 /// The daemon refused to start or stopped with an error: the lines to print and the exit code

@@ -1,8 +1,8 @@
-package import Foundation
+import Foundation
 package import Logging
 package import SensorDrivers
-package import ServiceLifecycle
-package import Synchronization
+import ServiceLifecycle
+import Synchronization
 package import Telemetry
 
 /// The sensors the daemon polls, replaced as a whole when a SIGHUP brings a changed sensor

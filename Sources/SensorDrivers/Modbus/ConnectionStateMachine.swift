@@ -1,3 +1,4 @@
+public import Telemetry
 /// Retry and reconnect policy of one request.
 public struct RetryPolicy: Hashable, Sendable {
     /// How many times a "device busy"/"acknowledge" reply is retried before giving up.

@@ -1,3 +1,4 @@
+public import Telemetry
 import Dispatch
 
 /// One Modbus bus (a TCP server or gateway, or one serial line) with its own serial queue:

@@ -1,3 +1,4 @@
+import Telemetry
 import CModbus
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+public import Telemetry
+
 /// Why a reply frame could not be used.
 public typealias ReplyFault = CodedFailure<ReplyFaultCode>
 

@@ -11,17 +11,17 @@ public struct ModbusPointPlan: Hashable, Sendable {
     /// How its registers form a value.
     public let type: DataType
     /// Byte/word order of multi-register values.
-    public let order: WordOrder
+    public internal(set) var order: WordOrder = .abcd
     /// Engineering value = raw × scale + offset.
-    public let scale: Double
+    public internal(set) var scale: Double = 1
     /// Added after scaling.
-    public let offset: Double
+    public internal(set) var offset: Double = 0
     /// Raw values that mean "not present" (quality `absent`).
-    public let absent: Set<Double>
+    public internal(set) var absent: Set<Double> = []
     /// Raw values that mean the device could not measure, with their meaning (quality `bad`).
-    public let bad: [Double: String]
+    public internal(set) var bad: [Double: String] = [:]
     /// The engineering value's valid range; a value outside is bad.
-    public let range: ValidRange?
+    public internal(set) var range: ValidRange? = nil
     /// Indices (into the device plan's points) of status points that make this value uncertain when set.
     public internal(set) var qualifiers: [Int] = []
     /// `absent_if` and `bad_if` conditions on other points of the device plan, in profile order
@@ -32,24 +32,6 @@ public struct ModbusPointPlan: Hashable, Sendable {
     public var width: Int { type.width }
     /// One past the last address the point spans.
     public var end: Int { address + width }
-
-    /// Creates a plan (normally made by ``ModbusDevicePlan/compile(profile:sensor:unit:)``).
-    public init(
-        descriptor: PointDescriptor, kind: RegisterKind, address: Int, type: DataType, order: WordOrder = .abcd,
-        scale: Double = 1, offset: Double = 0, absent: Set<Double> = [], bad: [Double: String] = [:],
-        range: ValidRange? = nil
-    ) {
-        self.descriptor = descriptor
-        self.kind = kind
-        self.address = address
-        self.type = type
-        self.order = order
-        self.scale = scale
-        self.offset = offset
-        self.absent = absent
-        self.bad = bad
-        self.range = range
-    }
 }
 
 /// A condition on another point of the same device plan.
