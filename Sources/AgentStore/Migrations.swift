@@ -246,6 +246,37 @@ package enum Migrations {
                     ON CONFLICT(name) DO UPDATE SET role = 'admin', disabled = 0, builtin = 1
                     """, arguments: [UserRepository.systemActor, Timestamp.now.milliseconds])
         }
+        // Logins over HTTP (issue 11): a bcrypt password hash, e-mail, on-call groups and the
+        // lockout state on users; API tokens (only their SHA-256 is kept); web sessions (keyed
+        // by the SHA-256 of the cookie's id, so a copy of the database opens no session).
+        m.registerMigration("v7-web-logins") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE users ADD COLUMN password_hash TEXT;
+                    ALTER TABLE users ADD COLUMN email TEXT;
+                    ALTER TABLE users ADD COLUMN groups TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE users ADD COLUMN locked_until_ms INTEGER;
+                    CREATE TABLE api_tokens (
+                        id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        user TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        secret_sha256 TEXT NOT NULL UNIQUE,
+                        created_ms INTEGER NOT NULL,
+                        created_by TEXT NOT NULL,
+                        expires_ms INTEGER,
+                        revoked_ms INTEGER,
+                        revoked_by TEXT,
+                        last_used_ms INTEGER
+                    );
+                    CREATE TABLE web_sessions (
+                        key_sha256 TEXT PRIMARY KEY,
+                        data TEXT NOT NULL,
+                        expires_ms INTEGER NOT NULL
+                    );
+                    """)
+        }
         return m
     }
 }

@@ -10,6 +10,10 @@ public final class SiteStore: Sendable {
     public let database: AgentDatabase
     public let audit: AuditTrail
     public let users: UserRepository
+    /// API tokens for machines.
+    public let tokens: TokenRepository
+    /// The web's login sessions.
+    public let sessions: WebSessionTable
     /// Readings, point descriptors and rollups.
     public let samples: SampleStore
     /// The stored floors (sites, rooms, racks, devices…).
@@ -35,6 +39,8 @@ public final class SiteStore: Sendable {
         self.database = database
         self.audit = audit
         self.users = users
+        self.tokens = TokenRepository(database: database, audit: audit)
+        self.sessions = WebSessionTable(database: database)
         self.samples = samples
         self.floor = FloorRepository(database: database, audit: audit)
         self.checklists = ChecklistRepository(database: database, audit: audit, users: users)

@@ -1,3 +1,4 @@
+import Foundation
 public import Telemetry
 import GRDB
 
@@ -26,6 +27,14 @@ public struct User: Sendable, Equatable, Codable {
     /// A built-in actor of the agent itself (``UserRepository/systemActor``): listed, never
     /// removed, its role never changed, never assumed by a person.
     public var builtIn: Bool
+    /// E-mail address, for notifications (issue 16).
+    public var email: String? = nil
+    /// On-call groups (escalation and routing, issue 16), sorted.
+    public var groups: [String] = []
+    /// True when a password is set (logins over HTTP); the hash itself never leaves the store.
+    public var hasPassword: Bool = false
+    /// While set and in the future, logins are refused (too many failures).
+    public var lockedUntil: Timestamp? = nil
 }
 
 /// Users and roles, and the resolution of the acting user (DESIGN decisions 4–5).
@@ -46,29 +55,36 @@ public struct UserRepository: Sendable {
     /// Valid user names: 1–64 of letters, digits, `.`, `_`, `-`.
     public static func isValidName(_ name: String) -> Bool { CIID.isValid(name) }
 
+    static let userColumns =
+        "name, role, full_name, disabled, created_ms, builtin, email, groups, password_hash IS NOT NULL, locked_until_ms"
+
     /// All users, by name.
     public func list() throws -> [User] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, role, full_name, disabled, created_ms, builtin FROM users ORDER BY name").map(Self.user)
+            try Row.fetchAll(db, sql: "SELECT \(Self.userColumns) FROM users ORDER BY name").map(Self.user)
         }
     }
 
     /// One user, or nil.
     public func find(_ name: String) throws -> User? {
-        try database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT name, role, full_name, disabled, created_ms, builtin FROM users WHERE name = ?", arguments: [name])
-                .map(Self.user)
-        }
+        try database.writer.read { db in try Self.find(name, db) }
+    }
+
+    static func find(_ name: String, _ db: Database) throws -> User? {
+        try Row.fetchOne(db, sql: "SELECT \(userColumns) FROM users WHERE name = ?", arguments: [name]).map(user)
     }
 
     private static func user(_ row: Row) -> User {
-        User(
+        let groupsText: String = row[7]
+        return User(
             name: row[0], role: Role(rawValue: row[1]) ?? .viewer, fullName: row[2], disabled: row[3],
-            created: Timestamp(milliseconds: row[4]), builtIn: row[5])
+            created: Timestamp(milliseconds: row[4]), builtIn: row[5], email: row[6],
+            groups: (try? JSONDecoder().decode([String].self, from: Data(groupsText.utf8))) ?? [],
+            hasPassword: row[8], lockedUntil: (row[9] as Int64?).map(Timestamp.init(milliseconds:)))
     }
 
     /// Refuses a change to a built-in user.
-    private static func refuseBuiltIn(_ name: String, _ what: String, _ db: Database) throws {
+    static func refuseBuiltIn(_ name: String, _ what: String, _ db: Database) throws {
         if try Bool.fetchOne(db, sql: "SELECT builtin FROM users WHERE name = ?", arguments: [name]) == true {
             throw StoreError.invalid("user '\(name)' is built-in (the agent itself): it cannot be \(what)")
         }
@@ -88,12 +104,21 @@ public struct UserRepository: Sendable {
                     + (osLogin.map { "; the OS login '\($0)' is not registered" } ?? ""))
         }
         guard let user = try find(name) else { throw StoreError.unknownUser(name) }
-        guard !user.builtIn else {
-            throw StoreError.invalid("'\(name)' is a built-in actor of the agent itself, not a person: pass --as a registered user")
-        }
-        guard !user.disabled else { throw StoreError.userDisabled(name) }
-        guard user.role >= role else { throw StoreError.notAllowed(name, role: user.role, action: action, needs: role) }
+        try Self.authorize(user, needs: role, action: action)
         return user
+    }
+
+    /// Whether `user` may take an action that needs `role`: a person (not a built-in actor),
+    /// enabled, holding at least the role. The one rule of DESIGN decision 5, used by the CLI's
+    /// `--as` and by every login over HTTP (a session or an API token, whose role is capped by
+    /// its user's — ``APIToken/effectiveRole(of:)``).
+    public static func authorize(_ user: User, as role: Role? = nil, needs needed: Role, action: String) throws {
+        guard !user.builtIn else {
+            throw StoreError.invalid("'\(user.name)' is a built-in actor of the agent itself, not a person: pass --as a registered user")
+        }
+        guard !user.disabled else { throw StoreError.userDisabled(user.name) }
+        let held = min(role ?? user.role, user.role)
+        guard held >= needed else { throw StoreError.notAllowed(user.name, role: held, action: action, needs: needed) }
     }
 
     /// True while no user but the built-in ones exists: the first admin may then be added
@@ -103,13 +128,21 @@ public struct UserRepository: Sendable {
     }
 
     /// Adds a user. `actor` is nil only for the very first user, who must be an admin.
-    public func add(name: String, role: Role, fullName: String?, actor: String?) throws -> User {
+    public func add(
+        name: String, role: Role, fullName: String?, email: String? = nil, groups: [String] = [], actor: String?
+    ) throws -> User {
         guard Self.isValidName(name) else {
             throw StoreError.invalid("invalid user name '\(name)' (letters, digits, '.', '_', '-'; at most 64)")
         }
+        if let email { try Self.checkEmail(email) }
+        let groups = try Self.checkGroups(groups)
         let now = Timestamp.now
-        let user = User(name: name, role: role, fullName: fullName, disabled: false, created: now, builtIn: false)
-        try audit.append(actor: actor ?? name, action: "user.add", object: "user/\(name)", details: ["role": role.rawValue]) { db in
+        let user = User(
+            name: name, role: role, fullName: fullName, disabled: false, created: now, builtIn: false, email: email, groups: groups)
+        var details = ["role": role.rawValue]
+        details["email"] = email
+        if !groups.isEmpty { details["groups"] = groups.joined(separator: ",") }
+        try audit.append(actor: actor ?? name, action: "user.add", object: "user/\(name)", details: details) { db in
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM users WHERE builtin = 0") ?? 0
             if actor == nil && (count > 0 || role != .admin) {
                 throw StoreError.invalid("only the first user may be added without --as, and it must have role admin")
@@ -118,8 +151,8 @@ public struct UserRepository: Sendable {
                 throw StoreError.duplicateUser(name)
             }
             try db.execute(
-                sql: "INSERT INTO users(name, role, full_name, disabled, created_ms) VALUES (?, ?, ?, 0, ?)",
-                arguments: [name, role.rawValue, fullName, now.milliseconds])
+                sql: "INSERT INTO users(name, role, full_name, disabled, created_ms, email, groups) VALUES (?, ?, ?, 0, ?, ?, ?)",
+                arguments: [name, role.rawValue, fullName, now.milliseconds, email, try Self.groupsJSON(groups)])
         }
         return user
     }
@@ -130,6 +163,7 @@ public struct UserRepository: Sendable {
             try Self.refuseBuiltIn(name, disabled ? "disabled" : "enabled", db)
             try db.execute(sql: "UPDATE users SET disabled = ? WHERE name = ?", arguments: [disabled, name])
             if db.changesCount == 0 { throw StoreError.unknownUser(name) }
+            if disabled { try WebSessionTable.endSessions(of: name, db) }
         }
     }
 

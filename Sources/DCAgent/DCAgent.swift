@@ -9,7 +9,7 @@ struct DCAgentCommand: AsyncParsableCommand {
         abstract: "DCAgent: data-center floor agent (sensors, floor model, contamination rules, ITSM events).",
         version: DCAgentVersion.string,
         subcommands: [
-            RunCommand.self, CheckConfigCommand.self, UserCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
+            RunCommand.self, CheckConfigCommand.self, UserCommand.self, TokenCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
             ReadingsCommand.self, ProbeCommand.self, ProfilesCommand.self, BenchCommand.self,
             FloorCommand.self, RackCommand.self, CICommand.self, DeviceTypesCommand.self, ChecklistCommand.self, RulesCommand.self,
             EventsCommand.self, ObligationsCommand.self, MaintenanceCommand.self,

@@ -1,11 +1,12 @@
 import AgentStore
 import ArgumentParser
 import DCAgentServer
+import Telemetry
 
-/// `dcagent user add|list|disable|enable` (DESIGN decision 5).
+/// `dcagent user add|list|passwd|disable|enable` (DESIGN decision 5).
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage users and roles.", subcommands: [Add.self, List.self, Disable.self, Enable.self])
+        commandName: "user", abstract: "Manage users and roles.", subcommands: [Add.self, List.self, Passwd.self, Disable.self, Enable.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -15,6 +16,8 @@ struct UserCommand: ParsableCommand {
         @Argument(help: "Login name.") var name: String
         @Option(help: "Role: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
         @Option(name: .customLong("full-name"), help: "Full name for pages and reports.") var fullName: String?
+        @Option(help: "E-mail address (for notifications).") var email: String?
+        @Option(name: .customLong("group"), help: "An on-call group (repeatable).") var groups: [String] = []
 
         func validate() throws {
             if Role(rawValue: role) == nil {
@@ -28,7 +31,8 @@ struct UserCommand: ParsableCommand {
                 if try !store.users.isEmpty() {
                     by = try actor.resolve(in: store, needs: .admin, action: "add users").name
                 }
-                let u = try store.users.add(name: name, role: Role(rawValue: role)!, fullName: fullName, actor: by)
+                let u = try store.users.add(
+                    name: name, role: Role(rawValue: role)!, fullName: fullName, email: email, groups: groups, actor: by)
                 print("added user \(u.name) (\(u.role.rawValue))")
             }
         }
@@ -43,9 +47,36 @@ struct UserCommand: ParsableCommand {
                 let users = try store.users.list()
                 if !users.contains(where: { !$0.builtIn }) { print("no users; add the first admin with: dcagent user add NAME --role admin") }
                 for u in users {
-                    let state = u.builtIn ? "built-in" : u.disabled ? "disabled" : "active"
-                    print("\(u.name)\t\(u.role.rawValue)\t\(state)\t\(u.fullName ?? "")")
+                    var state = u.builtIn ? "built-in" : u.disabled ? "disabled" : "active"
+                    if let until = u.lockedUntil, until > .now { state += ",locked-until-\(until)" }
+                    if !u.builtIn && !u.hasPassword { state += ",no-password" }
+                    print(
+                        [u.name, u.role.rawValue, state, u.fullName ?? "", u.email ?? "", u.groups.joined(separator: ",")].joined(separator: "\t"))
                 }
+            }
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's password for logins over HTTP (never on the command line).",
+            discussion: """
+                The password is read from --password-file, else from standard input (one line; at a terminal it is \
+                asked twice without echo). An admin sets anyone's; a user sets their own. Setting a password clears a \
+                lockout and ends the user's web sessions.
+                """)
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "Login name.") var name: String
+        @Option(name: .customLong("password-file"), help: "Read the password from this file (its first line).") var passwordFile: String?
+
+        func run() throws {
+            try config.withStore { store in
+                let by = try actor.resolve(in: store, needs: .viewer, action: "set passwords")
+                if by.name != name { _ = try actor.resolve(in: store, needs: .admin, action: "set another user's password") }
+                let password = try PasswordInput.read(file: passwordFile)
+                try store.users.setPassword(name, to: password, actor: by.name)
+                print("password set for \(name)")
             }
         }
     }

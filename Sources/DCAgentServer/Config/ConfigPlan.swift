@@ -93,6 +93,24 @@ package struct AuditPlan: Sendable, Equatable {
 package struct HTTPPlan: Sendable, Equatable {
     package var bind: String
     package var port: Int
+    /// Certificate chain and private key (PEM) when the server speaks TLS.
+    package var tls: TLSFiles?
+    /// Plain HTTP on an address other than loopback, said on purpose (`http.allow_plaintext`).
+    package var allowPlaintext = false
+    /// How long a login session lasts.
+    package var sessionLifetime: Duration = .seconds(8 * 3600)
+    /// Lockout after repeated failed logins.
+    package var login = LoginPolicy()
+
+    package struct TLSFiles: Sendable, Equatable {
+        package var certificateFile: String
+        package var keyFile: String
+    }
+
+    /// True when the address is a loopback one (127.0.0.0/8, ::1).
+    package static func isLoopback(_ address: String) -> Bool {
+        address == "::1" || address.hasPrefix("127.")
+    }
 }
 
 /// Log level and format.

@@ -116,6 +116,37 @@ package struct ConfigValidator {
         let bind = raw.http?.bind ?? "127.0.0.1"
         if !Self.isIPAddress(bind) { fail(["http", "bind"], "'\(bind)' is not an IPv4 or IPv6 address") }
         let port = integer(raw.http?.port, ["http", "port"], default: 8080, range: 1...65535)
+        var http = HTTPPlan(bind: bind, port: port)
+        http.allowPlaintext = raw.http?.allowPlaintext ?? false
+        if let t = raw.http?.tls {
+            var files: [String] = []
+            for (name, value) in [("certificate_file", t.certificateFile), ("key_file", t.keyFile)] {
+                guard let value else {
+                    fail(["http", "tls", name], "required key is missing (PEM file; TLS needs both certificate_file and key_file)")
+                    continue
+                }
+                let path = resolve(value)
+                if !FileManager.default.isReadableFile(atPath: path) { fail(["http", "tls", name], "cannot read \(path)") }
+                files.append(path)
+            }
+            if files.count == 2 {
+                let tls = HTTPPlan.TLSFiles(certificateFile: files[0], keyFile: files[1])
+                do { _ = try tlsConfiguration(tls) } catch let e as ConfigFileError {
+                    let (key, reason) = e.description.split(separator: ":", maxSplits: 1).map(String.init).pair
+                    fail(["http", "tls", key.replacingOccurrences(of: "http.tls.", with: "")], reason.trimmingCharacters(in: .whitespaces))
+                } catch { fail(["http", "tls"], "\(error)") }
+                http.tls = tls
+            }
+        } else if !HTTPPlan.isLoopback(bind) && !http.allowPlaintext {
+            fail(
+                ["http", "bind"],
+                "'\(bind)' is not a loopback address and http.tls is not configured: logins and API tokens would cross the network in clear; configure http.tls (certificate_file, key_file), or set http.allow_plaintext: true to accept that")
+        }
+        http.sessionLifetime = duration(
+            raw.http?.sessionLifetime, [.key("http"), .key("session_lifetime")], default: .seconds(8 * 3600), min: .seconds(60), max: .seconds(30 * 86_400))
+        http.login.maxFailures = integer(raw.http?.login?.maxFailures, ["http", "login", "max_failures"], default: 5, range: 1...100)
+        http.login.lockout = duration(
+            raw.http?.login?.lockout, [.key("http"), .key("login"), .key("lockout")], default: .seconds(900), min: .seconds(1), max: .seconds(86_400))
 
         // Logging.
         var level = Logger.Level.info
@@ -159,7 +190,7 @@ package struct ConfigValidator {
 
         guard problems.isEmpty else { return nil }
         return ConfigPlan(
-            file: file, agentName: agentName, sites: sites, storage: storage, audit: audit, http: HTTPPlan(bind: bind, port: port),
+            file: file, agentName: agentName, sites: sites, storage: storage, audit: audit, http: http,
             logging: LoggingPlan(level: level, format: format), profilesDirectory: profilesDir, floorImport: floorImport, sensors: sensors,
             rules: rules)
     }
@@ -335,4 +366,9 @@ package struct ConfigValidator {
             return nil
         }
     }
+}
+
+extension Array where Element == String {
+    /// The first two elements (an empty string for a missing one).
+    fileprivate var pair: (String, String) { (first ?? "", count > 1 ? self[1] : "") }
 }

@@ -68,6 +68,20 @@ package struct RawAudit: Codable {
 package struct RawHTTP: Codable {
     package var bind: String?
     package var port: Int?
+    package var allowPlaintext: Bool?
+    package var tls: RawTLS?
+    package var sessionLifetime: String?
+    package var login: RawLogin?
+}
+
+package struct RawTLS: Codable {
+    package var certificateFile: String?
+    package var keyFile: String?
+}
+
+package struct RawLogin: Codable {
+    package var maxFailures: Int?
+    package var lockout: String?
 }
 
 package struct RawLogging: Codable {

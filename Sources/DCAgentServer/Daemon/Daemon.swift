@@ -1,3 +1,4 @@
+import DCAgentWeb
 import AgentStore
 import ContaminationRules
 import Logging
@@ -99,9 +100,18 @@ package enum Daemon {
             sensors: sensors, rules: rules)
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let notifier = SystemdNotifier()
-        let http = HTTPService.make(runtime: runtime, events: store.events, commits: { feed.subscribe() }, logger: logger) {
+        let http: any Service
+        do {
+            http = try HTTPService.make(
+            runtime: runtime, events: store.events, access: SiteAccess(store: store, policy: plan.http.login), commits: { feed.subscribe() },
+            logger: logger
+        ) {
             readyContinuation.yield()
             readyContinuation.finish()
+        }
+        } catch let e as ConfigFileError {
+            logger.critical("refusing to start: \(e.description)")
+            throw DaemonExit(code: 2, lines: [e.description])
         }
         let retention = RetentionService(
             retention: Retention(database: store.database), window: plan.storage.retentionRaw, every: plan.storage.retentionEvery,

@@ -4,6 +4,8 @@ package import DCAgentWeb
 import SensorDrivers
 package import Foundation
 package import Hummingbird
+package import HummingbirdTLS
+import HummingbirdCore
 package import Logging
 package import ServiceLifecycle
 import Telemetry
@@ -12,13 +14,19 @@ import Telemetry
 /// bound where the config says (127.0.0.1 unless configured).
 package enum HTTPService {
     package static func make(
-        runtime: Runtime, events: any EventReading, commits: @escaping @Sendable () -> AsyncStream<Void>, logger: Logger,
-        onRunning: @escaping @Sendable () -> Void
-    ) -> some Service {
-        let sources = WebSources(status: runtime, events: events, commits: commits)
+        runtime: Runtime, events: any EventReading, access: any AccessControl, commits: @escaping @Sendable () -> AsyncStream<Void>,
+        logger: Logger, onRunning: @escaping @Sendable () -> Void
+    ) throws -> some Service {
+        var sources = WebSources(status: runtime, events: events, commits: commits)
         let plan = runtime.current
+        sources.access = access
+        sources.sessionLifetime = plan.http.sessionLifetime
+        sources.tls = plan.http.tls != nil
+        sources.secureCookies = plan.http.tls != nil || HTTPPlan.isLoopback(plan.http.bind)
+        let server: HTTPServerBuilder = try plan.http.tls.map { try .tls(.http1(), tlsConfiguration: tlsConfiguration($0)) } ?? .http1()
         return Application(
             router: WebRoutes.router(sources, logger: logger),
+            server: server,
             configuration: .init(address: .hostname(plan.http.bind, port: plan.http.port), serverName: "dcagent"),
             onServerRunning: { channel in
                 logger.info("HTTP listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
@@ -26,6 +34,29 @@ package enum HTTPService {
             },
             logger: logger)
     }
+}
+
+/// The server's TLS settings from the certificate chain and key files (PEM); a file that does
+/// not load is named in the error.
+package func tlsConfiguration(_ files: HTTPPlan.TLSFiles) throws -> TLSConfiguration {
+    let chain: [NIOSSLCertificate]
+    do { chain = try NIOSSLCertificate.fromPEMFile(files.certificateFile) } catch {
+        throw ConfigFileError("http.tls.certificate_file: cannot load \(files.certificateFile) as a PEM certificate chain: \(error)")
+    }
+    guard !chain.isEmpty else { throw ConfigFileError("http.tls.certificate_file: \(files.certificateFile) holds no certificate") }
+    let key: NIOSSLPrivateKey
+    do { key = try NIOSSLPrivateKey(file: files.keyFile, format: .pem) } catch {
+        throw ConfigFileError("http.tls.key_file: cannot load \(files.keyFile) as a PEM private key: \(error)")
+    }
+    var c = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    c.minimumTLSVersion = .tlsv12
+    return c
+}
+
+/// A file named by the config that cannot be used.
+package struct ConfigFileError: Error, CustomStringConvertible {
+    package var description: String
+    init(_ d: String) { description = d }
 }
 
 extension Runtime: AgentStatusSource {

@@ -16,7 +16,7 @@ struct EventsAPI: Sendable {
     /// The most changes one `GET /api/v1/events/changes` returns; `next` tells where to go on.
     static let changesPageLimit = 500
 
-    func register(on api: RouterGroup<BasicRequestContext>) {
+    func register(on api: RouterGroup<WebContext>) {
         let events = api.group("events")
         events.resource("", get: list)
         events.resource("changes", get: changes)
@@ -25,7 +25,7 @@ struct EventsAPI: Sendable {
     }
 
     /// `GET /api/v1/events?state=firing|all&severity=&rule=&ci=&rack=&room=&site=&limit=`, newest first.
-    @Sendable func list(_ request: Request, _: BasicRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, _: WebContext) async throws -> Response {
         let p = request.uri.queryParameters
         if p.get("after") != nil {
             throw APIError.badParameter("after", "after: the change log is GET \(WebRoutes.apiBase)/events/changes?after=SEQ")
@@ -46,7 +46,7 @@ struct EventsAPI: Sendable {
 
     /// `GET /api/v1/events/changes?after=SEQ&limit=N`: the change log after SEQ, oldest first,
     /// at most ``changesPageLimit`` at a time.
-    @Sendable func changes(_ request: Request, _: BasicRequestContext) async throws -> Response {
+    @Sendable func changes(_ request: Request, _: WebContext) async throws -> Response {
         let p = request.uri.queryParameters
         let after = try Self.sequence(p.get("after"), field: "after") ?? 0
         let limit = min(try Self.integer(p, "limit", default: Self.changesPageLimit), Self.changesPageLimit)
@@ -56,7 +56,7 @@ struct EventsAPI: Sendable {
     }
 
     /// `GET /api/v1/events/{id}`: one event and its changes.
-    @Sendable func detail(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func detail(_ request: Request, context: WebContext) async throws -> Response {
         let text = context.parameters.get("id") ?? ""
         guard let id = Int64(text), id > 0 else { throw APIError.badParameter("id", "event id '\(text)': expected a positive number") }
         guard let found = try await sources.events.event(id: id) else { throw APIError.notFound("no event \(id)") }
@@ -70,7 +70,7 @@ struct EventsAPI: Sendable {
     /// client starts at the end of the log. The stream wakes on each commit (in process, or by
     /// another process such as the CLI), sends a comment after 15 s of quiet, and ends when the
     /// daemon shuts down.
-    @Sendable func stream(_ request: Request, _: BasicRequestContext) async throws -> Response {
+    @Sendable func stream(_ request: Request, _: WebContext) async throws -> Response {
         // A value that is not a sequence number is refused: ignored, it would start the stream
         // at the end and silently skip what the client asked for.
         let header = try Self.sequence(request.headers[HTTPField.Name("Last-Event-ID")!], field: "Last-Event-ID")
@@ -157,7 +157,7 @@ struct EventsAPI: Sendable {
 struct DevicesAPI: Sendable {
     let status: any AgentStatusSource
 
-    func register(on api: RouterGroup<BasicRequestContext>) {
+    func register(on api: RouterGroup<WebContext>) {
         let status = self.status
         api.resource("devices") { _, _ in try WebJSON.response(DeviceList(devices: await status.devices())) }
     }
@@ -166,7 +166,7 @@ struct DevicesAPI: Sendable {
 /// The paths before `/api/v1`: each answers 308 (the method and body are kept) to its v1 path,
 /// query included, so old scripts and bookmarks keep working and say where to go.
 enum LegacyPaths {
-    static func register(on router: Router<BasicRequestContext>) {
+    static func register(on router: Router<WebContext>) {
         for (old, new) in [("/api/devices", "/devices"), ("/api/events/stream", "/events/stream")] {
             router.get(RouterPath(old)) { request, _ in redirect(request, to: WebRoutes.apiBase + new) }
         }

@@ -1,6 +1,7 @@
 public import AgentStore
 public import Hummingbird
 import HTTPTypes
+import HummingbirdAuth
 public import Logging
 
 /// What the routes read: the agent's status and the events. A site agent passes its SQLite store
@@ -13,6 +14,15 @@ public struct WebSources: Sendable {
     public var commits: @Sendable () -> AsyncStream<Void>
     /// The event stream sends a comment after this long without a change, so proxies keep it open.
     public var keepAliveEvery: Duration = .seconds(15)
+    /// Users, logins and tokens; without it, logins answer 503 and nothing can change data.
+    public var access: any AccessControl = NoLogins()
+    /// How long a login session lasts.
+    public var sessionLifetime: Duration = .seconds(8 * 3600)
+    /// True when the server speaks TLS: HSTS is sent.
+    public var tls = false
+    /// Session cookies carry `Secure` (browsers treat 127.0.0.1 as secure, so this holds on
+    /// the loopback default too; off only for plain HTTP on another address).
+    public var secureCookies = true
 
     public init(status: any AgentStatusSource, events: any EventReading, commits: @escaping @Sendable () -> AsyncStream<Void>) {
         self.status = status
@@ -26,15 +36,28 @@ public struct WebSources: Sendable {
 public enum WebRoutes {
     public static let apiBase = "/api/v1"
 
-    public static func router(_ sources: WebSources, logger: Logger) -> Router<BasicRequestContext> {
-        let router = Router()
-        // First, so it wraps every route and the not-found answer.
+    /// The session cookie's name.
+    public static let sessionCookie = "DCAGENT_SESSION"
+
+    public static func router(_ sources: WebSources, logger: Logger) -> Router<WebContext> {
+        let router = Router(context: WebContext.self)
+        // First, so they wrap every route and the not-found answer.
+        router.add(middleware: SecurityHeadersMiddleware(tls: sources.tls))
         router.add(middleware: APIErrorMiddleware(logger: logger))
+        router.add(
+            middleware: SessionMiddleware(
+                storage: sources.access.sessionStore,
+                configuration: .init(
+                    sessionCookieParameters: .init(name: sessionCookie, path: "/", secure: sources.secureCookies, sameSite: .strict),
+                    keyPrefix: "s.", defaultSessionExpiration: sources.sessionLifetime)))
+        router.add(middleware: AuthMiddleware(access: sources.access, logger: logger))
         router.get("/healthz") { _, _ -> Response in
             let health = await sources.status.health()
             return try WebJSON.response(health, status: health.writer.stuck ? .serviceUnavailable : .ok)
         }
         let api = router.group(RouterPath(apiBase))
+        SessionAPI(access: sources.access, sessionLifetime: sources.sessionLifetime).register(on: api)
+        TokensAPI(access: sources.access).register(on: api)
         DevicesAPI(status: sources.status).register(on: api)
         EventsAPI(sources: sources, logger: logger).register(on: api)
         LegacyPaths.register(on: router)
