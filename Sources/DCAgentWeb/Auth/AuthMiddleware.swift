@@ -40,12 +40,19 @@ struct AuthMiddleware: RouterMiddleware {
                 throw e
             }
             context.identity = WebIdentity(user: user, role: token.effectiveRole(of: user), via: .token(id: token.id))
-            let response = try await next(request, context)
-            if Self.changesState(request.method) {
+            guard Self.changesState(request.method) else { return try await next(request, context) }
+            let record = { (status: Int) in
                 try? await access.recordTokenUse(
-                    user: user.name, token: token.id, request: "\(request.method) \(request.uri.path)", status: response.status.code)
+                    user: user.name, token: token.id, request: "\(request.method) \(request.uri.path)", status: status)
             }
-            return response
+            do {
+                let response = try await next(request, context)
+                await record(response.status.code)
+                return response
+            } catch {
+                await record((error as? APIError)?.status.code ?? (error as? any HTTPResponseError)?.status.code ?? 500)
+                throw error
+            }
         }
         if let session = context.sessions.session {
             if let user = try await access.user(named: session.user), !user.disabled, !user.builtIn {
