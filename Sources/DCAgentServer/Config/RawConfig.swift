@@ -72,16 +72,29 @@ package struct RawHTTP: Codable {
     package var tls: RawTLS?
     package var sessionLifetime: String?
     package var login: RawLogin?
+    package enum CodingKeys: String, CodingKey {
+        case bind, port, tls, login
+        case allowPlaintext = "allow_plaintext"
+        case sessionLifetime = "session_lifetime"
+    }
 }
 
 package struct RawTLS: Codable {
     package var certificateFile: String?
     package var keyFile: String?
+    package enum CodingKeys: String, CodingKey {
+        case certificateFile = "certificate_file"
+        case keyFile = "key_file"
+    }
 }
 
 package struct RawLogin: Codable {
     package var maxFailures: Int?
     package var lockout: String?
+    package enum CodingKeys: String, CodingKey {
+        case lockout
+        case maxFailures = "max_failures"
+    }
 }
 
 package struct RawLogging: Codable {
