@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HummingbirdBcrypt
+import Synchronization
 public import Telemetry
 
 /// How logins are guarded: the bcrypt cost and the lockout after repeated failures.
@@ -9,7 +10,9 @@ public struct LoginPolicy: Sendable, Equatable {
     public var maxFailures: Int = 5
     /// How long a lockout lasts.
     public var lockout: Duration = .seconds(15 * 60)
-    /// bcrypt's cost (2^cost rounds): 12 takes about a quarter of a second on our machines.
+    /// bcrypt's cost (2^cost rounds) for new hashes and for the decoy an unknown user is checked
+    /// against: 12 takes about a quarter of a second on our machines. A hash keeps the cost it
+    /// was made with.
     public var bcryptCost: UInt8 = 12
     /// The shortest password accepted.
     public var minimumPasswordLength: Int = 12
@@ -86,9 +89,16 @@ extension UserRepository {
         }
     }
 
-    /// A bcrypt hash of nothing anyone knows, checked when the user does not exist so that an
-    /// unknown name takes as long to refuse as a wrong password.
-    private static let decoy = Bcrypt.hash(UUID().uuidString, cost: LoginPolicy().bcryptCost)
+    /// A bcrypt hash of nothing anyone knows, per cost, checked when the user does not exist so
+    /// that an unknown name takes as long to refuse as a wrong password.
+    private static let decoys = Mutex<[UInt8: String]>([:])
+
+    private static func decoy(cost: UInt8) -> String {
+        if let d = decoys.withLock({ $0[cost] }) { return d }
+        let d = Bcrypt.hash(UUID().uuidString, cost: cost)
+        decoys.withLock { $0[cost] = d }
+        return d
+    }
 
     /// Checks a login (`via` says where it came from, `http` or a peer address) and records it:
     /// a success clears the failure count; a failure counts, and the `maxFailures`-th in a row
@@ -108,7 +118,7 @@ extension UserRepository {
             return .refused
         }
         guard let (user, hash) = stored else {
-            _ = Bcrypt.verify(password, hash: Self.decoy)
+            _ = Bcrypt.verify(password, hash: Self.decoy(cost: policy.bcryptCost))
             return try refuse("unknown user")
         }
         if let until = user.lockedUntil, until > now {
@@ -118,7 +128,7 @@ extension UserRepository {
             return .lockedOut(until: until)
         }
         guard let hash else {
-            _ = Bcrypt.verify(password, hash: Self.decoy)
+            _ = Bcrypt.verify(password, hash: Self.decoy(cost: policy.bcryptCost))
             return try refuse("no password set")
         }
         let matches = Bcrypt.verify(password, hash: hash)

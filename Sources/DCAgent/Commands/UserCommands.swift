@@ -71,11 +71,11 @@ struct UserCommand: ParsableCommand {
         @Option(name: .customLong("password-file"), help: "Read the password from this file (its first line).") var passwordFile: String?
 
         func run() throws {
-            try config.withStore { store in
+            try config.withStore { store, plan in
                 let by = try actor.resolve(in: store, needs: .viewer, action: "set passwords")
                 if by.name != name { _ = try actor.resolve(in: store, needs: .admin, action: "set another user's password") }
                 let password = try PasswordInput.read(file: passwordFile)
-                try store.users.setPassword(name, to: password, actor: by.name)
+                try store.users.setPassword(name, to: password, actor: by.name, policy: plan.http.login)
                 print("password set for \(name)")
             }
         }

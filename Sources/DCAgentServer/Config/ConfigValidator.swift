@@ -145,6 +145,7 @@ package struct ConfigValidator {
         http.sessionLifetime = duration(
             raw.http?.sessionLifetime, [.key("http"), .key("session_lifetime")], default: .seconds(8 * 3600), min: .seconds(60), max: .seconds(30 * 86_400))
         http.login.maxFailures = integer(raw.http?.login?.maxFailures, ["http", "login", "max_failures"], default: 5, range: 1...100)
+        http.login.bcryptCost = UInt8(integer(raw.http?.login?.bcryptCost, ["http", "login", "bcrypt_cost"], default: 12, range: 10...15))
         http.login.lockout = duration(
             raw.http?.login?.lockout, [.key("http"), .key("login"), .key("lockout")], default: .seconds(900), min: .seconds(1), max: .seconds(86_400))
 

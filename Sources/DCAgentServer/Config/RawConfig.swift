@@ -91,9 +91,11 @@ package struct RawTLS: Codable {
 package struct RawLogin: Codable {
     package var maxFailures: Int?
     package var lockout: String?
+    package var bcryptCost: Int?
     package enum CodingKeys: String, CodingKey {
         case lockout
         case maxFailures = "max_failures"
+        case bcryptCost = "bcrypt_cost"
     }
 }
 
