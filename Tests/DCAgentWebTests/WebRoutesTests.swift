@@ -133,6 +133,15 @@ struct WebRoutesTests {
                 let body = try Self.json(r.body)
                 #expect(r.status == .ok && body["changes"] as? [Any] != nil)
             }
+            // `+` is a space, as a form (and Python's requests) encodes one; `%2B` is a plus.
+            try await client.execute(uri: "/api/v1/events?severity=warning,+critical&state=firing", method: .get) { r in
+                #expect(r.status == .ok, "\(String(buffer: r.body))")
+            }
+            try await client.execute(uri: "/api/v1/events?severity=warning%2B", method: .get) { r in
+                #expect(r.status == .badRequest, "\(String(buffer: r.body))")
+                let e = try Self.error(r.body)
+                #expect(e.field == "severity" && e.message.contains("severity 'warning+'"), "\(e)")
+            }
             try await client.execute(uri: "/api/v1/events?limit=5000", method: .get) { r in
                 let body = try Self.json(r.body)
                 #expect(r.status == .ok && body["events"] as? [Any] != nil)

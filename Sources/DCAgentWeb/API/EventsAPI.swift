@@ -26,7 +26,7 @@ struct EventsAPI: Sendable {
 
     /// `GET /api/v1/events?state=firing|all&severity=&rule=&ci=&rack=&room=&site=&limit=`, newest first.
     @Sendable func list(_ request: Request, _: WebContext) async throws -> Response {
-        let p = request.uri.queryParameters
+        let p = Self.queryParameters(request)
         if p.get("after") != nil {
             throw APIError.badParameter("after", "after: the change log is GET \(WebRoutes.apiBase)/events/changes?after=SEQ")
         }
@@ -47,7 +47,7 @@ struct EventsAPI: Sendable {
     /// `GET /api/v1/events/changes?after=SEQ&limit=N`: the change log after SEQ, oldest first,
     /// at most ``changesPageLimit`` at a time.
     @Sendable func changes(_ request: Request, _: WebContext) async throws -> Response {
-        let p = request.uri.queryParameters
+        let p = Self.queryParameters(request)
         let after = try Self.sequence(p.get("after"), field: "after") ?? 0
         let limit = min(try Self.integer(p, "limit", default: Self.changesPageLimit), Self.changesPageLimit)
         guard limit >= 1 else { throw APIError.badParameter("limit", "limit \(limit): must be at least 1") }
@@ -74,7 +74,7 @@ struct EventsAPI: Sendable {
         // A value that is not a sequence number is refused: ignored, it would start the stream
         // at the end and silently skip what the client asked for.
         let header = try Self.sequence(request.headers[HTTPField.Name("Last-Event-ID")!], field: "Last-Event-ID")
-        let query = try Self.sequence(request.uri.queryParameters.get("after"), field: "after")
+        let query = try Self.sequence(Self.queryParameters(request).get("after"), field: "after")
         let resume = header ?? query
         let (events, logger, keepAliveEvery) = (sources.events, logger, sources.keepAliveEvery)
         // Subscribed before the cursor is read: a commit in between still wakes the stream.
@@ -134,6 +134,14 @@ struct EventsAPI: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    /// The query parameters as a form encodes them: `+` is a space (what Python's requests, curl
+    /// `--data-urlencode -G` and a browser's URLSearchParams send for one; schemathesis found
+    /// `severity=warning,+critical` refused), `%2B` a plus. Hummingbird decodes only `%XX`.
+    static func queryParameters(_ request: Request) -> FlatDictionary<Substring, Substring> {
+        guard let query = request.uri.query, query.contains("+") else { return request.uri.queryParameters }
+        return URI("?" + query.replacingOccurrences(of: "+", with: "%20")).queryParameters
     }
 
     /// A change sequence number (0 or more), or nil when absent; anything else is refused naming

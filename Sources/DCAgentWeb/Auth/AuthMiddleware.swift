@@ -7,16 +7,13 @@ import Logging
 
 /// Finds who makes a request: an `Authorization: Bearer` API token, else the session cookie.
 /// A token that does not authenticate is refused with 401 at once (whatever the route), so a
-/// script with a revoked token fails loudly instead of reading as anonymous. A state-changing
-/// request authenticated by its cookie must carry the session's CSRF token in `X-CSRF-Token`
-/// (403 `csrf` otherwise). Each state-changing request made with a token is audited
-/// (`token.use`).
+/// script with a revoked token fails loudly instead of reading as anonymous. Each
+/// state-changing request made with a token is audited (`token.use`). What a route needs — a
+/// login, the CSRF token of a session, a role — it asks with ``WebContext/require(_:to:access:request:)``.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = WebContext
     let access: any AccessControl
     let logger: Logger
-
-    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
     static func changesState(_ method: HTTPRequest.Method) -> Bool {
         ![.get, .head, .options].contains(method)
@@ -57,14 +54,6 @@ struct AuthMiddleware: RouterMiddleware {
         if let session = context.sessions.session {
             if let user = try await access.user(named: session.user), !user.disabled, !user.builtIn {
                 context.identity = WebIdentity(user: user, role: user.role, via: .session(csrf: session.csrf))
-                if Self.changesState(request.method) {
-                    guard let sent = request.headers[Self.csrfHeader], Self.constantTimeEqual(sent, session.csrf) else {
-                        throw APIError(
-                            .forbidden, code: "csrf",
-                            message: "a state-changing request of a login session needs the session's CSRF token in X-CSRF-Token (GET \(WebRoutes.apiBase)/session tells it)",
-                            field: "X-CSRF-Token")
-                    }
-                }
             } else {
                 // The user was removed or disabled since the login: the session ends.
                 context.sessions.clearSession()

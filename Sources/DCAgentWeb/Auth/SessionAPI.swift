@@ -34,16 +34,6 @@ struct SessionAPI: Sendable {
         api.post("session", use: login)
         api.get("session", use: current)
         api.delete("session", use: logout)
-        api.on("session", method: .put, use: notAllowed("GET, POST, DELETE"))
-        api.on("session", method: .patch, use: notAllowed("GET, POST, DELETE"))
-    }
-
-    func notAllowed(_ allow: String) -> @Sendable (Request, WebContext) async throws -> Response {
-        { request, _ in
-            var e = APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path); use \(allow)")
-            e.headers[.allow] = allow
-            throw e
-        }
     }
 
     static func newSecret() -> String {
@@ -92,6 +82,7 @@ struct SessionAPI: Sendable {
         guard let identity = context.identity, case .session = identity.via else {
             throw APIError(.unauthorized, code: "login_required", message: "no login session to end (API tokens are revoked, not logged out)")
         }
+        try context.checkCSRF(request)
         try await access.recordLogout(identity.user.name, via: context.peer)
         context.sessions.clearSession()
         return Response(status: .noContent)

@@ -2,6 +2,7 @@ public import AgentStore
 public import Hummingbird
 public import HummingbirdAuth
 public import Logging
+import HTTPTypes
 
 /// The request context of every route: who is logged in (``identity``) and the session, if any.
 public struct WebContext: AuthRequestContext, SessionRequestContext, RequestContext {
@@ -57,13 +58,15 @@ public struct WebIdentity: Sendable {
 }
 
 extension WebContext {
-    /// The identity acting with at least `role`: 401 without a login, 403 (audited as
-    /// `access.denied`) with too low a role, through the one rule of
-    /// ``UserRepository/authorize(_:as:needs:action:)``.
+    /// The identity acting with at least `role`: 401 without a login; 403 `csrf` for a
+    /// state-changing request of a session without the session's CSRF token in `X-CSRF-Token`;
+    /// 403 `forbidden` (audited as `access.denied`) with too low a role, through the one rule of
+    /// ``UserRepository/authorize(_:as:needs:action:)``. Every route that changes data calls it.
     func require(_ role: Role, to action: String, access: any AccessControl, request: Request) async throws -> WebIdentity {
         guard let identity else {
             throw APIError(.unauthorized, code: "login_required", message: "log in (POST \(WebRoutes.apiBase)/session) or send an API token to \(action)")
         }
+        try checkCSRF(request)
         do {
             try UserRepository.authorize(identity.user, as: identity.role, needs: role, action: action)
         } catch let e as StoreError {
@@ -72,5 +75,20 @@ extension WebContext {
             throw APIError(.forbidden, code: "forbidden", message: e.message)
         }
         return identity
+    }
+}
+
+extension WebContext {
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    /// A state-changing request of a login session must carry the session's CSRF token.
+    func checkCSRF(_ request: Request) throws {
+        guard case .session(let csrf) = identity?.via, AuthMiddleware.changesState(request.method) else { return }
+        guard let sent = request.headers[Self.csrfHeader], AuthMiddleware.constantTimeEqual(sent, csrf) else {
+            throw APIError(
+                .forbidden, code: "csrf",
+                message: "a state-changing request of a login session needs the session's CSRF token in X-CSRF-Token (GET \(WebRoutes.apiBase)/session tells it)",
+                field: "X-CSRF-Token")
+        }
     }
 }
