@@ -15,10 +15,10 @@ import Testing
 /// RulesDaemonTests test it. The paths before v1 are run (each must answer its 308).
 @Suite("schemathesis against the running daemon", .serialized, .timeLimit(.minutes(12)))
 struct SchemathesisTests {
-    /// The bearer tokens to run as, one run each, beside one run without a token. None exist
-    /// yet; when API tokens come (issue 11), one token per role goes here and the same check
-    /// runs once per role.
-    static let bearerTokens: [(role: String, token: String)] = []
+    /// The roles to run as, one run each with an API token of that role (made by the CLI for a
+    /// user of that role), beside one run without a token. The admin runs last: its run creates
+    /// and revokes tokens (the file's link createToken → revokeToken).
+    static let roles = ["viewer", "operator", "engineer", "approver", "supervisor", "admin"]
 
     static var spec: String { Repo.root + "/openapi/dcagent-v1.yaml" }
     static var config: String { Repo.root + "/openapi/schemathesis.toml" }
@@ -66,7 +66,7 @@ struct SchemathesisTests {
                 for: 1s
             """)
         let cfg = testConfig(
-            dir: dir, port: httpPort,
+            dir: dir, port: httpPort, http: "  login: { bcrypt_cost: 10 }",
             extra: """
                 profiles:
                   directory: \(Repo.root)/config/profiles
@@ -79,6 +79,19 @@ struct SchemathesisTests {
                   evaluate_every: 200ms
                   check_clock_sync: false
                 """)
+        // One user and one API token per role; bcrypt at its lowest allowed cost, since the
+        // login is fuzzed too (each attempt checks a hash).
+        var tokens: [(role: String, token: String)] = []
+        let first = try await dcagent("user", "add", "adm", "--role", "admin", "--config", cfg)
+        #expect(first.status == 0, "\(first.output)")
+        for role in Self.roles {
+            let user = "u-\(role)"
+            let add = try await dcagent("user", "add", user, "--role", role, "--as", "adm", "--config", cfg)
+            #expect(add.status == 0, "\(add.output)")
+            let made = try await dcagent("token", "create", "schemathesis-\(role)", "--role", role, "--user", user, "--as", "adm", "--config", cfg)
+            #expect(made.status == 0, "\(made.output)")
+            tokens.append((role, made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
         let sim = try DemoFlowTests.Simulator(config: cfg, state: dir.file("sim"), log: dir.file("sim.log"))
         try await waitUntil("the simulator's Modbus gateway") { DemoFlowTests.tcpAnswers(modbusPort) }
         let inject = try await runProcess(DemoFlowTests.simBinary, ["inject", "sensor-offline", "--sensor", "DC-R02-TH1", "--state", dir.file("sim")])
@@ -94,7 +107,8 @@ struct SchemathesisTests {
         let fired = try #require(try RulesDaemonTests.events(httpPort, query: "rule=inlet-warm").first)
         #expect((fired["evidence"] as? [[String: Any]])?.first?["value"] as? Double != nil, "evidence with a value: \(fired)")
 
-        let runs: [(name: String, token: String?)] = [("anonymous", nil)] + Self.bearerTokens.map { ("role \($0.role)", $0.token) }
+        let runs: [(name: String, token: String?)] = [("anonymous", nil)] + tokens.map { ("role \($0.role)", $0.token) }
+        let tokensBefore = try await dcagent("token", "list", "--as", "adm", "--config", cfg).stdout
         var seconds: [String] = []
         for run in runs {
             let reports = dir.file("reports-\(seconds.count)")
@@ -126,8 +140,21 @@ struct SchemathesisTests {
             let counts = Self.numbers(after: "Selected: ", in: result.stdout)
             let tested = Self.numbers(after: "Tested: ", in: result.stdout)
             #expect(counts.count == 2 && counts[1] - counts[0] == 5 && tested == [counts[0]], "operations: \(result.stdout.suffix(4000))")
+            // Every link is followed where the role can make what it links from: the event
+            // links always, createToken → revokeToken only as an admin.
             let links = Self.numbers(after: "API Links: ", in: result.stdout)
-            #expect(links.count >= 2 && links[0] >= 3 && links[0] == links[1], "links covered / selected: \(result.stdout.suffix(4000))")
+            #expect(links.count >= 2 && links[0] >= 3, "links covered / selected: \(result.stdout.suffix(4000))")
+            if run.name == "role admin" { #expect(links.count >= 2 && links[0] == links[1], "every link as admin: \(result.stdout.suffix(4000))") }
+            // Every change was refused to a role that may not make it: no token was created or
+            // revoked before the admin's run.
+            if run.name != "role admin" {
+                let now = try await dcagent("token", "list", "--as", "adm", "--config", cfg).stdout
+                #expect(now == tokensBefore, "\(run.name) changed the tokens:\n\(now)")
+            }
+        }
+        let audit = try await dcagent("audit", "log", "--limit", "100000", "--config", cfg)
+        for role in Self.roles where role != "admin" {
+            #expect(audit.stdout.contains("\tu-\(role)\taccess.denied\t"), "the \(role)'s refused changes are audited")
         }
         print("schemathesis runs: \(seconds.joined(separator: ", "))")
         _ = sim

@@ -195,7 +195,7 @@ final class Daemon {
 
 /// A minimal config for tests: one site, the database and HTTP port given; `storage` adds keys
 /// of the storage section (indented two spaces), `extra` whole sections.
-func testConfig(dir: TempDir, port: Int, name: String = "test-agent", storage: String = "", extra: String = "") -> String {
+func testConfig(dir: TempDir, port: Int, name: String = "test-agent", storage: String = "", http: String = "", extra: String = "") -> String {
     dir.write(
         "dcagent.yaml",
         """
@@ -210,6 +210,7 @@ func testConfig(dir: TempDir, port: Int, name: String = "test-agent", storage: S
         \(storage)
         http:
           port: \(port)
+        \(http)
         logging:
           level: info
         \(extra)
