@@ -13,6 +13,8 @@ public struct WebSources: Sendable {
     public var commits: @Sendable () -> AsyncStream<Void>
     /// The event stream sends a comment after this long without a change, so proxies keep it open.
     public var keepAliveEvery: Duration = .seconds(15)
+    /// The agent's metrics in the Prometheus text format 0.0.4 (`GET /metrics`); nil: no such route.
+    public var metrics: (@Sendable () async -> String)? = nil
 
     public init(status: any AgentStatusSource, events: any EventReading, commits: @escaping @Sendable () -> AsyncStream<Void>) {
         self.status = status
@@ -34,11 +36,34 @@ public enum WebRoutes {
             let health = await sources.status.health()
             return try WebJSON.response(health, status: health.writer.stuck ? .serviceUnavailable : .ok)
         }
+        registerProbes(on: router, sources)
         let api = router.group(RouterPath(apiBase))
         DevicesAPI(status: sources.status).register(on: api)
         EventsAPI(sources: sources, logger: logger).register(on: api)
         LegacyPaths.register(on: router)
         return router
+    }
+}
+
+// MARK: Probes for load balancers and Prometheus: `/readyz`, `/metrics` (outside `/api/v1`)
+
+extension WebRoutes {
+    /// The Prometheus text exposition format's content type.
+    public static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// `GET /readyz`: 200 when the agent is ready to serve, else 503 naming what is not;
+    /// `GET /metrics`: the exposition, when the sources have one.
+    static func registerProbes(on router: Router<BasicRequestContext>, _ sources: WebSources) {
+        router.get("/readyz") { _, _ -> Response in
+            let readiness = await sources.status.readiness()
+            return try WebJSON.response(readiness, status: readiness.ready ? .ok : .serviceUnavailable)
+        }
+        if let metrics = sources.metrics {
+            router.get("/metrics") { _, _ -> Response in
+                Response(
+                    status: .ok, headers: [.contentType: metricsContentType], body: .init(byteBuffer: ByteBuffer(string: await metrics())))
+            }
+        }
     }
 }
 
