@@ -133,6 +133,12 @@ public final class AgentDatabase: Sendable {
         }
     }
 
+    /// Reads the schema version through the store's async API: throws when the database cannot
+    /// be read (`/readyz` asks it before it says the store is open).
+    public func ping() async throws {
+        _ = try await writer.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+    }
+
     /// Reads a value from the `meta` table.
     public func meta(_ key: String) throws -> String? {
         try writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }

@@ -86,6 +86,11 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
         public var lastError: String?
         /// True when the writer has made no progress for `stallAfter`.
         public var stuck: Bool
+
+        /// A snapshot (the writer makes its own; tests and the metrics make others).
+        public init(queued: Int = 0, dropped: Int = 0, acknowledged: Int = 0, batches: Int = 0, lastError: String? = nil, stuck: Bool = false) {
+            (self.queued, self.dropped, self.acknowledged, self.batches, self.lastError, self.stuck) = (queued, dropped, acknowledged, batches, lastError, stuck)
+        }
     }
 
     /// One queued element: a single reading (so the oldest can be dropped one by one), or an

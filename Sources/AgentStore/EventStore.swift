@@ -246,12 +246,35 @@ public final class EventStore: Sendable {
         return (try row.stored, try changes.map { try $0.stored })
     }
 
+    /// How many events there are of each state and severity (the metrics' `dcagent_events`):
+    /// one grouped count over `events`, only the combinations that occur.
+    public func counts() async throws -> [EventCount] {
+        try await database.writer.read { db in
+            typealias C = EventRow.Columns
+            let request = EventRow.select(C.state, C.severity, count(C.id)).group(C.state, C.severity).asRequest(of: Row.self)
+            return try request.fetchAll(db).map { EventCount(state: $0[0], severity: $0[1], count: $0[2]) }
+        }
+    }
+
     static func lastChangeSeq(_ db: Database) throws -> Int64 {
         try EventChangeRow.select(max(EventChangeRow.Columns.seq), as: Int64?.self).fetchOne(db)?.flatMap { $0 } ?? 0
     }
 
     static func changes(after seq: Int64, limit: Int, _ db: Database) throws -> [StoredEventChange] {
         try EventChangeRow.filter(EventChangeRow.Columns.seq > seq).order(EventChangeRow.Columns.seq).limit(limit).fetchAll(db).map { try $0.stored }
+    }
+}
+
+/// The number of events of one state (`firing`, `resolved`) and severity.
+public struct EventCount: Sendable, Equatable {
+    public var state: String
+    public var severity: String
+    public var count: Int
+
+    public init(state: String, severity: String, count: Int) {
+        self.state = state
+        self.severity = severity
+        self.count = count
     }
 }
 

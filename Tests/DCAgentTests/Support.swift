@@ -99,6 +99,11 @@ func freePort() -> Int {
 
 /// A minimal HTTP/1.1 GET on loopback; returns status and body, or nil when nothing listens.
 func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
+    httpExchange(port: port, path: path).map { ($0.status, $0.body) }
+}
+
+/// The same, with the response's header lines (`Content-Type: …`).
+func httpExchange(port: Int, path: String) -> (status: Int, headers: [String], body: String)? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -123,8 +128,10 @@ func httpGet(port: Int, path: String) -> (status: Int, body: String)? {
     guard let statusLine = text.split(separator: "\r\n").first else { return nil }
     let parts = statusLine.split(separator: " ")
     guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-    let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
-    return (status, body)
+    let headEnd = text.range(of: "\r\n\r\n")
+    let body = headEnd.map { String(text[$0.upperBound...]) } ?? ""
+    let headers: [String] = headEnd.map { Array(String(text[..<$0.lowerBound]).components(separatedBy: "\r\n").dropFirst()) } ?? []
+    return (status, headers, body)
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -62,15 +62,22 @@ package enum Daemon {
         }
         let initialPoints = initialSensors.devices.flatMap(\.reader.points)
         try samples.register(initialPoints)
+        // Metrics (DESIGN decision 17): this daemon's registry; the global system gets it too,
+        // the first time in the process.
+        let metrics = AgentMetrics()
+        AgentMetrics.bootstrapOnce(metrics)
+        metrics.learn(initialPoints)
+        await metrics.locate(plan: plan, store: store, logger: logger)
         // Committed event changes wake their consumers (the event stream; later the ITSM service),
         // whether this process or another (the CLI) committed them.
         let feed = store.changes
         // The ingest path: poll → batch writer → committed batch → rules → event log.
         let inbox = plan.rules == nil ? nil : RuleInbox()
         let pipeline = IngestPipeline(
-            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), registered: initialPoints, inbox: inbox, logger: logger)
+            store: samples, settings: plan.storage.writer, clock: ContinuousClock(), registered: initialPoints, inbox: inbox,
+            committed: { metrics.committed($0) }, logger: logger)
         let writer = pipeline.writer
-        let sensors = SensorSupervisor(initial: initialSensors, ingest: pipeline, logger: logger)
+        let sensors = SensorSupervisor(initial: initialSensors, ingest: pipeline, observe: { metrics.polled($0) }, logger: logger)
         // Rules: compiled against the stored floor and every point the sensors will report; a
         // rule file that does not compile stops the start, naming each rule and key.
         var rules: RulesService<ContinuousClock>?
@@ -89,7 +96,7 @@ package enum Daemon {
                     agent: AgentWatch(
                         id: CIID(validating: plan.agentName) ?? "dcagent", droppedReadings: { pipeline.droppedReadings },
                         droppedByRules: { inbox.droppedReadings }, clock: clockProbe),
-                    clock: ContinuousClock(), logger: logger)
+                    clock: ContinuousClock(), observe: { metrics.evaluated($0, took: $1) }, logger: logger)
             } catch let e as RuleFileError {
                 for line in e.lines { logger.critical("rules refused: \(line)") }
                 throw DaemonExit(code: 2, lines: [e.description])
@@ -97,7 +104,7 @@ package enum Daemon {
         }
         let runtime = Runtime(
             plan: plan, database: store.database, audit: store.audit, writer: writer, samples: samples, logSettings: logSettings,
-            sensors: sensors, rules: rules)
+            sensors: sensors, rules: rules, store: store, metrics: metrics)
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let notifier = SystemdNotifier()
         let http: any Service

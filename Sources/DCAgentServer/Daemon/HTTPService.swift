@@ -18,6 +18,7 @@ package enum HTTPService {
         logger: Logger, onRunning: @escaping @Sendable () -> Void
     ) throws -> some Service {
         var sources = WebSources(status: runtime, events: events, commits: commits)
+        sources.metrics = { await runtime.metricsText(logger: logger) }
         let plan = runtime.current
         sources.access = access
         sources.sessionLifetime = plan.http.sessionLifetime
@@ -30,6 +31,7 @@ package enum HTTPService {
             configuration: .init(address: .hostname(plan.http.bind, port: plan.http.port), serverName: "dcagent"),
             onServerRunning: { channel in
                 logger.info("HTTP listening", metadata: ["http.address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                runtime.httpStarted()
                 onRunning()
             },
             logger: logger)
@@ -85,6 +87,40 @@ extension Runtime: AgentStatusSource {
         (h.writer.queued, h.writer.dropped, h.writer.acknowledged) = (w.queued, w.dropped, w.acknowledged)
         (h.writer.batches, h.writer.stuck, h.writer.lastError) = (w.batches, w.stuck, w.lastError)
         return h
+    }
+
+    /// Ready when the store answers a read, the rules engine (when configured) has started and
+    /// replayed, the HTTP server listens and the writer is not stuck.
+    package func readiness() async -> ReadinessView {
+        var checks: [String: String] = [:]
+        do {
+            try await database.ping()
+            checks["store"] = ReadinessView.ok
+        } catch {
+            checks["store"] = "cannot read: \(error)"
+        }
+        if let rules {
+            checks["rules"] = rules.status.snapshot.running ? ReadinessView.ok : "loading"
+        } else {
+            checks["rules"] = ReadinessView.ok
+        }
+        checks["http"] = isHTTPUp ? ReadinessView.ok : "starting"
+        let w = writer.health
+        checks["writer"] = w.stuck ? "stuck" + (w.lastError.map { ": \($0)" } ?? "") : ReadinessView.ok
+        return ReadinessView(checks: checks)
+    }
+
+    /// The metrics exposition: the totals read now, then the registry's text.
+    package func metricsText(logger: Logger) async -> String {
+        var scrape = AgentMetrics.Scrape(writer: writer.health)
+        scrape.rulesDropped = rules?.status.snapshot.droppedInputs ?? 0
+        scrape.devices = await deviceHealth()
+        if let events = store?.events {
+            do { scrape.events = try await events.counts() } catch {
+                logger.warning("metrics: cannot count the events: \(error)")
+            }
+        }
+        return metrics.scrape(scrape)
     }
 
     package func devices() async -> [DeviceView] {

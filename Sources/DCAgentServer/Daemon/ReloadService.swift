@@ -34,8 +34,10 @@ package struct ReloadService: Service {
             // Sensors first, so that the rules recompile (in apply) against the new ones.
             if let next {
                 let change = runtime.sensors.install(next)
+                runtime.metrics.retire(change.removed)
                 logger.notice("sensors replaced: \(change.summary)", metadata: ["sensors.count": "\(next.sensors.count)"])
             }
+            if let store = runtime.store { await runtime.metrics.locate(plan: plan, store: store, logger: logger) }
             let (applied, restart) = runtime.apply(plan, sensorsInstalled: next != nil)
             logger.info(
                 "configuration reloaded",

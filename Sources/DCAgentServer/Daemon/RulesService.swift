@@ -20,6 +20,9 @@ package final class RulesStatus: Sendable {
         package var droppedInputs = 0
         package var replayed = 0
         package var reloads = 0
+        /// True once the engine has started (state read back, replay after a restart done) and
+        /// takes inputs: `/readyz` waits for it.
+        package var running = false
     }
 
     package var snapshot: Snapshot { state.withLock { $0 } }
@@ -48,14 +51,16 @@ package final class RulesService<C: Clock>: Service, Sendable where C.Duration =
     private let agent: AgentWatch
     private let clock: C
     package let status = RulesStatus()
+    private let observe: (@Sendable (RuleInput, Duration) -> Void)?
     private let logger: Logger
 
     /// `inbox` is the engine's input queue (the ingest pipeline fills it); `clock` paces the
     /// evaluation ticks.
     package init(
         plan: RulesPlan, rules: LoadedRules, events: EventStore, records: RecordsRepository, samples: SampleStore, inbox: RuleInbox,
-        topology: TopologySource, agent: AgentWatch, clock: C, logger: Logger
+        topology: TopologySource, agent: AgentWatch, clock: C, observe: (@Sendable (RuleInput, Duration) -> Void)? = nil, logger: Logger
     ) {
+        self.observe = observe
         self.agent = agent
         self.plan = plan
         self.initial = rules
@@ -84,18 +89,26 @@ package final class RulesService<C: Clock>: Service, Sendable where C.Duration =
                 "rules.warmed_readings": "\(warmed)",
                 "events.firing": "\(loop.engine.openEvents.count)",
             ])
-        let (every, inbox, clock) = (plan.evaluateEvery, self.inbox, self.clock)
+        status.update { $0.running = true }
+        let (every, inbox, clock, observe) = (plan.evaluateEvery, self.inbox, self.clock, self.observe)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     while (try? await clock.sleep(for: every)) != nil { inbox.submit(.tick) }
                 }
-                for await item in inbox.inputs { await loop.handle(item) }
+                for await item in inbox.inputs {
+                    // Evaluation time is real time (what an input costs the engine, its
+                    // checkpoint included), whatever clock paces the service.
+                    let started = ContinuousClock.now
+                    await loop.handle(item)
+                    observe?(item, started.duration(to: .now))
+                }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
             inbox.finish()
         }
+        status.update { $0.running = false }
         await loop.checkpoint(reason: "shutdown")
         logger.info("rules engine stopped", metadata: ["events.firing": "\(loop.engine.openEvents.count)"])
     }

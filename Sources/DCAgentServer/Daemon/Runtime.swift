@@ -23,14 +23,30 @@ package final class Runtime: Sendable {
     /// The sensors polled, replaced on a SIGHUP that changes them.
     package let sensors: SensorSupervisor
 
+    /// The whole store, when the daemon runs over one: the metrics count its events and read
+    /// its floor for their labels.
+    package let store: SiteStore?
+
+    /// The daemon's metrics (`GET /metrics`).
+    package let metrics: AgentMetrics
+
+    private let httpUp = Atomic<Bool>(false)
+
+    /// The HTTP server listens (`/readyz` waits for it).
+    package func httpStarted() { httpUp.store(true, ordering: .relaxed) }
+    package var isHTTPUp: Bool { httpUp.load(ordering: .relaxed) }
+
     /// The health of every polled device.
     package func deviceHealth() async -> [CIID: DeviceHealth] { await sensors.health() }
 
     package init(
         plan: ConfigPlan, database: AgentDatabase, audit: AuditTrail, writer: BatchWriter<ContinuousClock>, samples: SampleStore,
-        logSettings: LogSettings, sensors: SensorSupervisor, rules: RulesService<ContinuousClock>? = nil
+        logSettings: LogSettings, sensors: SensorSupervisor, rules: RulesService<ContinuousClock>? = nil, store: SiteStore? = nil,
+        metrics: AgentMetrics = AgentMetrics()
     ) {
         self.rules = rules
+        self.store = store
+        self.metrics = metrics
         self.sensors = sensors
         self.plan = Mutex(plan)
         self.database = database

@@ -84,15 +84,21 @@ package final class SensorSupervisor: Service, Sendable {
     private let swapStream: AsyncStream<Running>
     private let configuration: PollingConfiguration
     private let ingest: any PollSink
+    private let observe: PollingService<ContinuousClock>.Observer?
     private let logger: Logger
 
     /// `ingest` receives every generation's readings and health, and hears of each new
-    /// generation installed (its points, and the sensors it removed).
-    package init(initial: Generation, configuration: PollingConfiguration = PollingConfiguration(), ingest: any PollSink, logger: Logger) {
+    /// generation installed (its points, and the sensors it removed); `observe` hears of every
+    /// finished poll (the metrics).
+    package init(
+        initial: Generation, configuration: PollingConfiguration = PollingConfiguration(), ingest: any PollSink,
+        observe: PollingService<ContinuousClock>.Observer? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.ingest = ingest
+        self.observe = observe
         self.logger = logger
-        let polling = Self.polling(initial, configuration: configuration, ingest: ingest, logger: logger)
+        let polling = Self.polling(initial, configuration: configuration, ingest: ingest, observe: observe, logger: logger)
         self.running = Mutex(Running(generation: initial, polling: polling))
         (swapStream, swaps) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
@@ -142,7 +148,7 @@ package final class SensorSupervisor: Service, Sendable {
             }
         }
         change.removed = was.sensors.map(\.id).filter { !next.ids.contains($0) }
-        let polling = Self.polling(next, configuration: configuration, ingest: ingest, logger: logger)
+        let polling = Self.polling(next, configuration: configuration, ingest: ingest, observe: observe, logger: logger)
         let swap = running.withLock { r -> Running in
             r = Running(generation: next, polling: polling, number: r.number + 1)
             return r
@@ -155,9 +161,12 @@ package final class SensorSupervisor: Service, Sendable {
     /// The polling service of a generation; each poll goes to `ingest` with the descriptors its
     /// reader knows (an SNMP reader learns table rows as it walks).
     private static func polling(
-        _ generation: Generation, configuration: PollingConfiguration, ingest: any PollSink, logger: Logger
+        _ generation: Generation, configuration: PollingConfiguration, ingest: any PollSink,
+        observe: PollingService<ContinuousClock>.Observer?, logger: Logger
     ) -> PollingService<ContinuousClock> {
-        PollingService(devices: generation.devices, configuration: configuration, clock: ContinuousClock(), logger: logger) { event in
+        PollingService(
+            devices: generation.devices, configuration: configuration, clock: ContinuousClock(), logger: logger, observe: observe
+        ) { event in
             ingest.accept(event, points: generation.points(of: event.device))
         }
     }

@@ -32,16 +32,27 @@ package final class IngestPipeline<C: Clock>: Sendable where C.Duration == Durat
     }
 
     /// `registered`: the points already registered at start; `inbox`: the rules' input, nil
-    /// when the config has no rules.
+    /// when the config has no rules; `committed` also sees each committed batch, after the
+    /// rules' inbox (the metrics: the last committed value of each point).
     package init(
-        store: SampleStore, settings: BatchWriter<C>.Settings, clock: C, registered: [PointDescriptor], inbox: RuleInbox?, logger: Logger
+        store: SampleStore, settings: BatchWriter<C>.Settings, clock: C, registered: [PointDescriptor], inbox: RuleInbox?,
+        committed: (@Sendable (CommittedBatch) -> Void)? = nil, logger: Logger
     ) {
         self.inbox = inbox
         self.logger = logger
         seen = Mutex(Seen(points: Set(registered.map(\.id))))
-        writer = BatchWriter(
-            store: store, settings: settings, clock: clock, logger: logger,
-            onCommit: inbox.map { inbox in { @Sendable batch in inbox.submit(.committed(batch)) } })
+        let onCommit: (@Sendable (CommittedBatch) -> Void)? =
+            switch (inbox, committed) {
+            case (nil, nil): nil
+            case (let inbox?, nil): { @Sendable batch in inbox.submit(.committed(batch)) }
+            case (nil, let committed?): committed
+            case (let inbox?, let committed?):
+                { @Sendable batch in
+                    inbox.submit(.committed(batch))
+                    committed(batch)
+                }
+            }
+        writer = BatchWriter(store: store, settings: settings, clock: clock, logger: logger, onCommit: onCommit)
     }
 
     /// Readings dropped on the way (writer queue and rules queue), since start: the engine's

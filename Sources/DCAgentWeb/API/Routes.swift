@@ -23,6 +23,8 @@ public struct WebSources: Sendable {
     /// Session cookies carry `Secure` (browsers treat 127.0.0.1 as secure, so this holds on
     /// the loopback default too; off only for plain HTTP on another address).
     public var secureCookies = true
+    /// The agent's metrics in the Prometheus text format 0.0.4 (`GET /metrics`); nil: no such route.
+    public var metrics: (@Sendable () async -> String)? = nil
 
     public init(status: any AgentStatusSource, events: any EventReading, commits: @escaping @Sendable () -> AsyncStream<Void>) {
         self.status = status
@@ -55,6 +57,7 @@ public enum WebRoutes {
             let health = await sources.status.health()
             return try WebJSON.response(health, status: health.writer.stuck ? .serviceUnavailable : .ok)
         }
+        registerProbes(on: router, sources)
         let api = router.group(RouterPath(apiBase))
         SessionAPI(access: sources.access, sessionLifetime: sources.sessionLifetime).register(on: api)
         TokensAPI(access: sources.access).register(on: api)
@@ -62,6 +65,28 @@ public enum WebRoutes {
         EventsAPI(sources: sources, logger: logger).register(on: api)
         LegacyPaths.register(on: router)
         return router
+    }
+}
+
+// MARK: Probes for load balancers and Prometheus: `/readyz`, `/metrics` (outside `/api/v1`)
+
+extension WebRoutes {
+    /// The Prometheus text exposition format's content type.
+    public static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// `GET /readyz`: 200 when the agent is ready to serve, else 503 naming what is not;
+    /// `GET /metrics`: the exposition, when the sources have one.
+    static func registerProbes(on router: Router<WebContext>, _ sources: WebSources) {
+        router.get("/readyz") { _, _ -> Response in
+            let readiness = await sources.status.readiness()
+            return try WebJSON.response(readiness, status: readiness.ready ? .ok : .serviceUnavailable)
+        }
+        if let metrics = sources.metrics {
+            router.get("/metrics") { _, _ -> Response in
+                Response(
+                    status: .ok, headers: [.contentType: metricsContentType], body: .init(byteBuffer: ByteBuffer(string: await metrics())))
+            }
+        }
     }
 }
 

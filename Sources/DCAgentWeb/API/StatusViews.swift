@@ -3,6 +3,35 @@
 public protocol AgentStatusSource: Sendable {
     func health() async -> HealthView
     func devices() async -> [DeviceView]
+    /// `/readyz`: what must hold before the agent takes traffic.
+    func readiness() async -> ReadinessView
+}
+
+extension AgentStatusSource {
+    /// Without checks of its own, a source is ready when its health says the writer is not stuck.
+    public func readiness() async -> ReadinessView {
+        let health = await health()
+        return ReadinessView(checks: ["writer": health.writer.stuck ? "stuck" : ReadinessView.ok])
+    }
+}
+
+/// `GET /readyz`: 200 when every check is `ok` (store open, rules loaded, HTTP up, writer not
+/// stuck), else 503; each check that is not `ok` says why. `/healthz` answers "is it working",
+/// `/readyz` "may it take traffic now".
+public struct ReadinessView: Codable, Sendable, Equatable {
+    public static let ok = "ok"
+    /// True when every check is `ok`.
+    public var ready: Bool
+    /// Each check: `ok`, or what is wrong (`loading`, `stuck`, the store's error).
+    public var checks: [String: String]
+    /// The checks that are not `ok`, sorted.
+    public var notReady: [String]
+
+    public init(checks: [String: String]) {
+        self.checks = checks
+        notReady = checks.filter { $0.value != Self.ok }.keys.sorted()
+        ready = notReady.isEmpty
+    }
 }
 
 /// `GET /healthz`: 200 when the agent works, 503 when its store writer is stuck (the systemd

@@ -45,6 +45,23 @@ public enum PollEvent: Hashable, Sendable {
     case online(CIID)
 }
 
+/// One finished poll, for metrics: the device, how long it took and whether it failed.
+public struct PollOutcome: Hashable, Sendable {
+    /// The device polled.
+    public var device: CIID
+    /// How long the poll took (on the service's clock).
+    public var took: Duration
+    /// True when the poll failed (timeout, refused connection, a reply that does not decode).
+    public var failed: Bool
+
+    /// Creates an outcome.
+    public init(device: CIID, took: Duration, failed: Bool) {
+        self.device = device
+        self.took = took
+        self.failed = failed
+    }
+}
+
 /// The health of one device, as a Sendable snapshot.
 public struct DeviceHealth: Hashable, Sendable {
     /// When the last successful poll started.

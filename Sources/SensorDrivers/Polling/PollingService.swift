@@ -10,6 +10,8 @@ public import Telemetry
 public final class PollingService<C: Clock>: Service where C.Duration == Duration {
     /// Receives readings and offline/online signals as they happen.
     public typealias Sink = @Sendable (PollEvent) async -> Void
+    /// Hears of every finished poll (metrics); must not block.
+    public typealias Observer = @Sendable (PollOutcome) -> Void
 
     private let devices: [PolledDevice]
     private let configuration: PollingConfiguration
@@ -18,15 +20,18 @@ public final class PollingService<C: Clock>: Service where C.Duration == Duratio
     private let random: @Sendable () -> Double
     private let logger: Logger
     private let sink: Sink
+    private let observe: Observer?
     private let board: HealthBoard
 
-    /// Creates the service. `now` stamps readings (wall time); `random` draws jitter in 0..<1.
+    /// Creates the service. `now` stamps readings (wall time); `random` draws jitter in 0..<1;
+    /// `observe` hears of every finished poll, successful or not.
     public init(
         devices: [PolledDevice], configuration: PollingConfiguration = PollingConfiguration(), clock: C,
         now: @escaping @Sendable () -> Timestamp = { Timestamp.now },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        logger: Logger, sink: @escaping Sink
+        logger: Logger, observe: Observer? = nil, sink: @escaping Sink
     ) {
+        self.observe = observe
         self.devices = devices
         self.configuration = configuration
         self.clock = clock
@@ -74,7 +79,9 @@ public final class PollingService<C: Clock>: Service where C.Duration == Duratio
         let started = clock.now
         do {
             let readings = try await reader.readOnce(now: stamp)
-            let wasOffline = await board.succeeded(device, at: stamp, took: started.duration(to: clock.now))
+            let took = started.duration(to: clock.now)
+            observe?(PollOutcome(device: device, took: took, failed: false))
+            let wasOffline = await board.succeeded(device, at: stamp, took: took)
             if wasOffline {
                 logger.notice("device back online", metadata: ["sensor.id": "\(device)"])
                 await sink(.online(device))
@@ -83,8 +90,10 @@ public final class PollingService<C: Clock>: Service where C.Duration == Duratio
             return 0
         } catch {
             let reason = "\(error)"
+            let took = started.duration(to: clock.now)
+            observe?(PollOutcome(device: device, took: took, failed: true))
             let (failures, wentOffline) = await board.failed(
-                device, at: stamp, took: started.duration(to: clock.now), error: reason, offlineAfter: configuration.offlineAfter)
+                device, at: stamp, took: took, error: reason, offlineAfter: configuration.offlineAfter)
             logger.debug("poll failed (\(failures) in a row): \(reason)", metadata: ["sensor.id": "\(device)"])
             if wentOffline {
                 logger.warning("device offline after \(failures) failed polls: \(reason)", metadata: ["sensor.id": "\(device)"])
