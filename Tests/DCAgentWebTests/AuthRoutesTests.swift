@@ -231,12 +231,20 @@ struct AuthRoutesTests {
                 let tokens = try #require(Self.object(r)["tokens"] as? [[String: Any]])
                 #expect(tokens.count == 4 && !String(buffer: r.body).contains("dcagent_"), "the list never shows a secret")
             }
+            // A token may revoke itself (a leaked one is ended by what leaked it); it stops at once.
+            let selfID = String(adminSecret.dropFirst("dcagent_".count).prefix(12))
+            try await client.execute(uri: "/api/v1/tokens/\(selfID)", method: .delete, headers: bearer(adminSecret)) { r in
+                #expect(r.status == .noContent)
+            }
+            try await client.execute(uri: "/api/v1/tokens", method: .get, headers: bearer(adminSecret)) { r in
+                #expect(r.status == .unauthorized)
+            }
         }
         let deniedRows = try rig.audit("access.denied")
         #expect(deniedRows.map(\.actor) == ["vic", "ana"])
         #expect(deniedRows.first?.details["via"] == "token:\(viewer.id)")
-        #expect(try rig.audit("token.use").map { $0.details["status"]! } == ["403", "403", "201", "204", "409", "404"])
-        #expect(try rig.audit("token.refused").count == 3)
+        #expect(try rig.audit("token.use").map { $0.details["status"]! } == ["403", "403", "201", "204", "409", "404", "204"])
+        #expect(try rig.audit("token.refused").count == 4)
     }
 
     @Test("bad bodies: wrong media type 415, malformed JSON and wrong fields 400 naming the field, too large 413 — no internals in any answer")
