@@ -3,10 +3,10 @@ import ArgumentParser
 import DCAgentServer
 import Telemetry
 
-/// `dcagent user add|list|passwd|disable|enable` (DESIGN decision 5).
+/// `dcagent user add|list|passwd|contact|disable|enable` (DESIGN decision 5).
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage users and roles.", subcommands: [Add.self, List.self, Passwd.self, Disable.self, Enable.self])
+        commandName: "user", abstract: "Manage users and roles.", subcommands: [Add.self, List.self, Passwd.self, Contact.self, Disable.self, Enable.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -77,6 +77,24 @@ struct UserCommand: ParsableCommand {
                 let password = try PasswordInput.read(file: passwordFile)
                 try store.users.setPassword(name, to: password, actor: by.name, policy: plan.http.login)
                 print("password set for \(name)")
+            }
+        }
+    }
+
+    struct Contact: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a user's e-mail and on-call groups (replacing the ones they had).")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "Login name.") var name: String
+        @Option(help: "E-mail address; leave out to clear it.") var email: String?
+        @Option(name: .customLong("group"), help: "An on-call group (repeatable); none clears them.") var groups: [String] = []
+
+        func run() throws {
+            try config.withStore { store in
+                let by = try actor.resolve(in: store, needs: .admin, action: "change users' contact details")
+                try store.users.setContact(name, email: email, groups: groups, actor: by.name)
+                print("\(name): e-mail \(email ?? "none"), groups \(groups.isEmpty ? "none" : groups.sorted().joined(separator: ","))")
             }
         }
     }
