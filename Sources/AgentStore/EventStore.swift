@@ -14,13 +14,16 @@ public struct StoredEvent: Hashable, Sendable {
     /// The site it belongs to; nil for an agent-wide event (the agent's own: clock, data loss;
     /// or a CI on no stored floor when the floor holds several sites).
     public var site: CIID?
+    /// What operators did: acknowledged, assigned, silenced, notes.
+    public var operatorState = OperatorState()
 
     /// Creates a stored event.
-    public init(id: Int64, event: Event, resolvedAt: Timestamp?, site: CIID? = nil) {
+    public init(id: Int64, event: Event, resolvedAt: Timestamp?, site: CIID? = nil, operatorState: OperatorState = OperatorState()) {
         self.id = id
         self.event = event
         self.resolvedAt = resolvedAt
         self.site = site
+        self.operatorState = operatorState
     }
 }
 
@@ -66,6 +69,8 @@ public struct StoredEventChange: Hashable, Sendable {
     public var eventID: Int64
     /// The change, with the event as it was right after it.
     public var change: EventChange
+    /// An operator's action (`acknowledged`, `annotated`, `assigned`, `silenced`, `unsilenced`): who and what.
+    public var action: OperatorAction? = nil
 }
 
 /// What one evaluation of the rules engine commits, in ONE transaction: the event changes, the
@@ -237,13 +242,34 @@ public final class EventStore: Sendable {
             let prefix = ci.rawValue + "/"
             request = request.filter(sql: "(scope = ? OR substr(point, 1, length(?)) = ?)", arguments: [ci.rawValue, prefix, prefix])
         }
-        return try request.order(C.firstMs.desc, C.id.desc).limit(q.limit).fetchAll(db).map { try $0.stored }
+        return try withOperatorState(try request.order(C.firstMs.desc, C.id.desc).limit(q.limit).fetchAll(db).map { try $0.stored }, db)
+    }
+
+    /// The events with what operators did to them.
+    static func withOperatorState(_ events: [StoredEvent], _ db: Database) throws -> [StoredEvent] {
+        let states = try EventActionRepository.operatorState(of: events.map(\.id), db)
+        return events.map { e in
+            var e = e
+            if let s = states[e.id] { e.operatorState = s }
+            return e
+        }
+    }
+
+    /// The changes with their operators' actions.
+    static func withActions(_ rows: [EventChangeRow], _ db: Database) throws -> [StoredEventChange] {
+        let changes = try rows.map { try $0.stored }
+        let actions = try EventActionRepository.actions(of: changes.filter { $0.change.change.isOperatorAction }.map(\.seq), db)
+        return changes.map { c in
+            var c = c
+            c.action = actions[c.seq]
+            return c
+        }
     }
 
     static func event(id: Int64, _ db: Database) throws -> (event: StoredEvent, changes: [StoredEventChange])? {
         guard let row = try EventRow.fetchOne(db, key: id) else { return nil }
         let changes = try EventChangeRow.filter(EventChangeRow.Columns.eventID == id).order(EventChangeRow.Columns.seq).fetchAll(db)
-        return (try row.stored, try changes.map { try $0.stored })
+        return (try withOperatorState([try row.stored], db)[0], try withActions(changes, db))
     }
 
     /// How many events there are of each state and severity (the metrics' `dcagent_events`):
@@ -261,7 +287,7 @@ public final class EventStore: Sendable {
     }
 
     static func changes(after seq: Int64, limit: Int, _ db: Database) throws -> [StoredEventChange] {
-        try EventChangeRow.filter(EventChangeRow.Columns.seq > seq).order(EventChangeRow.Columns.seq).limit(limit).fetchAll(db).map { try $0.stored }
+        try withActions(try EventChangeRow.filter(EventChangeRow.Columns.seq > seq).order(EventChangeRow.Columns.seq).limit(limit).fetchAll(db), db)
     }
 }
 

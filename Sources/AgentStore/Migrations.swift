@@ -277,6 +277,27 @@ package enum Migrations {
                     );
                     """)
         }
+        // Operator actions on events (issue 12): each is an `event_changes` row (so the change
+        // log stays the one ordered history every consumer reads) with its details here, keyed
+        // by that row's `seq`; append-only like the log.
+        m.registerMigration("v8-event-actions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event_actions (
+                        seq INTEGER PRIMARY KEY REFERENCES event_changes(seq),
+                        event_id INTEGER NOT NULL REFERENCES events(id),
+                        actor TEXT NOT NULL,
+                        text TEXT,
+                        assignee TEXT,
+                        until_ms INTEGER
+                    );
+                    CREATE INDEX event_actions_event ON event_actions(event_id);
+                    CREATE TRIGGER event_actions_no_update BEFORE UPDATE ON event_actions
+                    BEGIN SELECT RAISE(ABORT, 'event_actions is append-only'); END;
+                    CREATE TRIGGER event_actions_no_delete BEFORE DELETE ON event_actions
+                    BEGIN SELECT RAISE(ABORT, 'event_actions is append-only'); END;
+                    """)
+        }
         return m
     }
 }

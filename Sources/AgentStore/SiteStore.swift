@@ -23,6 +23,8 @@ public final class SiteStore: Sendable {
     public let records: RecordsRepository
     /// Events, their change log and the rules engine's state; tells ``changes`` of each commit.
     public let events: EventStore
+    /// Operators' actions on events (acknowledge, note, assign, silence).
+    public let eventActions: EventActionRepository
     /// Wakes the event log's consumers on each commit, this process's or another's.
     public let changes: ChangeFeed<ContinuousClock>
 
@@ -46,6 +48,7 @@ public final class SiteStore: Sendable {
         self.checklists = ChecklistRepository(database: database, audit: audit, users: users)
         self.records = RecordsRepository(database: database, audit: audit)
         self.events = EventStore(database: database, samples: samples, feed: changes)
+        self.eventActions = EventActionRepository(database: database, audit: audit, feed: changes)
         self.changes = changes
     }
 

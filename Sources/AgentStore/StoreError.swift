@@ -9,7 +9,7 @@ public typealias StoreError = CodedFailure<StoreErrorCode>
 /// The classes of ``StoreError``.
 public enum StoreErrorCode: Hashable, Sendable {
     case notWritable, newerSchema, olderSchema, locked, notADatabase, integrity, unknownUser, userDisabled
-    case notAllowed, duplicateUser, invalid, audit, io, busy
+    case notAllowed, duplicateUser, invalid, audit, io, busy, notFound, conflict
 }
 
 extension CodedFailure where Class == StoreErrorCode {
@@ -77,6 +77,10 @@ extension CodedFailure where Class == StoreErrorCode {
     }
     /// Invalid input to a store operation.
     public static func invalid(_ message: String) -> Self { Self(.invalid, message) }
+    /// What the operation names does not exist.
+    public static func notFound(_ message: String) -> Self { Self(.notFound, message) }
+    /// The operation does not fit the state of what it names (acknowledging a resolved event).
+    public static func conflict(_ message: String) -> Self { Self(.conflict, message) }
     /// The audit trail cannot be written or read.
     public static func audit(_ message: String) -> Self { Self(.audit, message) }
     /// A file operation failed.

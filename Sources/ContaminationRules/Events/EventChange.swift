@@ -1,6 +1,8 @@
 public import Telemetry
 
-/// What happened to an event at one evaluation.
+/// What happened to an event: at one evaluation of the rules, or by an operator's action (the
+/// engine never makes those; they are logged in the same order so every consumer sees one
+/// history).
 public struct EventChange: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The kind of change.
     public enum Change: String, Hashable, Sendable, Codable {
@@ -19,6 +21,25 @@ public struct EventChange: Hashable, Sendable, Codable, CustomStringConvertible 
         case dataMissing
         /// The missing inputs of a firing event report good readings again; it still fires.
         case dataReturned
+        /// An operator acknowledged the firing event (Lampiran II H.1: someone is on it).
+        case acknowledged
+        /// An operator wrote a note on it.
+        case annotated
+        /// An operator assigned it to a person (or took the assignment away).
+        case assigned
+        /// An operator silenced it until a time: it keeps firing, but opens no ticket and sends
+        /// no notification meanwhile.
+        case silenced
+        /// An operator ended a silence early.
+        case unsilenced
+
+        /// True for the changes an operator makes (never the engine).
+        public var isOperatorAction: Bool {
+            switch self {
+            case .acknowledged, .annotated, .assigned, .silenced, .unsilenced: true
+            default: false
+            }
+        }
     }
 
     /// The change.

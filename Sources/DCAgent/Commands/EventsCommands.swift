@@ -10,7 +10,8 @@ import Telemetry
 /// `dcagent events list|show`: the events the daemon's rules raised (Lampiran II H.1).
 struct EventsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "List the events the rules raised, and their history.", subcommands: [List.self, Show.self])
+        commandName: "events", abstract: "List the events the rules raised, their history, and act on them.",
+        subcommands: [List.self, Show.self, Ack.self, Note.self, Assign.self, Silence.self, Unsilence.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Events, newest first (firing ones only unless --all).")
@@ -80,15 +81,119 @@ struct EventsCommand: ParsableCommand {
                 print("  rule \(e.ruleID) (\(e.kind.rawValue)); scope \(e.scope)\(e.rack.map { ", rack \($0)" } ?? "")\(e.room.map { ", room \($0)" } ?? "")\(e.point.map { "; point \($0)" } ?? "")")
                 print("  first seen \(e.firstSeen); last seen \(e.lastSeen)\(s.resolvedAt.map { "; resolved \($0)" } ?? ""); fired \(e.count)×")
                 print("  dedup key \(e.dedupKey)")
+                let o = s.operatorState
+                if let by = o.acknowledgedBy { print("  acknowledged by \(by) at \(o.acknowledgedAt.map { "\($0)" } ?? "?")") }
+                if let a = o.assignee { print("  assigned to \(a)") }
+                if let until = o.silencedUntil, o.isSilenced(at: .now) { print("  silenced until \(until): no ticket, no notification meanwhile") }
                 if !e.evidence.isEmpty {
                     print("evidence:")
                     for r in e.evidence { print("  \(r.time)  \(r.point)  \(r.value.isFinite ? String(r.value) : "—")  \(r.quality)") }
                 }
                 print("changes:")
                 for c in changes {
-                    print("  #\(c.seq)  \(c.change.at)  \(c.change.change.rawValue)  \(c.change.event.severity.rawValue)\(c.change.notify ? "" : "  (not notified)")")
+                    if let a = c.action {
+                        var what = "by \(a.actor)"
+                        if c.change.change == .assigned { what += a.assignee.map { " to \($0)" } ?? " to nobody" }
+                        if let until = a.until { what += " until \(until)" }
+                        if let text = a.text { what += ": \(text)" }
+                        print("  #\(c.seq)  \(c.change.at)  \(c.change.change.rawValue)  \(what)")
+                    } else {
+                        print("  #\(c.seq)  \(c.change.at)  \(c.change.change.rawValue)  \(c.change.event.severity.rawValue)\(c.change.notify ? "" : "  (not notified)")")
+                    }
                 }
             }
+        }
+    }
+
+    struct Ack: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Acknowledge a firing event (someone is on it).")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The event id.") var id: Int64
+        @Option(help: "A note with the acknowledgement.") var note: String?
+
+        func run() throws {
+            try EventsCommand.act(config, actor, "acknowledge events") { store, who in
+                try store.eventActions.acknowledge(id, note: note, actor: who)
+            }
+        }
+    }
+
+    struct Note: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a note on an event.")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The event id.") var id: Int64
+        @Argument(help: "The note.") var text: String
+
+        func run() throws {
+            try EventsCommand.act(config, actor, "write notes on events") { store, who in
+                try store.eventActions.annotate(id, text: text, actor: who)
+            }
+        }
+    }
+
+    struct Assign: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Assign an event to a registered person (or --nobody).")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The event id.") var id: Int64
+        @Argument(help: "Who takes it.") var assignee: String?
+        @Flag(help: "Take the assignment away.") var nobody = false
+
+        func validate() throws {
+            if (assignee == nil) == !nobody { throw ValidationError("name who takes it, or pass --nobody") }
+        }
+
+        func run() throws {
+            try EventsCommand.act(config, actor, "assign events") { store, who in
+                try store.eventActions.assign(id, to: nobody ? nil : assignee, actor: who)
+            }
+        }
+    }
+
+    struct Silence: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Silence a firing event for a time: it keeps firing, but opens no ticket and sends no notification meanwhile.")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The event id.") var id: Int64
+        @Option(name: .customLong("for"), help: "How long: 30m, 2h, 1d (at most 30d).") var duration: String
+        @Option(help: "Why.") var note: String?
+
+        func run() throws {
+            guard let d = DurationText.parse(duration), d > .zero else {
+                throw ValidationError("--for '\(duration)': a duration such as 30m, 2h or 1d")
+            }
+            try EventsCommand.act(config, actor, "silence events") { store, who in
+                try store.eventActions.silence(id, until: Timestamp.now.adding(seconds: d.inSeconds), note: note, actor: who)
+            }
+        }
+    }
+
+    struct Unsilence: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End a silence early.")
+        @OptionGroup var config: ConfigOption
+        @OptionGroup var actor: ActorOption
+        @Argument(help: "The event id.") var id: Int64
+
+        func run() throws {
+            try EventsCommand.act(config, actor, "end silences") { store, who in try store.eventActions.unsilence(id, actor: who) }
+        }
+    }
+
+    /// An operator's action from the CLI: the actor resolved (operator or higher), the action
+    /// taken and audited, the change it logged printed.
+    static func act(
+        _ config: ConfigOption, _ actor: ActorOption, _ what: String, _ body: (SiteStore, String) throws -> StoredEventChange
+    ) throws {
+        try config.withStore { store in
+            let who = try actor.resolve(in: store, needs: .operator_, action: what)
+            let c = try body(store, who.name)
+            var line = "event \(c.eventID): \(c.change.change.rawValue) by \(who.name) (change #\(c.seq))"
+            if let a = c.action?.assignee { line += ", assigned to \(a)" }
+            if let until = c.action?.until { line += ", until \(until)" }
+            print(line)
         }
     }
 }

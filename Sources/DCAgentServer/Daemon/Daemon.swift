@@ -110,7 +110,8 @@ package enum Daemon {
         let http: any Service
         do {
             http = try HTTPService.make(
-            runtime: runtime, events: store.events, access: SiteAccess(store: store, policy: plan.http.login), commits: { feed.subscribe() },
+            runtime: runtime, events: store.events, access: SiteAccess(store: store, policy: plan.http.login),
+            eventActions: store.eventActions, commits: { feed.subscribe() },
             logger: logger
         ) {
             readyContinuation.yield()

@@ -14,13 +14,14 @@ import Telemetry
 /// bound where the config says (127.0.0.1 unless configured).
 package enum HTTPService {
     package static func make(
-        runtime: Runtime, events: any EventReading, access: any AccessControl, commits: @escaping @Sendable () -> AsyncStream<Void>,
+        runtime: Runtime, events: any EventReading, access: any AccessControl, eventActions: any EventActing, commits: @escaping @Sendable () -> AsyncStream<Void>,
         logger: Logger, onRunning: @escaping @Sendable () -> Void
     ) throws -> some Service {
         var sources = WebSources(status: runtime, events: events, commits: commits)
         sources.metrics = { await runtime.metricsText(logger: logger) }
         let plan = runtime.current
         sources.access = access
+        sources.eventActions = eventActions
         sources.sessionLifetime = plan.http.sessionLifetime
         sources.tls = plan.http.tls != nil
         sources.secureCookies = plan.http.tls != nil || HTTPPlan.isLoopback(plan.http.bind)

@@ -27,6 +27,15 @@ public struct EventView: Codable, Sendable, Equatable {
     /// The inputs whose silence keeps the event from clearing (issue 22), or null.
     @Nullable public var dataMissing: [String]?
     public var evidence: [Evidence]
+    /// Who acknowledged it first, and when (null: nobody yet).
+    @Nullable public var acknowledgedBy: String?
+    @Nullable public var acknowledgedAt: String?
+    /// Who it is assigned to.
+    @Nullable public var assignee: String?
+    /// Until when it is silenced (null: not silenced; a past time: the silence ended).
+    @Nullable public var silencedUntil: String?
+    /// How many notes operators wrote on it.
+    public var notes: Int
 
     /// A reading that made the event.
     public struct Evidence: Codable, Sendable, Equatable {
@@ -60,6 +69,9 @@ public struct EventView: Codable, Sendable, Equatable {
         evidence = e.evidence.map {
             Evidence(point: $0.point.description, time: "\($0.time)", value: $0.value.isFinite ? $0.value : nil, quality: "\($0.quality)")
         }
+        let o = s.operatorState
+        (acknowledgedBy, acknowledgedAt, assignee) = (o.acknowledgedBy, o.acknowledgedAt.map { "\($0)" }, o.assignee)
+        (silencedUntil, notes) = (o.silencedUntil.map { "\($0)" }, o.notes)
     }
 }
 
@@ -71,6 +83,11 @@ public struct EventChangeView: Codable, Sendable, Equatable {
     public var change: String
     public var notify: Bool
     public var event: EventView
+    /// For an operator's action: who, the note, the assignee, the silence's end (null otherwise).
+    @Nullable public var actor: String?
+    @Nullable public var text: String?
+    @Nullable public var assignee: String?
+    @Nullable public var until: String?
 
     public init(_ c: StoredEventChange) {
         seq = c.seq
@@ -78,6 +95,7 @@ public struct EventChangeView: Codable, Sendable, Equatable {
         at = "\(c.change.at)"
         change = c.change.change.rawValue
         notify = c.change.notify
+        (actor, text, assignee, until) = (c.action?.actor, c.action?.text, c.action?.assignee, c.action?.until.map { "\($0)" })
         event = EventView(
             StoredEvent(id: c.eventID, event: c.change.event, resolvedAt: c.change.event.state == .resolved ? c.change.at : nil))
     }

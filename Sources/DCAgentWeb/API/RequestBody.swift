@@ -12,6 +12,14 @@ enum RequestBody {
         return d
     }()
 
+    /// The body decoded, or nil when the request has none (no body, or an empty one).
+    static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: Request, context: WebContext) async throws -> T? {
+        if request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil) {
+            return nil
+        }
+        return try await decode(type, from: request, context: context)
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: WebContext) async throws -> T {
         let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard contentType == "application/json" else {

@@ -16,6 +16,8 @@ public struct WebSources: Sendable {
     public var keepAliveEvery: Duration = .seconds(15)
     /// Users, logins and tokens; without it, logins answer 503 and nothing can change data.
     public var access: any AccessControl = NoLogins()
+    /// Operators' actions on events; without it, they answer 503.
+    public var eventActions: any EventActing = NoEventActions()
     /// How long a login session lasts.
     public var sessionLifetime: Duration = .seconds(8 * 3600)
     /// True when the server speaks TLS: HSTS is sent.
@@ -63,6 +65,7 @@ public enum WebRoutes {
         TokensAPI(access: sources.access).register(on: api)
         DevicesAPI(status: sources.status).register(on: api)
         EventsAPI(sources: sources, logger: logger).register(on: api)
+        EventActionsAPI(actions: sources.eventActions, access: sources.access).register(on: api)
         LegacyPaths.register(on: router)
         return router
     }
