@@ -343,6 +343,59 @@ struct RulesDaemonTests {
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test("operator actions from the CLI while the daemon runs: ack, note, assign, silence, unsilence; events show and the API list them")
+    func operatorActions() async throws {
+        let dir = TempDir()
+        let httpPort = freePort()
+        let cfg = Self.setup(
+            dir, modbusPort: freePort(), httpPort: httpPort,
+            rules: """
+                rules:
+                  - id: yearly
+                    kind: obligation
+                    obligations: [cleaning]
+                """)
+        #expect(try await dcagent("user", "add", "root-admin", "--role", "admin", "--config", cfg).status == 0)
+        #expect(try await dcagent("user", "add", "ops", "--role", "operator", "--as", "root-admin", "--config", cfg).status == 0)
+        #expect(try await dcagent("user", "add", "vic", "--role", "viewer", "--as", "root-admin", "--config", cfg).status == 0)
+        let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
+        try await daemon.waitHealthy()
+        try await waitUntil("overdue events; log:\n\(daemon.log)") { try Self.events(httpPort, firing: true).count == 2 }
+        let id = try #require(try Self.events(httpPort, firing: true).first?["id"] as? Int)
+        let act: [[String]] = [
+            ["ack", "\(id)", "--note", "on it"],
+            ["note", "\(id)", "cleaning contractor booked for Friday"],
+            ["assign", "\(id)", "ops"],
+            ["silence", "\(id)", "--for", "2h", "--note", "until the contractor comes"],
+        ]
+        for args in act {
+            let r = try await runProcess(Repo.dcagent, ["events"] + args + ["--as", "ops", "--config", cfg])
+            #expect(r.status == 0 && r.stdout.hasPrefix("event \(id): "), "\(args): \(r.output)")
+        }
+        let viewer = try await dcagent("events", "ack", "\(id)", "--as", "vic", "--config", cfg)
+        #expect(viewer.status == 1 && viewer.stderr.contains("user 'vic' (role viewer) may not acknowledge events"), "\(viewer.output)")
+        let twice = try await dcagent("events", "ack", "\(id)", "--as", "ops", "--config", cfg)
+        #expect(twice.status == 1 && twice.stderr.contains("acknowledged already by ops"), "\(twice.output)")
+        let show = try await dcagent("events", "show", "\(id)", "--config", cfg)
+        for line in [
+            "acknowledged by ops at", "assigned to ops", "silenced until", "acknowledged  by ops: on it",
+            "annotated  by ops: cleaning contractor booked for Friday", "assigned  by ops to ops", "silenced  by ops until",
+        ] {
+            #expect(show.stdout.contains(line), "'\(line)' in:\n\(show.stdout)")
+        }
+        // The daemon serves what the CLI committed.
+        try await waitUntil("the acknowledgement in the API") {
+            let e = try Self.events(httpPort).first { $0["id"] as? Int == id }
+            return e?["acknowledged_by"] as? String == "ops" && e?["assignee"] as? String == "ops" && e?["notes"] as? Int == 3
+        }
+        #expect(try await dcagent("events", "unsilence", "\(id)", "--as", "ops", "--config", cfg).status == 0)
+        let audit = try await dcagent("audit", "log", "--config", cfg)
+        for action in ["event.ack", "event.note", "event.assign", "event.silence", "event.unsilence"] {
+            #expect(audit.stdout.contains("\tops\t\(action)\tevent/\(id)"), "\(action):\n\(audit.stdout)")
+        }
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test("SIGHUP reads the rule file again; a file that no longer compiles keeps the running rules")
     func reloadRules() async throws {
         let rig = try await Rig(rules: Self.hotRule)

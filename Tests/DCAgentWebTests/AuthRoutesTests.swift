@@ -44,6 +44,7 @@ struct AuthRoutesTests {
             var policy = LoginPolicy()
             policy.maxFailures = 3
             sources.access = access ?? SiteAccess(store: store, policy: policy)
+            sources.eventActions = store.eventActions
             sources.tls = tls
             return Application(router: WebRoutes.router(sources, logger: Logger(label: "auth-test")))
         }
