@@ -298,6 +298,78 @@ package enum Migrations {
                     BEGIN SELECT RAISE(ABORT, 'event_actions is append-only'); END;
                     """)
         }
+        // The ITSM seam (DESIGN decision 15, issue 12): a consumer's cursor in the change log,
+        // the outbox it fills in the same transaction as it advances, the link of each opening
+        // of an event (dedup key, first seen) to its ticket per target, and the built-in tickets
+        // with their history.
+        m.registerMigration("v9-itsm") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE itsm_cursors (
+                        consumer TEXT PRIMARY KEY,
+                        seq INTEGER NOT NULL
+                    );
+                    CREATE TABLE itsm_outbox (
+                        id INTEGER PRIMARY KEY,
+                        target TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL UNIQUE,
+                        dedup_key TEXT NOT NULL,
+                        first_seen_ms INTEGER NOT NULL,
+                        event_id INTEGER,
+                        action TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        created_ms INTEGER NOT NULL,
+                        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        next_attempt_ms INTEGER NOT NULL,
+                        last_error TEXT,
+                        error_class TEXT,
+                        done_ms INTEGER
+                    );
+                    CREATE INDEX itsm_outbox_due ON itsm_outbox(state, target, next_attempt_ms);
+                    CREATE INDEX itsm_outbox_opening ON itsm_outbox(target, dedup_key, first_seen_ms, state);
+                    CREATE TABLE itsm_links (
+                        target TEXT NOT NULL,
+                        dedup_key TEXT NOT NULL,
+                        first_seen_ms INTEGER NOT NULL,
+                        event_id INTEGER,
+                        ticket TEXT,
+                        state TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        updated_ms INTEGER NOT NULL,
+                        PRIMARY KEY (target, dedup_key, first_seen_ms)
+                    );
+                    CREATE INDEX itsm_links_event ON itsm_links(event_id);
+                    CREATE TABLE itsm_tickets (
+                        id INTEGER PRIMARY KEY,
+                        number TEXT NOT NULL UNIQUE,
+                        kind TEXT NOT NULL DEFAULT 'incident',
+                        subject TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('open', 'resolved')),
+                        priority TEXT,
+                        assignee TEXT,
+                        dedup_key TEXT NOT NULL,
+                        first_seen_ms INTEGER NOT NULL,
+                        ci TEXT,
+                        severity TEXT,
+                        created_ms INTEGER NOT NULL,
+                        updated_ms INTEGER NOT NULL,
+                        UNIQUE (kind, dedup_key, first_seen_ms)
+                    );
+                    CREATE TABLE itsm_ticket_history (
+                        id INTEGER PRIMARY KEY,
+                        ticket_id INTEGER NOT NULL REFERENCES itsm_tickets(id),
+                        at_ms INTEGER NOT NULL,
+                        what TEXT NOT NULL,
+                        text TEXT NOT NULL
+                    );
+                    CREATE INDEX itsm_ticket_history_ticket ON itsm_ticket_history(ticket_id);
+                    CREATE TRIGGER itsm_ticket_history_no_update BEFORE UPDATE ON itsm_ticket_history
+                    BEGIN SELECT RAISE(ABORT, 'itsm_ticket_history is append-only'); END;
+                    CREATE TRIGGER itsm_ticket_history_no_delete BEFORE DELETE ON itsm_ticket_history
+                    BEGIN SELECT RAISE(ABORT, 'itsm_ticket_history is append-only'); END;
+                    """)
+        }
         return m
     }
 }

@@ -25,6 +25,10 @@ public final class SiteStore: Sendable {
     public let events: EventStore
     /// Operators' actions on events (acknowledge, note, assign, silence).
     public let eventActions: EventActionRepository
+    /// The ITSM seam: cursors, the outbox, each opening's ticket links.
+    public let itsm: ITSMStore
+    /// Built-in incident tickets.
+    public let tickets: BuiltinTickets
     /// Wakes the event log's consumers on each commit, this process's or another's.
     public let changes: ChangeFeed<ContinuousClock>
 
@@ -49,6 +53,8 @@ public final class SiteStore: Sendable {
         self.records = RecordsRepository(database: database, audit: audit)
         self.events = EventStore(database: database, samples: samples, feed: changes)
         self.eventActions = EventActionRepository(database: database, audit: audit, feed: changes)
+        self.itsm = ITSMStore(database: database)
+        self.tickets = BuiltinTickets(database: database)
         self.changes = changes
     }
 
