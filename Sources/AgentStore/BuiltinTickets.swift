@@ -1,3 +1,4 @@
+public import ContaminationRules
 public import Foundation
 import GRDB
 public import Telemetry

@@ -1,20 +1,7 @@
-import ContaminationRules
+public import ContaminationRules
 public import Foundation
 import GRDB
 public import Telemetry
-
-/// One opening of an event: a ticket belongs to it, never to a row id (DESIGN decision 15).
-public struct OpeningKey: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var dedupKey: String
-    public var firstSeen: Timestamp
-
-    public init(dedupKey: String, firstSeen: Timestamp) {
-        self.dedupKey = dedupKey
-        self.firstSeen = firstSeen
-    }
-
-    public var description: String { "\(dedupKey)@\(firstSeen)" }
-}
 
 /// What a consumer of the change log wants sent: one action on one opening's ticket at one target.
 public struct OutboxItem: Hashable, Sendable {
