@@ -40,8 +40,13 @@ public struct TicketLink: Hashable, Sendable {
     /// Why, in words (`suppressed by maintenance: no incident opened`).
     public var reason: String
     public var updated: Timestamp
+    /// The policy's own state of the link (its JSON), kept for the next decision.
+    public var policy: Data?
 
-    public init(target: String, opening: OpeningKey, eventID: Int64?, ticket: String?, state: String, reason: String, updated: Timestamp) {
+    public init(
+        target: String, opening: OpeningKey, eventID: Int64?, ticket: String?, state: String, reason: String, updated: Timestamp,
+        policy: Data? = nil
+    ) {
         self.target = target
         self.opening = opening
         self.eventID = eventID
@@ -49,7 +54,11 @@ public struct TicketLink: Hashable, Sendable {
         self.state = state
         self.reason = reason
         self.updated = updated
+        self.policy = policy
     }
+
+    /// The states of a link the policy still acts on (a later change or a tick may move it).
+    public static let activeStates = ["withheld", "open", "clearing"]
 }
 
 /// One row of the outbox.
@@ -97,37 +106,26 @@ public struct ITSMStore: Sendable {
         try Int64.fetchOne(db, sql: "SELECT seq FROM itsm_cursors WHERE consumer = ?", arguments: [consumer]) ?? 0
     }
 
-    /// One step of `consumer`: up to `limit` changes after its cursor, handed to `decide` with
-    /// the links their openings have; what it returns is queued (an idempotency key seen before
-    /// is skipped) and linked, and the cursor moves past the changes, all in one transaction.
-    /// Returns how many changes were handled and how many entries queued.
+    /// One step of `consumer` for `target`: up to `limit` changes after its cursor, handed to
+    /// `decide` with the latest link of each of their dedup keys at that target; what it returns
+    /// is queued (an idempotency key seen before is skipped) and linked, and the cursor moves
+    /// past the changes, all in one transaction. Returns how many changes were handled and how
+    /// many entries queued.
     @discardableResult
     public func advance(
-        consumer: String, limit: Int = 200, now: Timestamp = .now,
-        decide: @Sendable ([StoredEventChange], [OpeningKey: [TicketLink]]) throws -> (items: [OutboxItem], links: [TicketLink])
+        consumer: String, target: String, limit: Int = 200, now: Timestamp = .now,
+        decide: @Sendable ([StoredEventChange], [String: TicketLink]) throws -> (items: [OutboxItem], links: [TicketLink])
     ) async throws -> (handled: Int, queued: Int) {
         try await database.writer.write { db in
             let after = try Self.cursor(consumer, db)
             let changes = try EventStore.changes(after: after, limit: limit, db)
             guard let last = changes.last else { return (0, 0) }
-            let openings = Set(changes.map { OpeningKey(dedupKey: $0.change.event.dedupKey, firstSeen: $0.change.event.firstSeen) })
-            var links: [OpeningKey: [TicketLink]] = [:]
-            for o in openings { links[o] = try Self.links(o, db) }
-            let (items, updated) = try decide(changes, links)
-            var queued = 0
-            for item in items {
-                try db.execute(
-                    sql: """
-                        INSERT INTO itsm_outbox(target, idempotency_key, dedup_key, first_seen_ms, event_id, action, payload, created_ms, next_attempt_ms)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING
-                        """,
-                    arguments: [
-                        item.target, item.idempotencyKey, item.opening.dedupKey, item.opening.firstSeen.milliseconds, item.eventID,
-                        item.action, String(decoding: item.payload, as: UTF8.self), now.milliseconds, now.milliseconds,
-                    ])
-                queued += db.changesCount
+            var latest: [String: TicketLink] = [:]
+            for key in Set(changes.map(\.change.event.dedupKey)) {
+                latest[key] = try Self.latestLink(target: target, dedupKey: key, db)
             }
-            for link in updated { try Self.upsert(link, db) }
+            let (items, updated) = try decide(changes, latest)
+            let queued = try Self.store(items, updated, now: now, db)
             try db.execute(
                 sql: "INSERT INTO itsm_cursors(consumer, seq) VALUES (?, ?) ON CONFLICT(consumer) DO UPDATE SET seq = excluded.seq",
                 arguments: [consumer, last.seq])
@@ -135,18 +133,67 @@ public struct ITSMStore: Sendable {
         }
     }
 
+    /// Queues and links what a decision outside the change log made (a tick: a hold-off or a
+    /// silence that ended), in one transaction. Returns how many entries were queued.
+    @discardableResult
+    public func apply(_ items: [OutboxItem], links: [TicketLink], now: Timestamp = .now) async throws -> Int {
+        try await database.writer.write { db in try Self.store(items, links, now: now, db) }
+    }
+
+    static func store(_ items: [OutboxItem], _ links: [TicketLink], now: Timestamp, _ db: Database) throws -> Int {
+        var queued = 0
+        for item in items {
+            try db.execute(
+                sql: """
+                    INSERT INTO itsm_outbox(target, idempotency_key, dedup_key, first_seen_ms, event_id, action, payload, created_ms, next_attempt_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING
+                    """,
+                arguments: [
+                    item.target, item.idempotencyKey, item.opening.dedupKey, item.opening.firstSeen.milliseconds, item.eventID,
+                    item.action, String(decoding: item.payload, as: UTF8.self), now.milliseconds, now.milliseconds,
+                ])
+            queued += db.changesCount
+        }
+        for link in links { try upsert(link, db) }
+        return queued
+    }
+
+    static func latestLink(target: String, dedupKey: String, _ db: Database) throws -> TicketLink? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM itsm_links WHERE target = ? AND dedup_key = ? ORDER BY first_seen_ms DESC LIMIT 1",
+            arguments: [target, dedupKey]
+        ).map(link)
+    }
+
+    /// The latest link of each dedup key at `target` that the policy still acts on.
+    public func activeLinks(target: String) async throws -> [TicketLink] {
+        try await database.writer.read { db in
+            let marks = TicketLink.activeStates.map { _ in "?" }.joined(separator: ",")
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT l.* FROM itsm_links l
+                    WHERE l.target = ? AND l.state IN (\(marks))
+                      AND l.first_seen_ms = (SELECT max(m.first_seen_ms) FROM itsm_links m WHERE m.target = l.target AND m.dedup_key = l.dedup_key)
+                    ORDER BY l.dedup_key
+                    """, arguments: StatementArguments([target] + TicketLink.activeStates)
+            ).map(Self.link)
+        }
+    }
+
     static func upsert(_ link: TicketLink, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO itsm_links(target, dedup_key, first_seen_ms, event_id, ticket, state, reason, updated_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO itsm_links(target, dedup_key, first_seen_ms, event_id, ticket, state, reason, policy, updated_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(target, dedup_key, first_seen_ms) DO UPDATE SET
                   event_id = coalesce(excluded.event_id, event_id), ticket = coalesce(excluded.ticket, ticket),
-                  state = excluded.state, reason = excluded.reason, updated_ms = excluded.updated_ms
+                  state = excluded.state, reason = excluded.reason, policy = coalesce(excluded.policy, policy),
+                  updated_ms = excluded.updated_ms
                 """,
             arguments: [
                 link.target, link.opening.dedupKey, link.opening.firstSeen.milliseconds, link.eventID, link.ticket, link.state, link.reason,
-                link.updated.milliseconds,
+                link.policy.map { String(decoding: $0, as: UTF8.self) }, link.updated.milliseconds,
             ])
     }
 
@@ -154,7 +201,7 @@ public struct ITSMStore: Sendable {
         TicketLink(
             target: row["target"], opening: OpeningKey(dedupKey: row["dedup_key"], firstSeen: Timestamp(milliseconds: row["first_seen_ms"])),
             eventID: row["event_id"], ticket: row["ticket"], state: row["state"], reason: row["reason"],
-            updated: Timestamp(milliseconds: row["updated_ms"]))
+            updated: Timestamp(milliseconds: row["updated_ms"]), policy: (row["policy"] as String?).map { Data($0.utf8) })
     }
 
     static func links(_ o: OpeningKey, _ db: Database) throws -> [TicketLink] {

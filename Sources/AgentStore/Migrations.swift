@@ -336,6 +336,7 @@ package enum Migrations {
                         ticket TEXT,
                         state TEXT NOT NULL,
                         reason TEXT NOT NULL,
+                        policy TEXT,
                         updated_ms INTEGER NOT NULL,
                         PRIMARY KEY (target, dedup_key, first_seen_ms)
                     );

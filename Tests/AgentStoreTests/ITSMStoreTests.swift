@@ -19,7 +19,7 @@ struct ITSMStoreTests {
     }
 
     /// A stand-in policy: one `open`/`update`/`resolve` entry per change, keyed by the change's seq.
-    static let decide: @Sendable ([StoredEventChange], [OpeningKey: [TicketLink]]) throws -> (items: [OutboxItem], links: [TicketLink]) = {
+    static let decide: @Sendable ([StoredEventChange], [String: TicketLink]) throws -> (items: [OutboxItem], links: [TicketLink]) = {
         changes, _ in
         var items: [OutboxItem] = []
         var links: [TicketLink] = []
@@ -42,22 +42,22 @@ struct ITSMStoreTests {
             helper.checkpoint([helper.change(.severityChanged, helper.event(.firing, .critical, at: hour0 + 1000), at: hour0 + 1000)], at: hour0 + 1000))
         // A policy that fails: nothing queued, the cursor stays.
         await #expect(throws: (any Error).self) {
-            try await store.itsm.advance(consumer: "itsm") { _, _ in throw StoreError.invalid("policy broke") }
+            try await store.itsm.advance(consumer: "itsm", target: "builtin") { _, _ in throw StoreError.invalid("policy broke") }
         }
         #expect(try await store.itsm.cursor("itsm") == 0)
         #expect(try await store.itsm.entries().isEmpty)
-        let first = try await store.itsm.advance(consumer: "itsm", decide: Self.decide)
+        let first = try await store.itsm.advance(consumer: "itsm", target: "builtin", decide: Self.decide)
         #expect(first.handled == 2 && first.queued == 2)
         #expect(try await store.itsm.cursor("itsm") == 2)
-        #expect(try await store.itsm.advance(consumer: "itsm", decide: Self.decide).handled == 0)
+        #expect(try await store.itsm.advance(consumer: "itsm", target: "builtin", decide: Self.decide).handled == 0)
         // Another consumer deciding the same keys queues nothing twice.
-        let again = try await store.itsm.advance(consumer: "replay", decide: Self.decide)
+        let again = try await store.itsm.advance(consumer: "replay", target: "builtin", decide: Self.decide)
         #expect(again.handled == 2 && again.queued == 0)
         // Operator actions are changes too: the next step sees them.
         _ = try store.users.add(name: "ana", role: .admin, fullName: nil, actor: nil)
         let id = try #require(try store.events.events().first?.id)
         try store.eventActions.acknowledge(id, actor: "ana")
-        #expect(try await store.itsm.advance(consumer: "itsm", decide: Self.decide) == (1, 1))
+        #expect(try await store.itsm.advance(consumer: "itsm", target: "builtin", decide: Self.decide) == (1, 1))
     }
 
     @Test("delivery: the oldest entry of each opening first; a retry waits for its time; a dead letter stops nothing else and can be retried")
@@ -67,7 +67,7 @@ struct ITSMStoreTests {
         try await store.events.commit(helper.checkpoint([helper.change(.opened, helper.event(.firing, .warning, at: hour0), at: hour0)], at: hour0))
         try await store.events.commit(
             helper.checkpoint([helper.change(.resolved, helper.event(.resolved, .warning, at: hour0 + 1000), at: hour0 + 1000)], at: hour0 + 1000))
-        try await store.itsm.advance(consumer: "itsm", now: Timestamp(milliseconds: hour0 + 2000), decide: Self.decide)
+        try await store.itsm.advance(consumer: "itsm", target: "builtin", now: Timestamp(milliseconds: hour0 + 2000), decide: Self.decide)
         let t0 = Timestamp(milliseconds: hour0 + 5000)
         var due = try await store.itsm.due(target: "builtin", now: t0)
         #expect(due.map(\.item.action) == ["open"], "the resolve waits for its open")
@@ -79,6 +79,7 @@ struct ITSMStoreTests {
         try await store.itsm.markSent(due[0].id, ticket: "INC-000001", now: t0.adding(seconds: 61))
         let links = try await store.itsm.links(of: due[0].item.opening)
         #expect(links.map(\.ticket) == ["INC-000001"])
+        #expect(try await store.itsm.activeLinks(target: "builtin").isEmpty, "the test policy's last state is 'resolve', not active")
         #expect(try await store.itsm.links(ofEvents: [due[0].item.eventID!]).values.first?.first?.ticket == "INC-000001")
         due = try await store.itsm.due(target: "builtin", now: t0.adding(seconds: 62))
         #expect(due.map(\.item.action) == ["resolve"])

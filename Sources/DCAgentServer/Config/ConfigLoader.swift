@@ -48,11 +48,12 @@ package enum ConfigLoader {
             case "floor": raw.floor = context.decode(RawFloor.self, value, [key])
             case "sensors": raw.sensors = context.decodeList(RawSensor.self, value, [key])
             case "rules": raw.rules = context.decode(RawRules.self, value, [key])
+            case "itsm": raw.itsm = context.decode(RawITSM.self, value, [key])
             default:
                 context.problems.append(
                     context.problem(
                         at: [key], node: keyNode,
-                        "unknown key (expected one of: agent, sites, storage, audit, http, logging, profiles, floor, sensors, rules)"))
+                        "unknown key (expected one of: agent, sites, storage, audit, http, logging, profiles, floor, sensors, rules, itsm)"))
             }
         }
         let baseDirectory = (file as NSString).deletingLastPathComponent

@@ -51,6 +51,8 @@ package struct ConfigPlan: Sendable, Equatable {
     package var sensors: [SensorPlan]
     /// The rules engine; nil when the config has no `rules:` section (no events are raised).
     package var rules: RulesPlan?
+    /// Tickets for events (issue 12); nil when the config has no `itsm:` section.
+    package var itsm: ITSMPlan? = nil
 }
 
 /// The rules engine in the daemon (issue 5).

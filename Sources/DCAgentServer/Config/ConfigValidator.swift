@@ -1,3 +1,4 @@
+import ITSMLink
 import AgentStore
 import Foundation
 import Logging
@@ -189,11 +190,36 @@ package struct ConfigValidator {
             }
         }
 
+        var itsm: ITSMPlan?
+        if let i = raw.itsm {
+            var p = ITSMPlan()
+            let keys: [KeyPathElement] = [.key("itsm")]
+            switch i.tickets ?? "builtin" {
+            case "builtin": p.tickets = "builtin"
+            case "rt", "servicenow":
+                fail(keys + [.key("tickets")], "'\(i.tickets!)' is not wired into the daemon yet (issue 12 builds the built-in tickets first); use builtin")
+            default: fail(keys + [.key("tickets")], "'\(i.tickets!)' is not a ticket system (builtin)")
+            }
+            if let raw = i.policy {
+                do { p.policy = try raw.policy(at: "itsm.policy") } catch {
+                    for problem in error.problems { fail(problem.key.split(separator: ".").map { .key(String($0)) }, problem.reason) }
+                }
+            }
+            p.tick = duration(i.tick, keys + [.key("tick")], default: .seconds(5), min: .milliseconds(100), max: .seconds(600))
+            p.retryFirst = duration(i.retryFirst, keys + [.key("retry_first")], default: .seconds(5), min: .milliseconds(100), max: .seconds(3600))
+            p.retryMax = duration(i.retryMax, keys + [.key("retry_max")], default: .seconds(300), min: .seconds(1), max: .seconds(86_400))
+            p.deadAfter = duration(i.deadAfter, keys + [.key("dead_after")], default: .seconds(48 * 3600), min: .seconds(1), max: .seconds(30 * 86_400))
+            if raw.rules == nil { fail(keys, "needs a rules: section (events come from the rules)") }
+            itsm = p
+        }
+
         guard problems.isEmpty else { return nil }
-        return ConfigPlan(
+        var plan = ConfigPlan(
             file: file, agentName: agentName, sites: sites, storage: storage, audit: audit, http: http,
             logging: LoggingPlan(level: level, format: format), profilesDirectory: profilesDir, floorImport: floorImport, sensors: sensors,
             rules: rules)
+        plan.itsm = itsm
+        return plan
     }
 
     package static func isIPAddress(_ s: String) -> Bool {

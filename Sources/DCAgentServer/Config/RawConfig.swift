@@ -1,3 +1,4 @@
+package import ITSMLink
 /// The config file as written: every field optional, snake_case keys, decoded by Yams.
 /// ``ConfigLoader`` rejects unknown keys and ``ConfigValidator`` turns this into a ``ConfigPlan``.
 package struct RawConfig: Codable {
@@ -11,6 +12,23 @@ package struct RawConfig: Codable {
     package var floor: RawFloor?
     package var sensors: [RawSensor]?
     package var rules: RawRules?
+    package var itsm: RawITSM?
+}
+
+/// `itsm:` (issue 12): where tickets go, the incident policy, the dispatcher's timing.
+package struct RawITSM: Codable {
+    package var tickets: String?
+    package var policy: RawIncidentPolicy?
+    package var tick: String?
+    package var retryFirst: String?
+    package var retryMax: String?
+    package var deadAfter: String?
+    package enum CodingKeys: String, CodingKey {
+        case tickets, policy, tick
+        case retryFirst = "retry_first"
+        case retryMax = "retry_max"
+        case deadAfter = "dead_after"
+    }
 }
 
 package struct RawAgent: Codable {

@@ -139,6 +139,9 @@ package enum Daemon {
             .init(service: feed, serviceName: "change-feed"),
         ]
         if let rules { services.append(.init(service: rules, serviceName: "rules")) }
+        if let itsmPlan = plan.itsm {
+            services.append(.init(service: ITSMService(store: store, plan: itsmPlan, clock: ContinuousClock(), logger: logger), serviceName: "itsm"))
+        }
         services.append(.init(service: sensors, serviceName: "polling"))
         services += [
             .init(service: ReloadService(runtime: runtime, configPath: configPath, logger: logger), serviceName: "reload"),

@@ -1,26 +1,6 @@
 public import ContaminationRules
 public import Telemetry
 
-/// One opening of an event: its dedup key and first-seen time (DESIGN decision 15). A ticket
-/// belongs to the opening that opened it, never to a store row id.
-public struct OpeningKey: Hashable, Sendable, Codable, CustomStringConvertible {
-    /// The event's dedup key (`rule|scope|point`).
-    public var dedupKey: String
-    /// When that opening first fired.
-    public var firstSeen: Timestamp
-
-    public init(dedupKey: String, firstSeen: Timestamp) {
-        self.dedupKey = dedupKey
-        self.firstSeen = firstSeen
-    }
-
-    /// The opening an event belongs to.
-    public init(_ e: Event) { self.init(dedupKey: e.dedupKey, firstSeen: e.firstSeen) }
-
-    /// `rule|scope|point@milliseconds`: the ticket's correlation id in the ITSM tool (ServiceNow's
-    /// message key).
-    public var description: String { "\(dedupKey)@\(firstSeen.milliseconds)" }
-}
 
 /// An operator's silence of an event: no incident is opened for it until `until`.
 public struct Silence: Hashable, Sendable, Codable {

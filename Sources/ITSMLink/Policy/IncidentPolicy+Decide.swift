@@ -109,6 +109,9 @@ extension IncidentPolicy {
         case .dataReturned:
             s.emit(.annotate("data returned at \(at): the inputs report good readings again; \(Self.state(e)). \(e.message)"), sq)
             s.say("data returned: ticket \(l.opening) annotated")
+        case .acknowledged, .annotated, .assigned, .silenced, .unsilenced:
+            // Operators' actions reach the policy as `.operatorAction`, with their details.
+            s.say("an operator's \(c.change.rawValue): handled as an operator action")
         case .resolved:
             if let missing = e.dataMissing, !missing.isEmpty {
                 s.link?.phase = .leftOpen(at: at)
@@ -332,6 +335,7 @@ extension IncidentPolicy {
         case .dataMissing: return "data went missing at \(c.at), still firing"
         case .dataReturned: return "data returned at \(c.at), still firing"
         case .resolved: return "resolved at \(c.at)"
+        case .acknowledged, .annotated, .assigned, .silenced, .unsilenced: return "\(c.change.rawValue) at \(c.at)"
         }
     }
 

@@ -1,0 +1,217 @@
+package import AgentStore
+package import ContaminationRules
+import Foundation
+package import ITSMLink
+package import Logging
+package import ServiceLifecycle
+package import Telemetry
+
+/// The ITSM part of the config (`itsm:`; issue 12): where tickets go and the incident policy.
+package struct ITSMPlan: Sendable, Equatable {
+    /// `builtin`: tickets in the agent's own store.
+    package var tickets = "builtin"
+    package var policy = IncidentPolicy.defaults
+    /// How often hold-offs, silences and retries are looked at without a commit to wake on.
+    package var tick: Duration = .seconds(5)
+    /// Retries of a failed delivery: after `retryFirst`, doubling, at most `retryMax` apart,
+    /// dead after `deadAfter` since it was queued.
+    package var retryFirst: Duration = .seconds(5)
+    package var retryMax: Duration = .seconds(300)
+    package var deadAfter: Duration = .seconds(48 * 3600)
+    package init() {}
+}
+
+/// The seam of DESIGN decision 15 in the daemon: reads the change log after its cursor, asks
+/// the incident policy (ITSMLink, pure) what each change means for the ticket of its opening,
+/// and queues that in the outbox in the same transaction as it moves its cursor; ticks give the
+/// policy the ends of hold-offs and silences; the dispatcher delivers the outbox — to the
+/// built-in tickets here (Request Tracker comes as an adapter of ITSMLink).
+package final class ITSMService<C: Clock>: Service where C.Duration == Duration {
+    let store: SiteStore
+    let plan: ITSMPlan
+    let clock: C
+    let logger: Logger
+    package static var consumer: String { "itsm" }
+
+    package init(store: SiteStore, plan: ITSMPlan, clock: C, logger: Logger) {
+        self.store = store
+        self.plan = plan
+        self.clock = clock
+        self.logger = logger
+    }
+
+    var target: String { plan.tickets }
+
+    package func run() async throws {
+        let commits = store.changes.subscribe()
+        let (wakeups, poke) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let clock = self.clock, tick = plan.tick
+        poke.yield()
+        try? await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                // Wake on each commit (this process's or another's) and on every tick.
+                group.addTask { for await _ in commits { poke.yield() } }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await clock.sleep(for: tick)
+                        poke.yield()
+                    }
+                }
+                for await _ in wakeups {
+                    do {
+                        try await self.step(now: .now)
+                        try await self.dispatch(now: .now)
+                    } catch {
+                        self.logger.error("itsm: \(error)")
+                    }
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    // MARK: Deciding
+
+    /// Reads the change log to its end (in pages), then gives every active link a tick at `now`.
+    @discardableResult
+    package func step(now: Timestamp) async throws -> Int {
+        var queued = 0
+        let (policy, target) = (plan.policy, target)
+        while true {
+            let (handled, q) = try await store.itsm.advance(consumer: Self.consumer, target: target, now: now) { changes, latest in
+                try Self.decide(changes, latest: latest, policy: policy, target: target)
+            }
+            queued += q
+            if handled == 0 { break }
+        }
+        for row in try await store.itsm.activeLinks(target: target) {
+            guard let json = row.policy, let link = try? JSONDecoder().decode(IncidentLink.self, from: json) else { continue }
+            let d = policy.decide(.tick, link: link, now: now)
+            guard !d.actions.isEmpty || d.link != link else { continue }
+            let items = try d.actions.map { try Self.item($0, target: target, eventID: row.eventID) }
+            let links = try [d.link, d.replaced].compactMap { $0 }.map { try Self.row($0, target: target, eventID: row.eventID, reason: d.reason, at: now) }
+            queued += try await store.itsm.apply(items, links: links, now: now)
+        }
+        return queued
+    }
+
+    /// The policy over a page of changes, in order, each seeing the link the one before left.
+    static func decide(_ changes: [StoredEventChange], latest: [String: TicketLink], policy: IncidentPolicy, target: String) throws
+        -> (items: [OutboxItem], links: [TicketLink])
+    {
+        var links: [String: IncidentLink] = [:]
+        for (key, row) in latest {
+            if let json = row.policy { links[key] = try JSONDecoder().decode(IncidentLink.self, from: json) }
+        }
+        var items: [OutboxItem] = []
+        var rows: [OpeningKey: TicketLink] = [:]
+        var order: [OpeningKey] = []
+        for c in changes {
+            let key = c.change.event.dedupKey
+            let d = policy.decide(input(c), link: links[key], now: c.change.at)
+            items += try d.actions.map { try item($0, target: target, eventID: c.eventID) }
+            if let l = d.link { links[key] = l }
+            for l in [d.replaced, d.link].compactMap({ $0 }) {
+                let r = try row(l, target: target, eventID: l.opening == OpeningKey(c.change.event) ? c.eventID : nil, reason: d.reason, at: c.change.at)
+                if rows[l.opening] == nil { order.append(l.opening) }
+                rows[l.opening] = r
+            }
+        }
+        return (items, order.compactMap { rows[$0] })
+    }
+
+    /// A change as the policy's input: an operator's action with its details, else the change.
+    static func input(_ c: StoredEventChange) -> IncidentInput {
+        let opening = OpeningKey(c.change.event)
+        guard c.change.change.isOperatorAction, let a = c.action else { return .change(c.change, seq: c.seq) }
+        let kind: ITSMLink.OperatorAction.Kind =
+            switch c.change.change {
+            case .acknowledged: .acknowledge
+            case .assigned: .assign(to: a.assignee ?? "nobody")
+            case .silenced: .silence(until: a.until ?? c.change.at, reason: a.text ?? "")
+            case .unsilenced: .silence(until: c.change.at, reason: "silence ended early by \(a.actor)")
+            default: .note(a.text ?? "")
+            }
+        return .operatorAction(ITSMLink.OperatorAction(id: "\(c.seq)", opening: opening, by: a.actor, at: c.change.at, kind: kind))
+    }
+
+    static func item(_ a: OutboxAction, target: String, eventID: Int64?) throws -> OutboxItem {
+        OutboxItem(
+            target: target, idempotencyKey: "\(target)|\(a.key)", opening: a.ticket, eventID: eventID, action: a.action.name,
+            payload: try JSONEncoder().encode(a.action))
+    }
+
+    static func row(_ l: IncidentLink, target: String, eventID: Int64?, reason: String, at: Timestamp) throws -> TicketLink {
+        TicketLink(
+            target: target, opening: l.opening, eventID: eventID, ticket: nil, state: phase(l.phase), reason: l.reason.isEmpty ? reason : l.reason,
+            updated: at, policy: try JSONEncoder().encode(l))
+    }
+
+    /// The phase's word (the store's `state`).
+    static func phase(_ p: IncidentLink.Phase) -> String {
+        switch p {
+        case .withheld: "withheld"
+        case .open: "open"
+        case .clearing: "clearing"
+        case .resolved: "resolved"
+        case .leftOpen: "leftOpen"
+        case .cleared: "cleared"
+        }
+    }
+
+    // MARK: Delivering
+
+    /// Delivers what is due to the built-in tickets; returns how many were delivered.
+    @discardableResult
+    package func dispatch(now: Timestamp) async throws -> Int {
+        var sent = 0
+        for entry in try await store.itsm.due(target: target, now: now) {
+            let action: IncidentAction
+            do { action = try JSONDecoder().decode(IncidentAction.self, from: entry.item.payload) } catch {
+                try await store.itsm.markFailed(entry.id, error: "unreadable payload: \(error)", class: "malformed", retryAt: nil, now: now)
+                logger.error("itsm: outbox entry \(entry.id) is unreadable; dead letter")
+                continue
+            }
+            do {
+                let number = try await deliverBuiltin(action, entry)
+                try await store.itsm.markSent(entry.id, ticket: number, now: now)
+                sent += 1
+            } catch {
+                let age = now.seconds(since: entry.created)
+                let retry = age >= plan.deadAfter.inSeconds ? nil : now.adding(seconds: backoff(attempt: entry.attempts))
+                try await store.itsm.markFailed(entry.id, error: "\(error)", class: "store", retryAt: retry, now: now)
+                logger.warning("itsm: \(entry.item.action) for \(entry.item.opening) failed (\(error))\(retry == nil ? "; dead letter" : "; retried")")
+            }
+        }
+        return sent
+    }
+
+    /// Exponential back-off with jitter: `retryFirst` × 2^attempt, at most `retryMax`, ±20 %.
+    func backoff(attempt: Int) -> Double {
+        let base = min(plan.retryFirst.inSeconds * pow(2, Double(min(attempt, 20))), plan.retryMax.inSeconds)
+        return base * Double.random(in: 0.8...1.2)
+    }
+
+    /// One action on the built-in tickets; the ticket's number when it made one.
+    func deliverBuiltin(_ action: IncidentAction, _ entry: OutboxEntry) async throws -> String? {
+        let opening = entry.item.opening
+        if case .open(let f) = action {
+            let t = try await store.tickets.open(
+                opening, subject: f.subject, body: f.body, priority: "P\(f.priority)", ci: f.ci.rawValue, severity: f.severity.rawValue)
+            return t.number
+        }
+        guard let number = try await store.tickets.find(opening)?.number else {
+            throw StoreError.notFound("no built-in ticket for \(opening)")
+        }
+        let what: String =
+            switch action {
+            case .update: "updated"
+            case .resolve: "resolved"
+            case .reopen: "reopened"
+            case .annotate: "annotated"
+            case .open: "opened"
+            }
+        _ = try await store.tickets.record(number, what: what, text: action.text, now: .now)
+        return nil
+    }
+}
