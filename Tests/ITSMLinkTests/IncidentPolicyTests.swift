@@ -1,5 +1,5 @@
-import Foundation
 import ContaminationRules
+import Foundation
 import ITSMLink
 import Telemetry
 import Testing
@@ -27,7 +27,8 @@ let scenarios: [Scenario] = [
         reason: "warning is below the minimum severity critical: no incident opened"),
     Scenario(
         sentence: "an info event below the default minimum (warning) opens nothing",
-        steps: [.change(.opened, .info, t: 0)], actions: [], phase: .withheld(.belowMinimum), reason: "info is below the minimum severity warning"),
+        steps: [.change(.opened, .info, t: 0)], actions: [], phase: .withheld(.belowMinimum),
+        reason: "info is below the minimum severity warning"),
     Scenario(
         sentence: "a firing critical opens one incident", steps: [.change(.opened, t: 0)], actions: ["open"], phase: .open,
         reason: "critical is at or above the minimum warning: incident opened for inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@"),
@@ -77,11 +78,15 @@ let scenarios: [Scenario] = [
         actions: ["open", "annotate"], phase: .open, reason: "data missing: ticket"),
     Scenario(
         sentence: "data returned annotates the ticket, which stays open",
-        steps: [.change(.opened, t: 0), .change(.dataMissing, t: 60, missing: ["DC-R1-A05-TH1/temperature"]), .change(.dataReturned, t: 120)],
+        steps: [
+            .change(.opened, t: 0), .change(.dataMissing, t: 60, missing: ["DC-R1-A05-TH1/temperature"]), .change(.dataReturned, t: 120),
+        ],
         actions: ["open", "annotate", "annotate"], phase: .open, reason: "data returned: ticket"),
     Scenario(
         sentence: "an event closed while its data is missing is annotated, not resolved",
-        steps: [.change(.opened, t: 0), .change(.dataMissing, t: 60, missing: ["X"]), .change(.resolved, t: 120, missing: ["X"]), .tick(86_400)],
+        steps: [
+            .change(.opened, t: 0), .change(.dataMissing, t: 60, missing: ["X"]), .change(.resolved, t: 120, missing: ["X"]), .tick(86_400),
+        ],
         actions: ["open", "annotate", "annotate"], phase: .leftOpen(at: at(120)), reason: "closed while data missing: ticket"),
     Scenario(
         sentence: "a maintenance-suppressed event opens nothing and says so",
@@ -102,14 +107,16 @@ let scenarios: [Scenario] = [
     Scenario(
         sentence: "a silenced event's next opening opens nothing and says so",
         steps: [
-            .change(.opened, t: 0), .op(.silence(until: at(7200), reason: "fan swap"), t: 10), .change(.resolved, t: 60), .tick(60 + holdOff),
+            .change(.opened, t: 0), .op(.silence(until: at(7200), reason: "fan swap"), t: 10), .change(.resolved, t: 60),
+            .tick(60 + holdOff),
             .change(.opened, t: 800, opened: 800),
         ], actions: ["open", "update", "resolve"], phase: .withheld(.silenced),
         reason: "silenced by ana until 2026-05-28T22:26:40.000Z (fan swap): no incident opened"),
     Scenario(
         sentence: "when a silence ends while the event still fires the incident opens",
         steps: [
-            .change(.opened, t: 0), .op(.silence(until: at(7200), reason: "fan swap"), t: 10), .change(.resolved, t: 60), .tick(60 + holdOff),
+            .change(.opened, t: 0), .op(.silence(until: at(7200), reason: "fan swap"), t: 10), .change(.resolved, t: 60),
+            .tick(60 + holdOff),
             .change(.opened, t: 800, opened: 800), .tick(7199), .tick(7200),
         ], actions: ["open", "update", "resolve", "open"], phase: .open, reason: "the silence by ana ended at"),
     Scenario(
@@ -183,7 +190,8 @@ struct IncidentPolicyTests {
         #expect(r.link?.joined == [at(120)])
         #expect(Set(r.actions.map(\.ticket)) == [OpeningKey(event(opened: 0))])
         // Its later changes go to the same ticket.
-        let more = run([.change(.severityChanged, .warning, t: 200, opened: 120), .change(.resolved, t: 300, opened: 120), .tick(300 + holdOff)],
+        let more = run(
+            [.change(.severityChanged, .warning, t: 200, opened: 120), .change(.resolved, t: 300, opened: 120), .tick(300 + holdOff)],
             link: r.link, firstSeq: 10)
         #expect(more.names == ["update", "resolve"])
         #expect(more.actions.allSatisfy { $0.ticket == OpeningKey(event(opened: 0)) })
@@ -230,7 +238,8 @@ struct IncidentPolicyTests {
     func longSubject() throws {
         var e = event()
         e.message = String(repeating: "x", count: 400)
-        let d = IncidentPolicy.defaults.decide(.change(EventChange(change: .opened, event: e, at: at(0), notify: true), seq: 1), link: nil, now: at(0))
+        let d = IncidentPolicy.defaults.decide(
+            .change(EventChange(change: .opened, event: e, at: at(0), notify: true), seq: 1), link: nil, now: at(0))
         guard case .open(let f) = try #require(d.actions.first).action else { return }
         #expect(f.subject.count == TicketFields.subjectLimit)
         #expect(f.subject.hasSuffix("…"))
@@ -247,7 +256,8 @@ struct IncidentPolicyTests {
 
 @Suite("Incident policy: idempotence")
 struct IncidentIdempotenceTests {
-    @Test("replaying the same change with the link it produced opens nothing more", arguments: [EventChange.Change.opened, .flappingStarted])
+    @Test(
+        "replaying the same change with the link it produced opens nothing more", arguments: [EventChange.Change.opened, .flappingStarted])
     func replayChange(_ change: EventChange.Change) {
         let first = run([.change(change, t: 0)])
         #expect(first.names == ["open"])
@@ -267,13 +277,14 @@ struct IncidentIdempotenceTests {
         let b = run(steps)
         #expect(a.actions == b.actions)
         #expect(Set(a.actions.map(\.key)).count == a.actions.count)
-        #expect(a.actions.map(\.key.description) == [
-            "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780000000000/open/1",
-            "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780000000000/update/c2",
-            "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780000000000/update/oop-40",
-            "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780000000000/resolve/t1780000660000",
-            "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780002000000/open/1",
-        ])
+        #expect(
+            a.actions.map(\.key.description) == [
+                "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780000000000/open/1",
+                "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780000000000/update/c2",
+                "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780000000000/update/oop-40",
+                "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780000000000/resolve/t1780000660000",
+                "inlet-hot|DC-R1-A05-TH1|DC-R1-A05-TH1/temperature@1780002000000/open/1",
+            ])
     }
 
     @Test("the end of a hold-off has one key, whichever tick or change sees it first")

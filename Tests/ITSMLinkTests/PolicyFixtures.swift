@@ -43,7 +43,10 @@ enum Step: Sendable {
             let state: EventState = change == .resolved ? .resolved : .firing
             let e = event(
                 severity, state, opened: opened, last: t, suppressed: suppressed, flapping: change == .flappingStarted, missing: missing)
-            return (.change(EventChange(change: change, event: e, at: at(t), notify: !suppressed), seq: seq, window: suppressed ? window : nil), at(t))
+            return (
+                .change(EventChange(change: change, event: e, at: at(t), notify: !suppressed), seq: seq, window: suppressed ? window : nil),
+                at(t)
+            )
         case .tick(let t):
             return (.tick, at(t))
         case .windowEnded(let t):

@@ -38,14 +38,20 @@ struct RawIncidentPolicyTests {
     @Test(
         "a bad value names its key and the reason",
         arguments: [
-            (#"{"minimum_severity": "urgent"}"#, "itsm.policy.minimum_severity", "'urgent' is not a severity (use info, warning, critical)"),
+            (
+                #"{"minimum_severity": "urgent"}"#, "itsm.policy.minimum_severity",
+                "'urgent' is not a severity (use info, warning, critical)"
+            ),
             (#"{"resolve_after": "soon"}"#, "itsm.policy.resolve_after", "'soon' is not a duration"),
             (#"{"resolve_after": "-5m"}"#, "itsm.policy.resolve_after", "'-5m' is not a duration"),
             (#"{"reopen_within": "x"}"#, "itsm.policy.reopen_within", "'x' is not a duration"),
             (#"{"on_clear": "close"}"#, "itsm.policy.on_clear", "'close' is not one of resolve, annotate_only"),
             (#"{"priorities": {"urgent": 1}}"#, "itsm.policy.priorities.urgent", "'urgent' is not a severity"),
             (#"{"priorities": {"critical": 0}}"#, "itsm.policy.priorities.critical", "0 is not a priority from 1 (highest) to 5 (lowest)"),
-            (#"{"on_clear": "annotate_only", "reopen_within": "1h"}"#, "itsm.policy.reopen_within", "has no effect with on_clear: annotate_only"),
+            (
+                #"{"on_clear": "annotate_only", "reopen_within": "1h"}"#, "itsm.policy.reopen_within",
+                "has no effect with on_clear: annotate_only"
+            ),
         ])
     func refused(_ json: String, _ key: String, _ reason: String) throws {
         let raw = try decode(json)
