@@ -22,6 +22,7 @@ public struct TicketFields: Hashable, Sendable, Codable {
     /// ServiceNow's short description is 160 characters.
     public static let subjectLimit = 160
 
+    /// Creates one from its parts.
     public init(subject: String, body: String, priority: Int, ci: CIID, severity: Severity, dedupKey: String, firstSeen: Timestamp) {
         self.subject = subject
         self.body = body
@@ -46,6 +47,7 @@ public struct TicketUpdate: Hashable, Sendable, Codable {
     /// Who acknowledged it, on an acknowledgement.
     public var acknowledgedBy: String?
 
+    /// Creates one from its parts.
     public init(text: String, severity: Severity? = nil, priority: Int? = nil, assignee: String? = nil, acknowledgedBy: String? = nil) {
         self.text = text
         self.severity = severity
@@ -102,6 +104,7 @@ public struct ActionKey: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Its sequence within the ticket.
     public var sequence: String
 
+    /// Creates one from its parts.
     public init(opening: OpeningKey, action: String, sequence: String) {
         self.opening = opening
         self.action = action
@@ -119,6 +122,7 @@ public struct OutboxAction: Hashable, Sendable, Codable {
     /// What to do.
     public var action: IncidentAction
 
+    /// Creates one from its parts.
     public init(key: ActionKey, action: IncidentAction) {
         self.key = key
         self.action = action
@@ -141,6 +145,7 @@ public struct IncidentDecision: Hashable, Sendable {
     /// behind (a new opening after a resolved ticket): keep it, it is that ticket's last state.
     public var replaced: IncidentLink?
 
+    /// Creates one from its parts.
     public init(actions: [OutboxAction], link: IncidentLink?, reason: String, replaced: IncidentLink? = nil) {
         self.actions = actions
         self.link = link

@@ -27,6 +27,7 @@ public struct OperatorAction: Hashable, Sendable, Codable {
     /// What.
     public var kind: Kind
 
+    /// Creates one from its parts.
     public init(id: String, opening: OpeningKey, by: String, at: Timestamp, kind: Kind) {
         self.id = id
         self.opening = opening

@@ -11,6 +11,7 @@ public struct Silence: Hashable, Sendable, Codable {
     /// Why.
     public var reason: String
 
+    /// Creates one from its parts.
     public init(until: Timestamp, by: String, reason: String) {
         self.until = until
         self.by = by
@@ -68,6 +69,7 @@ public struct IncidentLink: Hashable, Sendable, Codable {
     /// The reason of the latest decision: what a person reads next to the event.
     public var reason: String
 
+    /// Creates one from its parts.
     public init(
         opening: OpeningKey, joined: [Timestamp] = [], phase: Phase, event: Event, silence: Silence? = nil, lastSeq: Int64? = nil,
         reason: String = ""

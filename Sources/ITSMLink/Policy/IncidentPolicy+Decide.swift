@@ -68,7 +68,8 @@ extension IncidentPolicy {
             s.emit(
                 .update(
                     TicketUpdate(
-                        text: "fired again at \(at)\(opening), within the \(Self.duration(resolveAfter)) hold-off after it cleared at \(since): "
+                        text:
+                            "fired again at \(at)\(opening), within the \(Self.duration(resolveAfter)) hold-off after it cleared at \(since): "
                             + "same ticket. \(Self.state(e)): \(e.message)", severity: e.severity, priority: priority(of: e.severity))), sq)
             s.say("re-fired within the hold-off: ticket \(l.opening) updated, no new incident")
             return s.decision
@@ -76,7 +77,10 @@ extension IncidentPolicy {
         switch c.change {
         case .opened:
             if joining {
-                s.emit(.update(TicketUpdate(text: "fired again at \(at) (a new opening, first seen \(key.firstSeen)): same ticket. \(e.message)")), sq)
+                s.emit(
+                    .update(
+                        TicketUpdate(text: "fired again at \(at) (a new opening, first seen \(key.firstSeen)): same ticket. \(e.message)")),
+                    sq)
                 s.say("a new opening while ticket \(l.opening) is open: joined it")
             } else {
                 s.say("ticket \(l.opening) already open: nothing to do")
@@ -155,7 +159,8 @@ extension IncidentPolicy {
             s.emit(
                 .reopen(
                     "fired again at \(c.at) (a new opening, first seen \(key.firstSeen)), \(Self.duration(c.at.seconds(since: resolvedAt))) "
-                        + "after the ticket was resolved (reopen_within \(Self.duration(reopenWithin))). \(Self.state(e)): \(e.message)"), sq)
+                        + "after the ticket was resolved (reopen_within \(Self.duration(reopenWithin))). \(Self.state(e)): \(e.message)"),
+                sq)
             s.say("re-fired within reopen_within: ticket \(p.opening) reopened, no new incident")
             return
         }
@@ -185,7 +190,8 @@ extension IncidentPolicy {
                 &s, notify: !l.event.suppressed, window: nil, at: now,
                 trigger: "the silence by \(silence.by) ended at \(silence.until) while the event still fires")
         default:
-            s.say(ended.map { "silence by \($0.by) ended at \($0.until); nothing else to do" } ?? "\(Self.describe(l.phase)): nothing to do")
+            s.say(
+                ended.map { "silence by \($0.by) ended at \($0.until); nothing else to do" } ?? "\(Self.describe(l.phase)): nothing to do")
         }
         return s.decision
     }
@@ -197,14 +203,17 @@ extension IncidentPolicy {
         }
         l.event.suppressed = false
         var s = Step(link: l)
-        evaluate(&s, notify: true, window: nil, at: now, trigger: "the maintenance window on \(w.ci) ended at \(w.end) while the event still fires")
+        evaluate(
+            &s, notify: true, window: nil, at: now,
+            trigger: "the maintenance window on \(w.ci) ended at \(w.end) while the event still fires")
         return s.decision
     }
 
     func onOperator(_ a: OperatorAction, link: IncidentLink?) -> IncidentDecision {
         guard var l = link, l.covers(a.opening) else {
             return IncidentDecision(
-                actions: [], link: link, reason: "\(Self.describe(a.kind)) by \(a.by) on \(a.opening): no incident for that opening; it stays on the event")
+                actions: [], link: link,
+                reason: "\(Self.describe(a.kind)) by \(a.by) on \(a.opening): no incident for that opening; it stays on the event")
         }
         let sq = "o\(a.id)"
         var s = Step(link: l)
@@ -227,9 +236,11 @@ extension IncidentPolicy {
         }
         let (text, update): (String, TicketUpdate) =
             switch a.kind {
-            case .acknowledge: ("acknowledged by \(a.by) at \(a.at)", TicketUpdate(text: "acknowledged by \(a.by) at \(a.at)", acknowledgedBy: a.by))
+            case .acknowledge:
+                ("acknowledged by \(a.by) at \(a.at)", TicketUpdate(text: "acknowledged by \(a.by) at \(a.at)", acknowledgedBy: a.by))
             case .note(let note): ("note by \(a.by)", TicketUpdate(text: "note by \(a.by) at \(a.at): \(note)"))
-            case .assign(let to): ("assigned to \(to) by \(a.by)", TicketUpdate(text: "assigned to \(to) by \(a.by) at \(a.at)", assignee: to))
+            case .assign(let to):
+                ("assigned to \(to) by \(a.by)", TicketUpdate(text: "assigned to \(to) by \(a.by) at \(a.at)", assignee: to))
             case .silence: ("", TicketUpdate(text: ""))
             }
         if l.ticketOpen {
@@ -248,7 +259,9 @@ extension IncidentPolicy {
 
     /// Why a firing event opens no incident now, or nil when it opens one. All reasons are
     /// named; the first (suppressed, silenced, below the minimum) is the phase.
-    func withheld(_ e: Event, notify: Bool, window: MaintenanceWindow?, silence: Silence?, at: Timestamp) -> (IncidentLink.Withheld, String)? {
+    func withheld(_ e: Event, notify: Bool, window: MaintenanceWindow?, silence: Silence?, at: Timestamp) -> (
+        IncidentLink.Withheld, String
+    )? {
         var reasons: [(IncidentLink.Withheld, String)] = []
         if !notify || e.suppressed {
             let text =
@@ -257,7 +270,8 @@ extension IncidentPolicy {
             reasons.append((.suppressed, text))
         }
         if let silence, silence.holds(at: at) {
-            reasons.append((.silenced, "silenced by \(silence.by) until \(silence.until)\(silence.reason.isEmpty ? "" : " (\(silence.reason))")"))
+            reasons.append(
+                (.silenced, "silenced by \(silence.by) until \(silence.until)\(silence.reason.isEmpty ? "" : " (\(silence.reason))")"))
         }
         if e.severity < minimumSeverity {
             reasons.append((.belowMinimum, "\(e.severity.rawValue) is below the minimum severity \(minimumSeverity.rawValue)"))
@@ -278,7 +292,9 @@ extension IncidentPolicy {
         l.phase = .open
         s.link = l
         s.emit(.open(fields(l.event, why: trigger)), "1")
-        s.say("\(trigger); \(l.event.severity.rawValue) is at or above the minimum \(minimumSeverity.rawValue): incident opened for \(l.opening)")
+        s.say(
+            "\(trigger); \(l.event.severity.rawValue) is at or above the minimum \(minimumSeverity.rawValue): incident opened for \(l.opening)"
+        )
     }
 
     /// The end of a hold-off: resolve, or annotate only.

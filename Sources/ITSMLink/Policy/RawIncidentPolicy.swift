@@ -15,14 +15,22 @@ import ContaminationRules
 ///     priorities: {critical: 2, warning: 3, info: 4}
 /// ```
 public struct RawIncidentPolicy: Codable, Hashable, Sendable {
+    /// `minimum_severity`: info, warning or critical.
     public var minimumSeverity: String?
+    /// `resolve_after`: a duration (`10m`).
     public var resolveAfter: String?
+    /// `on_clear`: resolve or annotate_only.
     public var onClear: String?
+    /// `update_on_severity_change`.
     public var updateOnSeverityChange: Bool?
+    /// `update_on_flapping`.
     public var updateOnFlapping: Bool?
+    /// `reopen_within`: a duration (`0s`: never).
     public var reopenWithin: String?
+    /// `priorities`: severity name → 1…5.
     public var priorities: [String: Int]?
 
+    /// The snake_case keys.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case minimumSeverity = "minimum_severity"
         case resolveAfter = "resolve_after"
@@ -33,6 +41,7 @@ public struct RawIncidentPolicy: Codable, Hashable, Sendable {
         case priorities
     }
 
+    /// Creates one from its parts.
     public init(
         minimumSeverity: String? = nil, resolveAfter: String? = nil, onClear: String? = nil, updateOnSeverityChange: Bool? = nil,
         updateOnFlapping: Bool? = nil, reopenWithin: String? = nil, priorities: [String: Int]? = nil
@@ -56,7 +65,11 @@ public struct RawIncidentPolicy: Codable, Hashable, Sendable {
         }
         let severities = Severity.allCases.map(\.rawValue).joined(separator: ", ")
         if let s = minimumSeverity {
-            if let v = Severity(rawValue: s) { p.minimumSeverity = v } else { problem(.minimumSeverity, "'\(s)' is not a severity (use \(severities))") }
+            if let v = Severity(rawValue: s) {
+                p.minimumSeverity = v
+            } else {
+                problem(.minimumSeverity, "'\(s)' is not a severity (use \(severities))")
+            }
         }
         func duration(_ text: String?, _ key: CodingKeys) -> Double? {
             guard let text else { return nil }
@@ -105,19 +118,24 @@ public struct IncidentPolicyProblem: Hashable, Sendable, CustomStringConvertible
     /// Why the value is refused.
     public var reason: String
 
+    /// Creates one from its parts.
     public init(key: String, reason: String) {
         self.key = key
         self.reason = reason
     }
 
+    /// `key: reason`.
     public var description: String { "\(key): \(reason)" }
 }
 
 /// Every problem of an `itsm.policy`.
 public struct IncidentPolicyErrors: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The problems, in key order.
     public var problems: [IncidentPolicyProblem]
 
+    /// Creates one from its parts.
     public init(problems: [IncidentPolicyProblem]) { self.problems = problems }
 
+    /// One problem a line.
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
