@@ -87,7 +87,8 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
         for row in try await store.itsm.activeLinks(target: target) {
             guard let json = row.policy, let link = try? JSONDecoder().decode(IncidentLink.self, from: json) else { continue }
             let d = policy.decide(.tick, link: link, now: now)
-            guard !d.actions.isEmpty || d.link != link else { continue }
+            // A tick that acts on nothing keeps the last reason a person should read.
+            guard !d.actions.isEmpty || d.link?.phase != link.phase || d.link?.silence != link.silence || d.replaced != nil else { continue }
             let items = try d.actions.map { try Self.item($0, target: target, eventID: row.eventID) }
             let links = try [d.link, d.replaced].compactMap { $0 }.map { try Self.row($0, target: target, eventID: row.eventID, reason: d.reason, at: now) }
             queued += try await store.itsm.apply(items, links: links, now: now)
