@@ -51,7 +51,9 @@ struct RulesDaemonTests {
         }
     }
 
-    static func setup(_ dir: TempDir, modbusPort: Int, httpPort: Int, rules: String, floor: Bool = true, moreSensors: String = "") -> String {
+    static func setup(
+        _ dir: TempDir, modbusPort: Int, httpPort: Int, rules: String, floor: Bool = true, moreSensors: String = "", itsm: String = ""
+    ) -> String {
         let ruleFile = dir.write("rules.yaml", rules)
         return testConfig(
             dir: dir, port: httpPort,
@@ -73,6 +75,7 @@ struct RulesDaemonTests {
                   # These tests count the rules' events; whether the machine's clock is
                   # synchronised (a test VM's often is not) is not theirs to see.
                   check_clock_sync: false
+                \(itsm)
                 """)
     }
 
@@ -83,11 +86,11 @@ struct RulesDaemonTests {
         let peer: ModbusPeer
         let cfg: String
 
-        init(rules: String, floor: Bool = true) async throws {
+        init(rules: String, floor: Bool = true, itsm: String = "") async throws {
             let modbusPort = freePort()
             peer = try ModbusPeer(port: modbusPort, log: dir.file("peer.log"))
             try await waitUntil("pymodbus on port \(modbusPort)") { DemoFlowTests.tcpAnswers(modbusPort) }
-            cfg = RulesDaemonTests.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: rules, floor: floor)
+            cfg = RulesDaemonTests.setup(dir, modbusPort: modbusPort, httpPort: httpPort, rules: rules, floor: floor, itsm: itsm)
         }
     }
 
@@ -212,6 +215,56 @@ struct RulesDaemonTests {
         #expect(badSeverity.status == 64 && badSeverity.stderr.contains("severity 'urgent'"), "\(badSeverity.output)")
         let show = try await dcagent("events", "show", "\(fired["id"] as? Int ?? 0)", "--config", cfg)
         #expect(show.stdout.contains("opened") && show.stdout.contains("resolved") && show.stdout.contains("evidence:"), "\(show.output)")
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test("events into built-in incidents: a pymodbus sensor over the threshold opens one ticket, a SIGKILL makes no second, the clear resolves it after the hold-off")
+    func incidents() async throws {
+        let rig = try await Rig(
+            rules: Self.hotRule,
+            itsm: """
+                itsm:
+                  tickets: builtin
+                  tick: 200ms
+                  policy: { resolve_after: 2s }
+                """)
+        defer { rig.peer.stop() }
+        let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
+        func tickets() async throws -> [String] {
+            try await dcagent("itsm", "tickets", "--config", cfg).stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("INC-") }
+        }
+        var daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon1.log"))
+        try await daemon.waitHealthy()
+        try await peer.setTemperature(38.5)
+        let d1 = daemon
+        try await waitUntil("a ticket; log:\n\(d1.log)") { try await tickets().count == 1 }
+        let first = try await tickets()
+        #expect(first[0].hasPrefix("INC-000001\topen\tP2\tcritical\tDC-R01-TH1"), "\(first)")
+        // A crash while it fires: after the restart still exactly one ticket.
+        daemon.signal(SIGKILL)
+        try await waitUntil("the daemon to die") { !d1.process.isRunning }
+        daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon2.log"))
+        try await daemon.waitHealthy()
+        try await waitUntil("evaluations after the restart") { Self.evaluations(httpPort) >= 10 }
+        #expect(try await tickets().count == 1)
+        // Back under the clear level: the event resolves, the ticket after the 2 s hold-off.
+        try await peer.setTemperature(22.25)
+        let d2 = daemon
+        try await waitUntil("the event to resolve; log:\n\(d2.log)") { try Self.events(httpPort, firing: true).isEmpty }
+        try await waitUntil("the ticket to resolve; log:\n\(d2.log)") { try await tickets().first?.contains("\tresolved\t") == true }
+        #expect(try await tickets().count == 1)
+        let ticket = try await dcagent("itsm", "ticket", "INC-000001", "--config", cfg)
+        // "  <time>  <what>  <text>" per step, after the number and the summary line.
+        let steps = ticket.stdout.split(separator: "\n").dropFirst(2).map { line -> String in
+            let parts = line.components(separatedBy: "  ")
+            return parts.count > 2 ? parts[2] : ""
+        }
+        #expect(steps.first == "opened" && steps.last == "resolved", "\(ticket.output)")
+        let id = try #require(try Self.events(httpPort).first?["id"] as? Int)
+        let show = try await dcagent("events", "show", "\(id)", "--config", cfg)
+        #expect(show.stdout.contains("ticket (builtin): INC-000001 — resolved"), "\(show.output)")
+        let status = try await dcagent("itsm", "status", "--config", cfg)
+        #expect(status.stdout.hasPrefix("pending\t0\n") && status.stdout.contains("dead\t0"), "\(status.output)")
         #expect(try await daemon.stop() == 0)
     }
 

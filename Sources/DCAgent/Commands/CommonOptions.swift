@@ -31,6 +31,17 @@ extension ConfigOption {
         try withStore(readOnly: readOnly, floorErrors: floorErrors) { store, _ in try body(store) }
     }
 
+    /// The same for a command whose store calls are async (the ITSM outbox, the tickets).
+    func withStore<T>(readOnly: Bool = false, _ body: (SiteStore) async throws -> T) async throws -> T {
+        let plan = try plan()
+        do {
+            return try await body(try SiteStore(plan: plan, readOnly: readOnly))
+        } catch {
+            // The same messages and exit codes as the synchronous commands.
+            return try reportingErrors { throw error }
+        }
+    }
+
     /// The same, for commands that also read the config (the rule file, the sites).
     func withStore<T>(readOnly: Bool = false, floorErrors: Bool = false, _ body: (SiteStore, ConfigPlan) throws -> T) throws -> T {
         let plan = try plan()

@@ -63,15 +63,17 @@ struct EventsCommand: ParsableCommand {
         }
     }
 
-    struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One event: what, where, evidence readings and every change.")
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One event: what, where, evidence readings, every change and action, and the ticket it became (or why none).")
         @OptionGroup var config: ConfigOption
         @Argument(help: "The event id (first column of `events list`).") var id: Int64
 
-        func run() throws {
-            try config.withStore(readOnly: true) { store in
-                guard let (s, changes) = try store.events.event(id: id)
-                else { throw StoreError.invalid("no event \(id)") }
+        func run() async throws {
+            try await config.withStore(readOnly: true) { store in
+                guard let (s, changes) = try await store.events.event(id: id)
+                else { throw StoreError.notFound("no event \(id)") }
+                let links = try await store.itsm.links(of: OpeningKey(s.event))
                 let e = s.event
                 print("event \(s.id): \(e.severity.rawValue), \(e.state.rawValue)\(e.flapping ? ", flapping" : "")\(e.suppressed ? ", under maintenance" : "")\(e.dataMissing != nil ? ", data missing" : "")")
                 print("  \(e.message)")
@@ -85,6 +87,9 @@ struct EventsCommand: ParsableCommand {
                 if let by = o.acknowledgedBy { print("  acknowledged by \(by) at \(o.acknowledgedAt.map { "\($0)" } ?? "?")") }
                 if let a = o.assignee { print("  assigned to \(a)") }
                 if let until = o.silencedUntil, o.isSilenced(at: .now) { print("  silenced until \(until): no ticket, no notification meanwhile") }
+                for l in links {
+                    print("  ticket (\(l.target)): \(l.ticket ?? "none") — \(l.state): \(l.reason)")
+                }
                 if !e.evidence.isEmpty {
                     print("evidence:")
                     for r in e.evidence { print("  \(r.time)  \(r.point)  \(r.value.isFinite ? String(r.value) : "—")  \(r.quality)") }
