@@ -14,6 +14,8 @@ public protocol EventReading: Sendable {
     func changes(after seq: Int64, limit: Int) async throws -> [StoredEventChange]
     /// The sequence number of the latest change (0 when there is none).
     func lastChangeSeq() async throws -> Int64
+    /// Which ticket an opening became at each target, and why (or why none).
+    func ticketLinks(of opening: OpeningKey) async throws -> [TicketLink]
 }
 
 extension EventStore: EventReading {
@@ -31,5 +33,9 @@ extension EventStore: EventReading {
 
     public func lastChangeSeq() async throws -> Int64 {
         try await database.writer.read { try Self.lastChangeSeq($0) }
+    }
+
+    public func ticketLinks(of opening: OpeningKey) async throws -> [TicketLink] {
+        try await ITSMStore(database: database).links(of: opening)
     }
 }

@@ -263,6 +263,10 @@ struct RulesDaemonTests {
         let id = try #require(try Self.events(httpPort).first?["id"] as? Int)
         let show = try await dcagent("events", "show", "\(id)", "--config", cfg)
         #expect(show.stdout.contains("ticket (builtin): INC-000001 — resolved"), "\(show.output)")
+        // The API says the same.
+        let detail = try #require(httpGet(port: httpPort, path: "/api/v1/events/\(id)"))
+        let links = (try JSONSerialization.jsonObject(with: Data(detail.body.utf8)) as? [String: Any])?["tickets"] as? [[String: Any]]
+        #expect(links?.first?["ticket"] as? String == "INC-000001" && links?.first?["state"] as? String == "resolved", "\(detail.body)")
         let status = try await dcagent("itsm", "status", "--config", cfg)
         #expect(status.stdout.hasPrefix("pending\t0\n") && status.stdout.contains("dead\t0"), "\(status.output)")
         #expect(try await daemon.stop() == 0)

@@ -118,4 +118,23 @@ public struct EventChangeList: Codable, Sendable, Equatable {
 public struct EventDetail: Codable, Sendable, Equatable {
     public var event: EventView
     public var changes: [EventChangeView]
+    /// The ticket the event became at each ITSM target, and why (or why none).
+    public var tickets: [TicketView]
+}
+
+/// Which ticket an event's opening became at one target, and why.
+public struct TicketView: Codable, Sendable, Equatable {
+    /// `builtin`, `rt`, …
+    public var target: String
+    /// The target's reference (`INC-000001`), null while none was made.
+    @Nullable public var ticket: String?
+    /// The policy's state: `withheld`, `open`, `clearing`, `resolved`, `leftOpen`, `cleared`.
+    public var state: String
+    /// Why, in words.
+    public var reason: String
+    public var updated: String
+
+    public init(_ l: TicketLink) {
+        (target, ticket, state, reason, updated) = (l.target, l.ticket, l.state, l.reason, "\(l.updated)")
+    }
 }

@@ -60,7 +60,8 @@ struct EventsAPI: Sendable {
         let text = context.parameters.get("id") ?? ""
         guard let id = Int64(text), id > 0 else { throw APIError.badParameter("id", "event id '\(text)': expected a positive number") }
         guard let found = try await sources.events.event(id: id) else { throw APIError.notFound("no event \(id)") }
-        return try WebJSON.response(EventDetail(event: EventView(found.event), changes: found.changes.map(EventChangeView.init)))
+        let tickets = try await sources.events.ticketLinks(of: OpeningKey(found.event.event)).map(TicketView.init)
+        return try WebJSON.response(EventDetail(event: EventView(found.event), changes: found.changes.map(EventChangeView.init), tickets: tickets))
     }
 
     /// `GET /api/v1/events/stream`: the change log as server-sent events. Each change is one
