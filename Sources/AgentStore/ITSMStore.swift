@@ -211,9 +211,23 @@ public struct ITSMStore: Sendable {
         ).map(link)
     }
 
-    /// The links of an event's opening (which ticket it became at each target, and why).
+    /// The links of an event's opening (which ticket it became at each target, and why). An
+    /// opening the policy joined to an earlier opening's ticket (a re-fire within the hold-off)
+    /// has no link of its own: the earlier link whose policy state names its first-seen time
+    /// answers for it.
     public func links(of opening: OpeningKey) async throws -> [TicketLink] {
-        try await database.writer.read { db in try Self.links(opening, db) }
+        try await database.writer.read { db in
+            let own = try Self.links(opening, db)
+            if !own.isEmpty { return own }
+            let ms = opening.firstSeen.milliseconds
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM itsm_links WHERE dedup_key = ? AND first_seen_ms < ? AND instr(policy, ?) > 0
+                    ORDER BY first_seen_ms DESC, target
+                    """, arguments: [opening.dedupKey, ms, "\"milliseconds\":\(ms)"]
+            ).map(Self.link)
+        }
     }
 
     /// The links of the given events, by event id.

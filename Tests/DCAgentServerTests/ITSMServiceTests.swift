@@ -35,11 +35,11 @@ struct ITSMServiceTests {
 
         deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-        func event(_ state: EventState, _ severity: Severity, at: Timestamp, missing: [String]? = nil) -> Event {
+        func event(_ state: EventState, _ severity: Severity, at: Timestamp, missing: [String]? = nil, firstSeen: Timestamp = ITSMServiceTests.t0) -> Event {
             Event(
                 dedupKey: Event.dedupKey(rule: "inlet-hot", scope: ITSMServiceTests.probe, point: ITSMServiceTests.temp), ruleID: "inlet-hot",
                 kind: .threshold, severity: severity, state: state, scope: ITSMServiceTests.probe, room: "DC-H1", rack: "DC-R01",
-                point: ITSMServiceTests.temp, firstSeen: ITSMServiceTests.t0, lastSeen: at, count: 1, message: "inlet 29.5 °C above 27 °C",
+                point: ITSMServiceTests.temp, firstSeen: firstSeen, lastSeen: at, count: 1, message: "inlet 29.5 °C above 27 °C",
                 evidence: [], suppressed: false, flapping: false, dataMissing: missing)
         }
 
@@ -84,6 +84,29 @@ struct ITSMServiceTests {
         #expect(try await rig.store.tickets.list().count == 1)
         let status = try await rig.store.itsm.status()
         #expect(status.pending == 0 && status.sent == 3 && status.dead == 0)
+    }
+
+    @Test("a re-fire within the hold-off is a new opening joined to the same ticket, which the new event names too")
+    func joined() async throws {
+        let rig = try Rig()
+        let t = Self.t0
+        try await rig.commit(.opened, rig.event(.firing, .critical, at: t), at: t)
+        try await rig.round(t.adding(seconds: 1))
+        try await rig.commit(.resolved, rig.event(.resolved, .critical, at: t.adding(seconds: 60)), at: t.adding(seconds: 60))
+        try await rig.round(t.adding(seconds: 61))
+        let again = t.adding(seconds: 300)
+        try await rig.commit(.opened, rig.event(.firing, .critical, at: again, firstSeen: again), at: again)
+        try await rig.round(again.adding(seconds: 1))
+        #expect(try await rig.store.tickets.list().map(\.number) == ["INC-000001"], "no second incident")
+        #expect(try await rig.store.tickets.find(rig.opening)?.state == "open")
+        let second = OpeningKey(dedupKey: rig.opening.dedupKey, firstSeen: again)
+        #expect(try await rig.store.itsm.links(of: second).map(\.ticket) == ["INC-000001"])
+        // Past the hold-off after the second clear, the one ticket resolves.
+        try await rig.commit(.resolved, rig.event(.resolved, .critical, at: again.adding(seconds: 60), firstSeen: again), at: again.adding(seconds: 60))
+        try await rig.round(again.adding(seconds: 61))
+        try await rig.round(again.adding(seconds: 700))
+        #expect(try await rig.store.tickets.find(rig.opening)?.state == "resolved")
+        #expect(try await rig.store.tickets.list().count == 1)
     }
 
     @Test("a crash after queueing (the cursor lost) queues nothing twice and makes no second ticket")
