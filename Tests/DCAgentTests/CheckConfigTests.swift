@@ -71,6 +71,32 @@ struct CheckConfigTests {
         }
     }
 
+    @Test("the itsm section: an unknown key, a ticket system not wired, a policy's bad values — each named with its line")
+    func itsmProblems() async throws {
+        let dir = TempDir()
+        let f = dir.write(
+            "itsm.yaml",
+            """
+            sites: [{id: DC, name: D, time_zone: Asia/Jakarta}]
+            storage: {path: \(dir.file("x.sqlite"))}
+            rules: {file: \(Repo.root)/config/rules/default.yaml}
+            itsm:
+              tickets: rt
+              colour: red
+              policy: {resolve_after: soon, minimum_severity: urgent}
+            """)
+        let r = try await dcagent("check-config", f)
+        #expect(r.status == 1, "\(r.output)")
+        for e in [
+            "\(f):6:3: itsm.colour: unknown key",
+            "\(f):5:3: itsm.tickets: 'rt' is not wired into the daemon yet",
+            "itsm.policy.minimum_severity: 'urgent' is not a severity (use info, warning, critical)",
+            "itsm.policy.resolve_after: 'soon' is not a duration",
+        ] {
+            #expect(r.stdout.contains(e), "missing: \(e)\n--- got:\n\(r.stdout)")
+        }
+    }
+
     @Test("invalid YAML, a missing file and wrong types are reported, nothing else runs")
     func unreadable() async throws {
         let dir = TempDir()
