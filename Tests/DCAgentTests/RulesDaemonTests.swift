@@ -267,6 +267,9 @@ struct RulesDaemonTests {
         let detail = try #require(httpGet(port: httpPort, path: "/api/v1/events/\(id)"))
         let links = (try JSONSerialization.jsonObject(with: Data(detail.body.utf8)) as? [String: Any])?["tickets"] as? [[String: Any]]
         #expect(links?.first?["ticket"] as? String == "INC-000001" && links?.first?["state"] as? String == "resolved", "\(detail.body)")
+        let health = try #require(httpGet(port: httpPort, path: "/healthz"))
+        let itsm = (try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])?["itsm"] as? [String: Any]
+        #expect(itsm?["tickets"] as? String == "builtin" && itsm?["pending"] as? Int == 0 && (itsm?["sent"] as? Int ?? 0) >= 2, "\(health.body)")
         let status = try await dcagent("itsm", "status", "--config", cfg)
         #expect(status.stdout.hasPrefix("pending\t0\n") && status.stdout.contains("dead\t0"), "\(status.output)")
         #expect(try await daemon.stop() == 0)

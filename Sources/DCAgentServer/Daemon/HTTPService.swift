@@ -87,6 +87,12 @@ extension Runtime: AgentStatusSource {
         }
         (h.writer.queued, h.writer.dropped, h.writer.acknowledged) = (w.queued, w.dropped, w.acknowledged)
         (h.writer.batches, h.writer.stuck, h.writer.lastError) = (w.batches, w.stuck, w.lastError)
+        if let itsm = current.itsm, let s = try? await ITSMStore(database: database).status(target: itsm.tickets) {
+            var v = HealthView.ITSM()
+            (v.tickets, v.pending, v.oldestPending) = (itsm.tickets, s.pending, s.oldestPending.map { "\($0)" })
+            (v.sent, v.dead, v.failures) = (s.sent, s.dead, s.failuresByClass)
+            h.itsm = v
+        }
         return h
     }
 

@@ -48,6 +48,20 @@ public struct HealthView: Codable, Sendable, Equatable {
     public var sensors: Sensors = Sensors()
     public var rules: Rules = .off
     public var writer: Writer = Writer()
+    /// The ITSM outbox (issue 12), or null when the config has no `itsm:`.
+    @Nullable public var itsm: ITSM? = nil
+
+    public struct ITSM: Codable, Sendable, Equatable {
+        public init() {}
+        /// Where tickets go (`builtin`).
+        public var tickets: String = ""
+        public var pending: Int = 0
+        @Nullable public var oldestPending: String? = nil
+        public var sent: Int = 0
+        public var dead: Int = 0
+        /// Failures of pending and dead entries by class.
+        public var failures: [String: Int] = [:]
+    }
 
 
     public struct Clock: Codable, Sendable, Equatable {
