@@ -31,6 +31,7 @@ bench:
 	@Benchmarks/ingest.sh
 	@Benchmarks/drivers.sh release
 	@Benchmarks/rules.sh
+	@Benchmarks/itsm.sh
 
 clean:
 	rm -rf .build run

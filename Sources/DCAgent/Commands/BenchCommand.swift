@@ -10,7 +10,7 @@ import Telemetry
 /// `make bench` (docs/benchmarks.md) and by the crash test, which SIGKILLs it mid-run.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks on the real schema and the real drivers.", subcommands: [Ingest.self, ModbusRead.self, SNMPWalk.self, BenchRulesCommand.self])
+        commandName: "bench", abstract: "Benchmarks on the real schema and the real drivers.", subcommands: [Ingest.self, ModbusRead.self, SNMPWalk.self, BenchRulesCommand.self, BenchITSMCommand.self])
 
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Measure the batch writer's ingest rate.")
