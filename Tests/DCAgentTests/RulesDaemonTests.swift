@@ -267,6 +267,12 @@ struct RulesDaemonTests {
         let detail = try #require(httpGet(port: httpPort, path: "/api/v1/events/\(id)"))
         let links = (try JSONSerialization.jsonObject(with: Data(detail.body.utf8)) as? [String: Any])?["tickets"] as? [[String: Any]]
         #expect(links?.first?["ticket"] as? String == "INC-000001" && links?.first?["state"] as? String == "resolved", "\(detail.body)")
+        let listed = try #require(httpGet(port: httpPort, path: "/api/v1/tickets?state=all"))
+        #expect(listed.status == 200 && listed.body.contains(#""number":"INC-000001""#) && listed.body.contains(#""state":"resolved""#), "\(listed.body)")
+        #expect(httpGet(port: httpPort, path: "/api/v1/tickets?state=open")?.body == #"{"tickets":[]}"#)
+        let one = try #require(httpGet(port: httpPort, path: "/api/v1/tickets/INC-000001"))
+        #expect(one.status == 200 && one.body.contains(#""what":"opened""#) && one.body.contains(#""what":"resolved""#), "\(one.body)")
+        #expect(httpGet(port: httpPort, path: "/api/v1/tickets/INC-999999")?.status == 404)
         let health = try #require(httpGet(port: httpPort, path: "/healthz"))
         let itsm = (try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])?["itsm"] as? [String: Any]
         #expect(itsm?["tickets"] as? String == "builtin" && itsm?["pending"] as? Int == 0 && (itsm?["sent"] as? Int ?? 0) >= 2, "\(health.body)")

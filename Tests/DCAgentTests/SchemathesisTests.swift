@@ -78,6 +78,7 @@ struct SchemathesisTests {
                   file: \(rules)
                   evaluate_every: 200ms
                   check_clock_sync: false
+                itsm: { tickets: builtin, tick: 200ms }
                 """)
         // One user and one API token per role; bcrypt at its lowest allowed cost, since the
         // login is fuzzed too (each attempt checks a hash).
@@ -103,6 +104,10 @@ struct SchemathesisTests {
         try await waitUntil(timeout: .seconds(60), "events of every kind; log:\n\(daemon.log)") {
             let kinds = Set(try RulesDaemonTests.events(httpPort).compactMap { $0["kind"] as? String })
             return kinds.isSuperset(of: ["obligation", "threshold", "offline"])
+        }
+        // …and a built-in ticket for the tickets' routes and their link.
+        try await waitUntil(timeout: .seconds(30), "a built-in ticket; log:\n\(daemon.log)") {
+            httpGet(port: httpPort, path: "/api/v1/tickets")?.body.contains("INC-000001") == true
         }
         let fired = try #require(try RulesDaemonTests.events(httpPort, query: "rule=inlet-warm").first)
         #expect((fired["evidence"] as? [[String: Any]])?.first?["value"] as? Double != nil, "evidence with a value: \(fired)")

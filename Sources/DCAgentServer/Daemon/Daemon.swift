@@ -111,7 +111,7 @@ package enum Daemon {
         do {
             http = try HTTPService.make(
             runtime: runtime, events: store.events, access: SiteAccess(store: store, policy: plan.http.login),
-            eventActions: store.eventActions, commits: { feed.subscribe() },
+            eventActions: store.eventActions, tickets: store.tickets, commits: { feed.subscribe() },
             logger: logger
         ) {
             readyContinuation.yield()

@@ -14,7 +14,8 @@ import Telemetry
 /// bound where the config says (127.0.0.1 unless configured).
 package enum HTTPService {
     package static func make(
-        runtime: Runtime, events: any EventReading, access: any AccessControl, eventActions: any EventActing, commits: @escaping @Sendable () -> AsyncStream<Void>,
+        runtime: Runtime, events: any EventReading, access: any AccessControl, eventActions: any EventActing,
+        tickets: any TicketReading, commits: @escaping @Sendable () -> AsyncStream<Void>,
         logger: Logger, onRunning: @escaping @Sendable () -> Void
     ) throws -> some Service {
         var sources = WebSources(status: runtime, events: events, commits: commits)
@@ -22,6 +23,7 @@ package enum HTTPService {
         let plan = runtime.current
         sources.access = access
         sources.eventActions = eventActions
+        sources.tickets = tickets
         sources.sessionLifetime = plan.http.sessionLifetime
         sources.tls = plan.http.tls != nil
         sources.secureCookies = plan.http.tls != nil || HTTPPlan.isLoopback(plan.http.bind)

@@ -18,6 +18,8 @@ public struct WebSources: Sendable {
     public var access: any AccessControl = NoLogins()
     /// Operators' actions on events; without it, they answer 503.
     public var eventActions: any EventActing = NoEventActions()
+    /// The built-in tickets; without them, the lists are empty.
+    public var tickets: any TicketReading = NoTickets()
     /// How long a login session lasts.
     public var sessionLifetime: Duration = .seconds(8 * 3600)
     /// True when the server speaks TLS: HSTS is sent.
@@ -66,6 +68,7 @@ public enum WebRoutes {
         DevicesAPI(status: sources.status).register(on: api)
         EventsAPI(sources: sources, logger: logger).register(on: api)
         EventActionsAPI(actions: sources.eventActions, access: sources.access).register(on: api)
+        TicketsAPI(tickets: sources.tickets).register(on: api)
         LegacyPaths.register(on: router)
         return router
     }
