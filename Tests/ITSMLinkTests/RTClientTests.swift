@@ -128,6 +128,23 @@ struct RTClientTests {
         #expect(!"\(RTAuth.basic(user: "dcagent", password: secret))".contains(secret))
     }
 
+    @Test("an RT auth token works like the password; a wrong token is the credentials class")
+    func tokenAuth() async throws {
+        let rt = try await Self.rt()
+        let client = RTClient(baseURL: rt.baseURL, auth: .token(try rt.token()), logger: Logger(label: "test.rt"))
+        let key = Self.dedupKey("token")
+        let id = try await client.createTicket(
+            queue: RequestTracker.queue, subject: "by token", body: "b", customFields: Self.fields(key, Self.firstSeen))
+        #expect(try await client.findTicket(dedupKey: key, firstSeen: Self.firstSeen) == id)
+        // The token names its user and a secret: a wrong secret is refused.
+        let wrongToken = try rt.token().dropLast(4) + "0000"
+        let wrong = RTClient(baseURL: rt.baseURL, auth: .token(String(wrongToken)), logger: Logger(label: "test.rt"))
+        let error = await #expect(throws: RTError.self) { _ = try await wrong.ticket(id) }
+        #expect(error?.disposition == .retryAndAlert)
+        #expect(error?.status == 401)
+        #expect(!"\(String(describing: error))".contains(String(wrongToken)))
+    }
+
     @Test("a ticket deleted by hand: status deleted and not found again; shredded: the not-found class")
     func deletedTicket() async throws {
         let rt = try await Self.rt()
@@ -227,16 +244,26 @@ struct RTTransportTests {
 
     @Test("an answer that is not JSON: malformed (retry, then dead letter)")
     func malformed() async throws {
-        // python3's http.server serving a file where RT would answer JSON.
+        // python3's http.server serving a file where RT would answer JSON; it binds port 0 and
+        // writes the port it got to a file (no window for another process to take the port).
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dcagent-notrt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("REST/2.0/ticket"), withIntermediateDirectories: true)
         try "<html>RT is down for maintenance</html>".write(to: dir.appendingPathComponent("REST/2.0/ticket/7"), atomically: true, encoding: .utf8)
-        let port = FreePort.tcp()
+        let portFile = dir.appendingPathComponent("port").path
+        let script = """
+            import functools, http.server, os, sys
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            with open(sys.argv[2] + ".tmp", "w") as f: f.write(str(server.server_address[1]))
+            os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+            server.serve_forever()
+            """
         let peer = try await PeerProcess.start(
-            name: "not-rt", executable: "/usr/bin/python3",
-            arguments: ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir.path, String(port)],
-            readiness: .tcpConnect(port: port))
+            name: "not-rt", executable: "/usr/bin/python3", arguments: ["-c", script, dir.path, portFile],
+            readiness: .fileExists(portFile))
         defer { peer.stop() }
+        let port = try #require(Int(try String(contentsOfFile: portFile, encoding: .utf8)))
         let client = RTClient(baseURL: "http://127.0.0.1:\(port)/", auth: .token("x"))
         let error = await #expect(throws: RTError.self) { _ = try await client.ticket(7) }
         #expect(error?.status == 200)

@@ -13,7 +13,7 @@ import Foundation
 /// so `/etc/request-tracker5` is never read for settings nor written. It holds the queue
 /// `Incidents`, the custom fields `DCAgent-DedupKey`, `DCAgent-FirstSeen`, `DCAgent-CI`,
 /// `DCAgent-Severity` on it, and a privileged user `dcagent` with the rights the adapter needs,
-/// whose random password sits in a 0600 file (never in an argument, never logged).
+/// whose random password and an RT auth token sit in 0600 files (never in an argument, never logged).
 /// `rt-server` (Starlet, prefork) listens on 127.0.0.1 on a free port; ``stop()`` and
 /// ``start()`` signal only the master's PID (it stops its workers).
 public final class RequestTracker: @unchecked Sendable {
@@ -47,6 +47,8 @@ public final class RequestTracker: @unchecked Sendable {
     public let directory: String
     /// The file that holds the user's password (mode 0600).
     public let passwordFile: String
+    /// The file that holds an RT auth token for the user (mode 0600), made by the datafile.
+    public let tokenFile: String
     /// How long the last ``create()`` took from the empty directory to a ready server, and
     /// how long the last ``start()`` took.
     public private(set) var setupDuration: Duration = .zero
@@ -59,6 +61,7 @@ public final class RequestTracker: @unchecked Sendable {
         self.port = port
         self.directory = directory
         self.passwordFile = directory + "/password"
+        self.tokenFile = directory + "/token"
     }
 
     /// The environment that points RT's programs at this instance.
@@ -67,12 +70,18 @@ public final class RequestTracker: @unchecked Sendable {
             "RT_SITE_CONFIG": directory + "/RT_SiteConfig.pm",
             "RT_SITE_CONFIG_DIR": directory + "/RT_SiteConfig.d",
             "DCAGENT_RT_PASSWORD_FILE": passwordFile,
+            "DCAGENT_RT_TOKEN_FILE": tokenFile,
         ]
     }
 
     /// The user's password, read from ``passwordFile``.
     public func password() throws -> String {
         try String(contentsOfFile: passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The user's auth token, read from ``tokenFile``.
+    public func token() throws -> String {
+        try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The running server, if any.
@@ -130,7 +139,8 @@ public final class RequestTracker: @unchecked Sendable {
                 guard peer.isRunning else {
                     throw PeerStartError(reason: "rt-server exited before it was ready", logPath: peer.logPath, logTail: peer.logTail())
                 }
-                return Self.httpStatus(port: port, path: "/REST/2.0/") != nil
+                // RT answers 401 without credentials (anything else on the port is not our RT).
+                return Self.httpStatus(port: port, path: "/REST/2.0/") == 401
             }
         } catch {
             await peer.stop()
@@ -227,6 +237,18 @@ public final class RequestTracker: @unchecked Sendable {
             (map { my $cf = $_; map { { UserId => 'dcagent', CF => $cf, Queue => 'Incidents', Right => $_ } }
                 qw(SeeCustomField ModifyCustomField SetInitialCustomField) } @cfs),
         );
+        # An auth token for the user, written to the file named by DCAGENT_RT_TOKEN_FILE (0600).
+        @Final = (sub {
+            my $user = RT::User->new(RT->SystemUser);
+            $user->Load('dcagent') or die "user dcagent not found";
+            my $token = RT::AuthToken->new(RT->SystemUser);
+            my ($ok, $msg, $authstring) = $token->Create(Owner => $user->id, Description => 'DCAgent tests');
+            die "auth token: $msg" unless $ok;
+            my $old = umask 077;
+            open my $fh, '>', $ENV{DCAGENT_RT_TOKEN_FILE} or die "token file: $!";
+            print $fh $authstring; close $fh;
+            umask $old;
+        });
         1;
 
         """
@@ -308,8 +330,9 @@ final class RTServerProcess: @unchecked Sendable {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
         guard rc == 0 else { throw PeerStartError(reason: "posix_spawn \(executable): \(rc)", logPath: logPath, logTail: "") }
-        PeerRegistry.shared.add(pid)
-        return RTServerProcess(pid: pid, logPath: logPath)
+        let server = RTServerProcess(pid: pid, logPath: logPath)
+        Leftovers.shared.add(server)
+        return server
     }
 
     /// True until the master has exited (and was reaped here).
@@ -337,11 +360,24 @@ final class RTServerProcess: @unchecked Sendable {
         }
     }
 
-    /// Registers the workers for the exit hook (they outlive a master killed with SIGKILL).
+    /// Remembers the workers (they outlive a master killed with SIGKILL).
     func registerWorkers() {
         let found = children()
         lock.withLock { workers = found }
-        for w in found { PeerRegistry.shared.add(w) }
+    }
+
+    /// At process exit: SIGTERM to the master, up to 5 s for it (and so its workers) to exit and
+    /// be reaped, then SIGKILL to what is left. Blocking: no async context is left by then.
+    func stopAtExit() {
+        let seen = Set(lock.withLock { workers } + children())
+        guard isRunning else { return }
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        if isRunning { kill(pid, SIGKILL) }
+        for w in seen.union(children()) where isLiveServer(w) { kill(w, SIGKILL) }
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
     }
 
     /// SIGTERM to the master; after `grace`, SIGKILL to the master and to each worker seen.
@@ -357,8 +393,7 @@ final class RTServerProcess: @unchecked Sendable {
         for w in left where isLiveServer(w) { kill(w, SIGKILL) }
         let reapBy = ContinuousClock.now.advanced(by: .seconds(5))
         while isRunning, ContinuousClock.now < reapBy { try? await Task.sleep(for: .milliseconds(20)) }
-        PeerRegistry.shared.remove(pid)
-        for w in left { PeerRegistry.shared.remove(w) }
+        Leftovers.shared.remove(self)
     }
 
     /// True when `pid` is a live (not zombie) rt-server process (a worker PID is checked
@@ -377,24 +412,30 @@ final class RTServerProcess: @unchecked Sendable {
     }
 }
 
-/// The instances' directories (each holds a password file), removed when the test process exits.
+/// What the test process leaves when it exits: rt-servers still running are stopped (SIGTERM,
+/// so the master stops and reaps its workers), then the instances' directories (each holds a
+/// password and a token file) are removed.
 final class Leftovers: @unchecked Sendable {
     static let shared = Leftovers()
     private let lock = NSLock()
     private var dirs: [String] = []
+    private var servers: [ObjectIdentifier: RTServerProcess] = [:]
     private var hooked = false
 
-    func add(_ dir: String) {
-        lock.withLock {
-            dirs.append(dir)
-            if !hooked {
-                hooked = true
-                atexit { Leftovers.shared.removeAll() }
-            }
+    private func hook() {
+        if !hooked {
+            hooked = true
+            atexit { Leftovers.shared.atExit() }
         }
     }
 
-    func removeAll() {
-        for dir in lock.withLock({ dirs }) { try? FileManager.default.removeItem(atPath: dir) }
+    func add(_ dir: String) { lock.withLock { dirs.append(dir); hook() } }
+    func add(_ server: RTServerProcess) { lock.withLock { servers[ObjectIdentifier(server)] = server; hook() } }
+    func remove(_ server: RTServerProcess) { _ = lock.withLock { servers.removeValue(forKey: ObjectIdentifier(server)) } }
+
+    func atExit() {
+        let (running, all) = lock.withLock { (Array(servers.values), dirs) }
+        for server in running { server.stopAtExit() }
+        for dir in all { try? FileManager.default.removeItem(atPath: dir) }
     }
 }
