@@ -115,22 +115,28 @@ public struct RTClient: Sendable {
     }
 
     /// The ticket that belongs to the opening (dedup key, first-seen), nil when none: a
-    /// TicketSQL search on the two custom fields. RT leaves out tickets whose status is
-    /// `deleted`. When several match (made by hand, or a race), the oldest (lowest id) wins.
+    /// TicketSQL search on the two custom fields. RT compares custom field values without
+    /// regard to case, so the values RT returns with each hit are compared exactly here. RT
+    /// leaves out tickets whose status is `deleted`. When several match (made by hand, or a
+    /// race), the oldest (lowest id) wins.
     public func findTicket(dedupKey: String, firstSeen: Date) async throws(RTError) -> Int? {
-        let query = Self.ticketSQL(dedupKey: dedupKey, firstSeen: Self.firstSeenValue(firstSeen))
+        let seen = Self.firstSeenValue(firstSeen)
+        let query = Self.ticketSQL(dedupKey: dedupKey, firstSeen: seen)
         let (status, json) = try await send(
-            .GET, "/tickets", query: [("query", query), ("orderby", "id"), ("order", "ASC"), ("per_page", "20")])
+            .GET, "/tickets",
+            query: [("query", query), ("fields", "CustomFields"), ("orderby", "id"), ("order", "ASC"), ("per_page", "50")])
         guard status == 200 else { throw Self.failure(status, json) }
         guard let object = json as? [String: Any], let items = object["items"] as? [Any] else {
             throw .malformed(status: status, reason: "search answered without items")
         }
         var ids: [Int] = []
-        for item in items {
-            guard let id = Self.int((item as? [String: Any])?["id"]) else {
-                throw .malformed(status: status, reason: "search item without an id")
-            }
-            ids.append(id)
+        for case let item as [String: Any] in items {
+            guard let id = Self.int(item["id"]) else { throw .malformed(status: status, reason: "search item without an id") }
+            let fields = Self.customFields(item["CustomFields"])
+            let exact =
+                (fields[Field.dedupKey] ?? []).contains { Self.same($0, dedupKey) }
+                && (fields[Field.firstSeen] ?? []).contains { Self.same($0, seen) }
+            if exact { ids.append(id) }
         }
         if ids.count > 1 {
             logger.warning("rt: several tickets for one opening", metadata: ["tickets": "\(ids)", "dedup_key": "\(dedupKey)"])
@@ -171,15 +177,10 @@ public struct RTClient: Sendable {
         guard let object = json as? [String: Any], let gotID = Self.int(object["id"]),
             let ticketStatus = object["Status"] as? String
         else { throw .malformed(status: status, reason: "ticket without id or Status") }
-        var fields: [String: [String]] = [:]
-        for case let field as [String: Any] in object["CustomFields"] as? [Any] ?? [] {
-            guard let name = field["name"] as? String else { continue }
-            fields[name] = (field["values"] as? [Any] ?? []).compactMap { $0 as? String }
-        }
         return RTTicket(
             id: gotID, status: ticketStatus, subject: object["Subject"] as? String ?? "",
             queueID: ((object["Queue"] as? [String: Any])?["id"]).flatMap { Self.int($0).map(String.init) ?? $0 as? String },
-            customFields: fields)
+            customFields: Self.customFields(object["CustomFields"]))
     }
 
     // MARK: TicketSQL
@@ -291,7 +292,18 @@ public struct RTClient: Sendable {
         }
     }
 
-    /// Custom field values compare as RT stores them (surrounding whitespace dropped).
+    /// REST2's `CustomFields` array (`[{"name", "values": [...]}, …]`) by field name.
+    static func customFields(_ value: Any?) -> [String: [String]] {
+        var fields: [String: [String]] = [:]
+        for case let field as [String: Any] in value as? [Any] ?? [] {
+            guard let name = field["name"] as? String else { continue }
+            fields[name] = (field["values"] as? [Any] ?? []).compactMap { $0 as? String }
+        }
+        return fields
+    }
+
+    /// Custom field values compare as RT stores them (surrounding whitespace dropped), and
+    /// case-sensitively (RT's own `=` on a custom field is not).
     static func same(_ stored: String, _ sent: String) -> Bool {
         stored.trimmingCharacters(in: .whitespacesAndNewlines) == sent.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -63,6 +63,12 @@ struct RTClientTests {
         #expect(try await client.findTicket(dedupKey: key, firstSeen: Self.firstSeen.addingTimeInterval(3600)) == nil)
         #expect(try await client.findTicket(dedupKey: String(key.dropLast()), firstSeen: Self.firstSeen) == nil)
         #expect(try await client.findTicket(dedupKey: key + "x", firstSeen: Self.firstSeen) == nil)
+        // RT's `=` on a custom field ignores case (its own search finds the ticket); the adapter does not.
+        let upper = RTClient.ticketSQL(dedupKey: key.uppercased(), firstSeen: RTClient.firstSeenValue(Self.firstSeen))
+        let (searched, raw) = try await client.send(.GET, "/tickets", query: [("query", upper)])
+        #expect(searched == 200)
+        #expect((raw as? [String: Any])?["count"] as? Int == 1, "\(String(describing: raw))")
+        #expect(try await client.findTicket(dedupKey: key.uppercased(), firstSeen: Self.firstSeen) == nil)
 
         try await client.correspond(ticket: id, text: "Still above G2 at 12:15Z")
         try await client.comment(ticket: id, text: "internal: sensor DC-R01-CM1")
