@@ -232,6 +232,23 @@ struct RTClientTests {
     }
 }
 
+/// The fixture itself.
+@Suite("RequestTracker fixture", .timeLimit(.minutes(3)))
+struct RequestTrackerFixtureTests {
+    @Test("a port taken before rt-server binds it: the fixture moves to another")
+    func portTaken() async throws {
+        let busy = SilentListener()
+        defer { busy.close() }
+        let rt = try await RequestTracker.create(port: busy.port)
+        #expect(rt.port != busy.port)
+        #expect(rt.isRunning)
+        #expect(RequestTracker.httpStatus(port: rt.port, path: "/REST/2.0/") == 401)
+        try await rt.stop()
+        #expect(!rt.isRunning)
+        #expect(!FreePort.acceptsTCP(rt.port))
+    }
+}
+
 /// Failures that need no RT: a port that never answers, and an HTTP server that is not RT.
 @Suite("RT adapter transport failures", .timeLimit(.minutes(2)))
 struct RTTransportTests {

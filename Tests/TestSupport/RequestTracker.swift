@@ -40,7 +40,7 @@ public final class RequestTracker: @unchecked Sendable {
     public static let customFields = ["DCAgent-DedupKey", "DCAgent-FirstSeen", "DCAgent-CI", "DCAgent-Severity"]
 
     /// The loopback port rt-server listens on (kept across ``stop()`` / ``start()``).
-    public let port: Int
+    public private(set) var port: Int
     /// `http://127.0.0.1:PORT` (the instance's `$WebBaseURL`; `$WebPath` is empty).
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     /// The temp directory that holds everything.
@@ -90,8 +90,9 @@ public final class RequestTracker: @unchecked Sendable {
     /// True while rt-server's master runs.
     public var isRunning: Bool { process?.isRunning ?? false }
 
-    /// Builds a fresh instance in a new temp directory and starts its server.
-    public static func create() async throws -> RequestTracker {
+    /// Builds a fresh instance in a new temp directory and starts its server, on `port` or a
+    /// free one.
+    public static func create(port: Int? = nil) async throws -> RequestTracker {
         guard isInstalled else { throw PeerStartError(reason: missingMessage, logPath: "", logTail: "") }
         let clock = ContinuousClock()
         let began = clock.now
@@ -100,7 +101,7 @@ public final class RequestTracker: @unchecked Sendable {
         for sub in ["RT_SiteConfig.d", "var/mason_data", "var/session_data"] {
             try fm.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
         }
-        let rt = RequestTracker(port: FreePort.tcp(), directory: dir)
+        let rt = RequestTracker(port: port ?? FreePort.tcp(), directory: dir)
         Leftovers.shared.add(dir)
         try siteConfig(dir: dir, port: rt.port).write(toFile: dir + "/RT_SiteConfig.pm", atomically: true, encoding: .utf8)
         try initialData.write(toFile: dir + "/initialdata", atomically: true, encoding: .utf8)
@@ -118,7 +119,17 @@ public final class RequestTracker: @unchecked Sendable {
             }
         }
         let database = clock.now - began
-        try await rt.start()
+        // The free port may be taken by another program before rt-server binds it (it then
+        // exits with "RT couldn't start up a web server on port N"): pick another, up to three times.
+        for attempt in 1...3 {
+            do {
+                try await rt.start()
+                break
+            } catch let error as PeerStartError where attempt < 3 && error.logTail.contains("couldn't start up a web server on port") {
+                rt.port = FreePort.tcp()
+                try siteConfig(dir: dir, port: rt.port).write(toFile: dir + "/RT_SiteConfig.pm", atomically: true, encoding: .utf8)
+            }
+        }
         rt.setupDuration = clock.now - began
         FileHandle.standardError.write(Data(
             "[RequestTracker] private RT 5 on \(rt.baseURL) in \(rt.directory): ready in \(rt.setupDuration) (database \(database), rt-server \(rt.startDuration))\n".utf8))
@@ -257,7 +268,7 @@ public final class RequestTracker: @unchecked Sendable {
 
     /// The status code of `GET path` on 127.0.0.1:port over HTTP/1.0, nil when nothing answers
     /// (a one-second receive bound).
-    static func httpStatus(port: Int, path: String) -> Int? {
+    public static func httpStatus(port: Int, path: String) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
