@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // MARK: Vocabulary and pure domain
@@ -54,7 +56,12 @@ let package = Package(
             swiftSettings: upcoming),
         .target(
             name: "ITSMLink",
-            dependencies: ["ContaminationRules", "FloorModel", log],
+            dependencies: [
+                "ContaminationRules", "FloorModel", log,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: upcoming),
         .target(
             name: "AgentStore",
@@ -131,7 +138,10 @@ let package = Package(
             name: "SensorDriverTests",
             dependencies: ["SensorDrivers", "Telemetry", "TestSupport", log, .product(name: "Yams", package: "Yams")],
             exclude: ["Peers", "SNMPPeers"], swiftSettings: upcoming),
-        .testTarget(name: "ITSMLinkTests", dependencies: ["ITSMLink"], swiftSettings: upcoming),
+        .testTarget(
+            name: "ITSMLinkTests",
+            dependencies: ["ITSMLink", "TestSupport", log, .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: upcoming),
         .testTarget(
             name: "AgentStoreTests",
             dependencies: ["AgentStore", "Telemetry", "FloorModel", "ContaminationRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), log],
