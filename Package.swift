@@ -157,12 +157,13 @@ let package = Package(
             swiftSettings: upcoming),
         .testTarget(
             name: "DCAgentServerTests",
-            dependencies: ["DCAgentServer", "AgentStore", "SensorDrivers", "Telemetry", "ContaminationRules", "TestSupport", log],
+            dependencies: ["DCAgentServer", "AgentStore", "SensorDrivers", "Telemetry", "ContaminationRules", "ITSMLink", "TestSupport", log, .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: upcoming),
         .testTarget(
             name: "DCAgentTests",
             dependencies: [
-                "Telemetry", "AgentStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "Telemetry", "AgentStore", "ContaminationRules", "ITSMLink", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: upcoming),
     ]

@@ -22,15 +22,19 @@ struct ITSMServiceTests {
         let store: SiteStore
         let service: ITSMService<ContinuousClock>
 
-        init(policy: IncidentPolicy = .defaults) throws {
+        convenience init(policy: IncidentPolicy = .defaults) throws {
+            var plan = ITSMPlan()
+            plan.policy = policy
+            try self.init(plan: plan)
+        }
+
+        init(plan: ITSMPlan) throws {
             dir = NSTemporaryDirectory() + "dcagent-itsm-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             store = try SiteStore(
                 path: dir + "/i.sqlite", auditKeyFile: dir + "/audit.key", auditAnchorFile: dir + "/audit.anchor", logger: Logger(label: "t"))
             _ = try store.users.add(name: "ops", role: .admin, fullName: nil, actor: nil)
-            var plan = ITSMPlan()
-            plan.policy = policy
-            service = ITSMService(store: store, plan: plan, clock: ContinuousClock(), logger: Logger(label: "itsm"))
+            service = try ITSMService(store: store, plan: plan, clock: ContinuousClock(), logger: Logger(label: "itsm"))
         }
 
         deinit { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,4 +1,7 @@
 import Foundation
+@testable import ITSMLink
+import NIOHTTP1
+import Telemetry
 import Glibc
 import GRDB
 import TestSupport
@@ -279,6 +282,62 @@ struct RulesDaemonTests {
         let status = try await dcagent("itsm", "status", "--config", cfg)
         #expect(status.stdout.hasPrefix("pending\t0\n") && status.stdout.contains("dead\t0"), "\(status.output)")
         #expect(try await daemon.stop() == 0)
+    }
+
+    @Test("events into Request Tracker 5: a pymodbus sensor over the threshold opens one RT incident, critical updates it, a SIGKILL makes no second, the clear resolves it after the hold-off")
+    func incidentsInRT() async throws {
+        let rt = try await RequestTracker.shared.get()
+        let rig = try await Rig(
+            rules: Self.hotRule,
+            itsm: """
+                itsm:
+                  tickets: rt
+                  tick: 200ms
+                  rt: { url: "\(rt.baseURL)", queue: \(RequestTracker.queue), user: \(rt.user), password_file: \(rt.passwordFile) }
+                  policy: { resolve_after: 2s }
+                """)
+        defer { rig.peer.stop() }
+        let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
+        let client = RTClient(baseURL: rt.baseURL, auth: .basic(user: rt.user, password: try rt.password()), timeout: .seconds(10))
+        /// The RT tickets of the firing (or last) event's opening, by TicketSQL on its custom fields.
+        func rtTickets() async throws -> [Int] {
+            guard let e = try Self.events(httpPort).first, let key = e["dedup_key"] as? String,
+                let seen = (e["first_seen"] as? String).flatMap(Timestamp.init(parsing:))
+            else { return [] }
+            let query = RTClient.ticketSQL(dedupKey: key, firstSeen: RTClient.firstSeenValue(seen.date))
+            let (status, json) = try await client.send(.GET, "/tickets", query: [("query", query), ("per_page", "50")])
+            guard status == 200 else { return [] }
+            return ((json as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { RTClient.int($0["id"]) }
+        }
+        var daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon1.log"))
+        try await daemon.waitHealthy()
+        try await peer.setTemperature(32.5)
+        let d1 = daemon
+        try await waitUntil("an RT ticket; log:\n\(d1.log)") { try await rtTickets().count == 1 }
+        let id = try #require(try await rtTickets().first)
+        #expect(try await client.ticket(id).customField(RTClient.Field.severity) == "warning")
+        try await peer.setTemperature(38.5)
+        try await waitUntil("the critical update delivered; log:\n\(d1.log)") {
+            let critical = try Self.events(httpPort, firing: true).first?["severity"] as? String == "critical"
+            let status = try await dcagent("itsm", "status", "--config", cfg)
+            return critical && status.stdout.hasPrefix("pending\t0\n")
+        }
+        daemon.signal(SIGKILL)
+        try await waitUntil("the daemon to die") { !d1.process.isRunning }
+        daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon2.log"))
+        try await daemon.waitHealthy()
+        try await waitUntil("evaluations after the restart") { Self.evaluations(httpPort) >= 10 }
+        #expect(try await rtTickets() == [id], "one RT ticket across the SIGKILL")
+        try await peer.setTemperature(22.25)
+        let d2 = daemon
+        try await waitUntil("the RT ticket to resolve; log:\n\(d2.log)") { try await client.ticket(id).status == "resolved" }
+        #expect(try await rtTickets() == [id])
+        let show = try await dcagent("events", "show", "\(try #require(try Self.events(httpPort).first?["id"] as? Int))", "--config", cfg)
+        #expect(show.stdout.contains("ticket (rt): \(id) — resolved"), "\(show.output)")
+        #expect(try await daemon.stop() == 0)
+        // The password is in no log.
+        let password = try rt.password()
+        #expect(!d1.log.contains(password) && !d2.log.contains(password))
     }
 
     @Test("/api/v1/events/stream sends each change as a server-sent event; Last-Event-ID resumes after it; shutdown ends the stream")

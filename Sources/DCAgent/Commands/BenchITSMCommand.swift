@@ -24,7 +24,7 @@ struct BenchITSMCommand: AsyncParsableCommand {
             path: database, auditKeyFile: dir + "/bench-audit.key", auditAnchorFile: dir + "/bench-audit.anchor", logger: Logger(label: "bench"))
         var plan = ITSMPlan()
         plan.tick = .seconds(3600)
-        let service = ITSMService(store: store, plan: plan, clock: ContinuousClock(), logger: Logger(label: "bench-itsm"))
+        let service = try ITSMService(store: store, plan: plan, clock: ContinuousClock(), logger: Logger(label: "bench-itsm"))
         let group = ServiceGroup(services: [store.changes, service], logger: Logger(label: "bench"))
         let running = Task { try await group.run() }
         defer { running.cancel() }

@@ -196,9 +196,30 @@ package struct ConfigValidator {
             let keys: [KeyPathElement] = [.key("itsm")]
             switch i.tickets ?? "builtin" {
             case "builtin": p.tickets = "builtin"
-            case "rt", "servicenow":
-                fail(keys + [.key("tickets")], "'\(i.tickets!)' is not wired into the daemon yet (issue 12 builds the built-in tickets first); use builtin")
-            default: fail(keys + [.key("tickets")], "'\(i.tickets!)' is not a ticket system (builtin)")
+            case "rt":
+                p.tickets = "rt"
+                let rk = keys + [.key("rt")]
+                if let r = i.rt {
+                    if r.url == nil { fail(rk + [.key("url")], "required key is missing (RT's base URL, e.g. https://rt.example.org)") }
+                    if let u = r.url, URL(string: u)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                        fail(rk + [.key("url")], "'\(u)' is not an http or https URL")
+                    }
+                    let password = secret(file: r.passwordFile, env: r.passwordEnv, rk, "password", "itsm.rt")
+                    let token = secret(file: r.tokenFile, env: r.tokenEnv, rk, "token", "itsm.rt")
+                    if password != nil && token != nil { fail(rk, "give either a password (with user) or a token, not both") }
+                    if password != nil && r.user == nil { fail(rk + [.key("user")], "required with a password") }
+                    if password == nil && token == nil { fail(rk, "needs password_file/password_env with user, or token_file/token_env") }
+                    if let url = r.url, let secret = password ?? token {
+                        var plan = RTPlan(url: url, queue: r.queue ?? "Incidents", user: password == nil ? nil : r.user, secret: secret)
+                        plan.timeout = duration(r.timeout, rk + [.key("timeout")], default: .seconds(15), min: .seconds(1), max: .seconds(300))
+                        p.rt = plan
+                    }
+                } else {
+                    fail(rk, "required when tickets is rt (url, queue, user and password_file, or token_file)")
+                }
+            case "servicenow":
+                fail(keys + [.key("tickets")], "'servicenow' is not wired into the daemon yet (issue 16); use builtin or rt")
+            default: fail(keys + [.key("tickets")], "'\(i.tickets!)' is not a ticket system (builtin, rt)")
             }
             if let raw = i.policy {
                 do { p.policy = try raw.policy(at: "itsm.policy") } catch {

@@ -15,16 +15,36 @@ package struct RawConfig: Codable {
     package var itsm: RawITSM?
 }
 
+/// `itsm.rt`: the Request Tracker 5 to open incidents in (REST2), and how to log in.
+package struct RawRT: Codable {
+    package var url: String?
+    package var queue: String?
+    package var user: String?
+    package var passwordFile: String?
+    package var passwordEnv: String?
+    package var tokenFile: String?
+    package var tokenEnv: String?
+    package var timeout: String?
+    package enum CodingKeys: String, CodingKey {
+        case url, queue, user, timeout
+        case passwordFile = "password_file"
+        case passwordEnv = "password_env"
+        case tokenFile = "token_file"
+        case tokenEnv = "token_env"
+    }
+}
+
 /// `itsm:` (issue 12): where tickets go, the incident policy, the dispatcher's timing.
 package struct RawITSM: Codable {
     package var tickets: String?
+    package var rt: RawRT?
     package var policy: RawIncidentPolicy?
     package var tick: String?
     package var retryFirst: String?
     package var retryMax: String?
     package var deadAfter: String?
     package enum CodingKeys: String, CodingKey {
-        case tickets, policy, tick
+        case tickets, rt, policy, tick
         case retryFirst = "retry_first"
         case retryMax = "retry_max"
         case deadAfter = "dead_after"

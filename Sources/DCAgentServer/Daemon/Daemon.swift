@@ -140,7 +140,13 @@ package enum Daemon {
         ]
         if let rules { services.append(.init(service: rules, serviceName: "rules")) }
         if let itsmPlan = plan.itsm {
-            services.append(.init(service: ITSMService(store: store, plan: itsmPlan, clock: ContinuousClock(), logger: logger), serviceName: "itsm"))
+            do {
+                services.append(.init(service: try ITSMService(store: store, plan: itsmPlan, clock: ContinuousClock(), logger: logger), serviceName: "itsm"))
+            } catch {
+                // The secret could not be read: name where it was looked for, never the value.
+                logger.critical("refusing to start: itsm.rt: \(error)")
+                throw DaemonExit(code: 2, lines: ["itsm.rt: \(error)"])
+            }
         }
         services.append(.init(service: sensors, serviceName: "polling"))
         services += [

@@ -4,12 +4,15 @@ import Foundation
 package import ITSMLink
 package import Logging
 package import ServiceLifecycle
+import SensorDrivers
 package import Telemetry
 
 /// The ITSM part of the config (`itsm:`; issue 12): where tickets go and the incident policy.
 package struct ITSMPlan: Sendable, Equatable {
-    /// `builtin`: tickets in the agent's own store.
+    /// `builtin`: tickets in the agent's own store; `rt`: Request Tracker 5 (``rt``).
     package var tickets = "builtin"
+    /// The Request Tracker to use when `tickets` is `rt`.
+    package var rt: RTPlan?
     package var policy = IncidentPolicy.defaults
     /// How often hold-offs, silences and retries are looked at without a commit to wake on.
     package var tick: Duration = .seconds(5)
@@ -19,6 +22,26 @@ package struct ITSMPlan: Sendable, Equatable {
     package var retryMax: Duration = .seconds(300)
     package var deadAfter: Duration = .seconds(48 * 3600)
     package init() {}
+}
+
+/// `itsm.rt`: where Request Tracker is and how to log in (the secret read at start, never logged).
+package struct RTPlan: Sendable, Equatable {
+    package var url: String
+    package var queue: String
+    /// `basic` with `user` and the password, or `token`.
+    package var user: String?
+    package var secret: SecretRef
+    package var timeout: Duration = .seconds(15)
+
+    package init(url: String, queue: String, user: String?, secret: SecretRef) {
+        (self.url, self.queue, self.user, self.secret) = (url, queue, user, secret)
+    }
+
+    /// The client, with the secret read now.
+    package func client(logger: Logger) throws -> RTClient {
+        let secret = try self.secret.resolve().reveal
+        return RTClient(baseURL: url, auth: user.map { .basic(user: $0, password: secret) } ?? .token(secret), timeout: timeout, logger: logger)
+    }
 }
 
 /// The seam of DESIGN decision 15 in the daemon: reads the change log after its cursor, asks
@@ -31,13 +54,16 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
     let plan: ITSMPlan
     let clock: C
     let logger: Logger
+    /// The Request Tracker client when the target is `rt`.
+    let rt: RTClient?
     package static var consumer: String { "itsm" }
 
-    package init(store: SiteStore, plan: ITSMPlan, clock: C, logger: Logger) {
+    package init(store: SiteStore, plan: ITSMPlan, clock: C, logger: Logger) throws {
         self.store = store
         self.plan = plan
         self.clock = clock
         self.logger = logger
+        self.rt = plan.tickets == "rt" ? try plan.rt?.client(logger: logger) : nil
     }
 
     var target: String { plan.tickets }
@@ -162,11 +188,39 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
 
     // MARK: Delivering
 
-    /// Delivers what is due to the built-in tickets; returns how many were delivered.
+    /// The failure class the outbox counts (`dcagent itsm status`).
+    static func errorClass(_ e: RTError) -> String {
+        switch e {
+        case .unreachable: "unreachable"
+        case .server: "server"
+        case .credentials: "credentials"
+        case .notFound: "ticket_gone"
+        case .rejected: "rejected"
+        case .malformed: "malformed"
+        }
+    }
+
+    /// Delivers what is due to the target (built-in tickets or Request Tracker); returns how many
+    /// were delivered.
     @discardableResult
     package func dispatch(now: Timestamp) async throws -> Int {
         var sent = 0
-        for entry in try await store.itsm.due(target: target, now: now) {
+        // Each pass takes the oldest due entry of each opening; the next pass the ones after
+        // them, until nothing is due or a pass delivers nothing (the target is failing).
+        for _ in 0..<100 {
+            let before = sent
+            let due = try await store.itsm.due(target: target, now: now)
+            if due.isEmpty { break }
+            sent += try await deliver(due, now: now)
+            if sent == before { break }
+        }
+        return sent
+    }
+
+    /// One pass of the dispatcher over due entries; returns how many were delivered.
+    private func deliver(_ due: [OutboxEntry], now: Timestamp) async throws -> Int {
+        var sent = 0
+        for entry in due {
             let action: IncidentAction
             do { action = try JSONDecoder().decode(IncidentAction.self, from: entry.item.payload) } catch {
                 try await store.itsm.markFailed(entry.id, error: "unreadable payload: \(error)", class: "malformed", retryAt: nil, now: now)
@@ -174,9 +228,22 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
                 continue
             }
             do {
-                let number = try await deliverBuiltin(action, entry)
+                let number: String?
+                if let rt { number = try await deliverRT(action, entry, rt) } else { number = try await deliverBuiltin(action, entry) }
                 try await store.itsm.markSent(entry.id, ticket: number, now: now)
                 sent += 1
+            } catch let e as RTError {
+                // By the class of the failure: retried (RT down, 5xx, credentials), or dead at once
+                // (RT refused the request as it is, or the ticket is gone).
+                let age = now.seconds(since: entry.created)
+                let deadNow = e.disposition == .deadLetter || e.disposition == .ticketGone
+                    || (e.disposition == .retryThenDeadLetter && entry.attempts >= 5)
+                let retry = deadNow || age >= plan.deadAfter.inSeconds ? nil : now.adding(seconds: backoff(attempt: entry.attempts))
+                try await store.itsm.markFailed(entry.id, error: e.description, class: Self.errorClass(e), retryAt: retry, now: now)
+                let line = "itsm: \(entry.item.action) for \(entry.item.opening) failed (\(e))\(retry == nil ? "; dead letter" : "; retried")"
+                if e.disposition == .retryAndAlert || retry == nil { logger.error("\(line)") } else { logger.warning("\(line)") }
+                // The rest of this round would meet the same RT.
+                if case .unreachable = e { break }
             } catch {
                 let age = now.seconds(since: entry.created)
                 let retry = age >= plan.deadAfter.inSeconds ? nil : now.adding(seconds: backoff(attempt: entry.attempts))
@@ -191,6 +258,41 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
     func backoff(attempt: Int) -> Double {
         let base = min(plan.retryFirst.inSeconds * pow(2, Double(min(attempt, 20))), plan.retryMax.inSeconds)
         return base * Double.random(in: 0.8...1.2)
+    }
+
+    /// One action on Request Tracker; the ticket's id when it made one. Before creating, the
+    /// ticket of the opening is looked for by its custom fields (dedup key, first seen), so a
+    /// retry after RT took the create but the answer was lost — or a crash before the ticket id
+    /// was committed — never makes a second ticket.
+    func deliverRT(_ action: IncidentAction, _ entry: OutboxEntry, _ rt: RTClient) async throws -> String? {
+        let opening = entry.item.opening
+        let firstSeen = opening.firstSeen.date
+        if case .open(let f) = action {
+            if let found = try await rt.findTicket(dedupKey: opening.dedupKey, firstSeen: firstSeen) { return "\(found)" }
+            let id = try await rt.createTicket(
+                queue: plan.rt?.queue ?? "Incidents", subject: f.subject, body: f.body,
+                customFields: [
+                    RTClient.Field.dedupKey: opening.dedupKey, RTClient.Field.firstSeen: RTClient.firstSeenValue(firstSeen),
+                    RTClient.Field.ci: f.ci.rawValue, RTClient.Field.severity: f.severity.rawValue,
+                ])
+            return "\(id)"
+        }
+        let known = try await store.itsm.links(of: opening).first { $0.target == "rt" }?.ticket.flatMap { Int($0) }
+        var id = known
+        if id == nil { id = try await rt.findTicket(dedupKey: opening.dedupKey, firstSeen: firstSeen) }
+        guard let id else { throw RTError.notFound(status: 0, reason: "no RT ticket for \(opening)") }
+        switch action {
+        case .update(let u): try await rt.comment(ticket: id, text: u.text)
+        case .annotate(let text): try await rt.comment(ticket: id, text: text)
+        case .resolve(let text):
+            try await rt.correspond(ticket: id, text: text)
+            try await rt.setStatus(ticket: id, "resolved")
+        case .reopen(let text):
+            try await rt.setStatus(ticket: id, "open")
+            try await rt.comment(ticket: id, text: text)
+        case .open: break
+        }
+        return nil
     }
 
     /// One action on the built-in tickets; the ticket's number when it made one.
