@@ -32,7 +32,7 @@ struct ITSMRequestTrackerTests {
         return ((json as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { RTClient.int($0["id"]) }
     }
 
-    @Test("open, update, RT down over the resolve, RT back: one ticket, resolved, nothing lost; a create without its committed id is found again")
+    @Test("open, update, RT down over a resolve and over a whole other incident, RT back: each ticket once, resolved, nothing lost; a create without its committed id is found again")
     func endToEnd() async throws {
         let rt = try await RequestTracker.create()
         defer { Task { try? await rt.stop() } }
@@ -59,17 +59,32 @@ struct ITSMRequestTrackerTests {
         // RT goes down; the event clears and the hold-off passes: the resolve waits, classed.
         try await rt.stop()
         try await rig.commit(.resolved, rig.event(.resolved, .critical, at: t.adding(seconds: 120), firstSeen: t), at: t.adding(seconds: 120))
+        // Meanwhile another condition fires and clears: its open and resolve wait too.
+        let otherProbe: CIID = "DC-R02-TH1"
+        let otherPoint = PointID(ci: otherProbe, name: "temperature")!
+        let other = Event(
+            dedupKey: Event.dedupKey(rule: "inlet-hot", scope: otherProbe, point: otherPoint), ruleID: "inlet-hot", kind: .threshold,
+            severity: .warning, state: .firing, scope: otherProbe, room: "DC-H1", rack: "DC-R02", point: otherPoint,
+            firstSeen: t.adding(seconds: 130), lastSeen: t.adding(seconds: 130), count: 1, message: "inlet 28 °C above 27 °C", evidence: [],
+            suppressed: false, flapping: false)
+        try await rig.commit(.opened, other, at: t.adding(seconds: 130))
+        var otherClear = other
+        (otherClear.state, otherClear.lastSeen) = (.resolved, t.adding(seconds: 140))
+        try await rig.commit(.resolved, otherClear, at: t.adding(seconds: 140))
         try await rig.round(t.adding(seconds: 121))
-        try await rig.round(t.adding(seconds: 721))
+        try await rig.round(t.adding(seconds: 741))
         var status = try await rig.store.itsm.status()
-        #expect(status.pending == 1 && status.failuresByClass["unreachable"] == 1 && status.dead == 0, "\(status)")
-        // RT back: the next round after the back-off delivers it.
+        #expect(status.pending == 3 && status.failuresByClass["unreachable"] == 1 && status.dead == 0, "\(status)")
+        // RT back: the next round after the back-off delivers everything, in order per ticket.
         try await rt.start()
         try await rig.round(t.adding(seconds: 800))
         status = try await rig.store.itsm.status()
         #expect(status.pending == 0 && status.dead == 0, "\(status)")
         #expect(try await client.ticket(id).status == "resolved")
         #expect(try await Self.tickets(client, opening) == [id], "still one ticket")
+        let otherIDs = try await Self.tickets(client, OpeningKey(other))
+        #expect(otherIDs.count == 1, "the condition that fired and cleared while RT was down: one ticket")
+        if let o = otherIDs.first { #expect(try await client.ticket(o).status == "resolved") }
 
         // A crash after RT took a create and before its id was committed: the ticket exists in
         // RT, the outbox still holds the open. The next delivery finds it: no second ticket.

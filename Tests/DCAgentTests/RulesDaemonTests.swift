@@ -340,6 +340,51 @@ struct RulesDaemonTests {
         #expect(!d1.log.contains(password) && !d2.log.contains(password))
     }
 
+    @Test("SIGKILL after RT accepted a create and before the ticket id was committed (a fault hook): after the restart exactly one RT ticket")
+    func killAfterRTCreate() async throws {
+        let rt = try await RequestTracker.shared.get()
+        let rig = try await Rig(
+            rules: Self.hotRule,
+            itsm: """
+                itsm:
+                  tickets: rt
+                  tick: 200ms
+                  rt: { url: "\(rt.baseURL)", queue: \(RequestTracker.queue), user: \(rt.user), password_file: \(rt.passwordFile) }
+                """)
+        defer { rig.peer.stop() }
+        let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
+        let client = RTClient(baseURL: rt.baseURL, auth: .basic(user: rt.user, password: try rt.password()), timeout: .seconds(10))
+        func rtTickets() async throws -> [Int] {
+            guard let e = try Self.events(httpPort).first, let key = e["dedup_key"] as? String,
+                let seen = (e["first_seen"] as? String).flatMap(Timestamp.init(parsing:))
+            else { return [] }
+            let query = RTClient.ticketSQL(dedupKey: key, firstSeen: RTClient.firstSeenValue(seen.date))
+            let (status, json) = try await client.send(.GET, "/tickets", query: [("query", query), ("per_page", "50")])
+            guard status == 200 else { return [] }
+            return ((json as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { RTClient.int($0["id"]) }
+        }
+        let faulty = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon1.log"), environment: ["DCAGENT_TEST_FAULT": "kill-after-rt-create"])
+        try await faulty.waitHealthy()
+        try await peer.setTemperature(38.5)
+        try await waitUntil("the fault hook's SIGKILL; log:\n\(faulty.log)") { !faulty.process.isRunning }
+        #expect(faulty.process.terminationReason == .uncaughtSignal && faulty.process.terminationStatus == SIGKILL)
+        #expect(faulty.log.contains("test fault: SIGKILL after RT created ticket"))
+        // RT has the ticket; the agent never committed its id. The open is still in the outbox.
+        let made = try await dcagent("itsm", "status", "--config", cfg)
+        #expect(made.stdout.hasPrefix("pending\t1"), "\(made.output)")
+        let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon2.log"))
+        try await daemon.waitHealthy()
+        try await waitUntil("the open delivered after the restart; log:\n\(daemon.log)") {
+            (try await dcagent("itsm", "status", "--config", cfg)).stdout.hasPrefix("pending\t0\n")
+        }
+        let tickets = try await rtTickets()
+        #expect(tickets.count == 1, "exactly one RT ticket: \(tickets)")
+        let id = try #require(try Self.events(httpPort).first?["id"] as? Int)
+        let show = try await dcagent("events", "show", "\(id)", "--config", cfg)
+        #expect(show.stdout.contains("ticket (rt): \(tickets.first ?? 0) — open"), "\(show.output)")
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test("/api/v1/events/stream sends each change as a server-sent event; Last-Event-ID resumes after it; shutdown ends the stream")
     func eventStream() async throws {
         let rig = try await Rig(rules: Self.hotRule)

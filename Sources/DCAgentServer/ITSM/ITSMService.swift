@@ -1,6 +1,7 @@
 package import AgentStore
 package import ContaminationRules
 import Foundation
+import Glibc
 package import ITSMLink
 package import Logging
 package import ServiceLifecycle
@@ -56,6 +57,9 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
     let logger: Logger
     /// The Request Tracker client when the target is `rt`.
     let rt: RTClient?
+    /// A fault hook for the crash test (DCAGENT_TEST_FAULT=kill-after-rt-create): the process
+    /// kills itself after RT took a create and before the ticket id is committed.
+    let killAfterCreate = ProcessInfo.processInfo.environment["DCAGENT_TEST_FAULT"] == "kill-after-rt-create"
     package static var consumer: String { "itsm" }
 
     package init(store: SiteStore, plan: ITSMPlan, clock: C, logger: Logger) throws {
@@ -275,6 +279,10 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
                     RTClient.Field.dedupKey: opening.dedupKey, RTClient.Field.firstSeen: RTClient.firstSeenValue(firstSeen),
                     RTClient.Field.ci: f.ci.rawValue, RTClient.Field.severity: f.severity.rawValue,
                 ])
+            if killAfterCreate {
+                logger.critical("test fault: SIGKILL after RT created ticket \(id), before its id is committed")
+                kill(getpid(), SIGKILL)
+            }
             return "\(id)"
         }
         let known = try await store.itsm.links(of: opening).first { $0.target == "rt" }?.ticket.flatMap { Int($0) }
