@@ -71,7 +71,7 @@ struct CheckConfigTests {
         }
     }
 
-    @Test("the itsm section: an unknown key, a ticket system not wired, a policy's bad values — each named with its line")
+    @Test("the itsm section: an unknown key, a ticket system not wired, RT without its URL or secret, a policy's bad values — each named with its line")
     func itsmProblems() async throws {
         let dir = TempDir()
         let f = dir.write(
@@ -81,15 +81,31 @@ struct CheckConfigTests {
             storage: {path: \(dir.file("x.sqlite"))}
             rules: {file: \(Repo.root)/config/rules/default.yaml}
             itsm:
-              tickets: rt
+              tickets: servicenow
               colour: red
               policy: {resolve_after: soon, minimum_severity: urgent}
             """)
         let r = try await dcagent("check-config", f)
         #expect(r.status == 1, "\(r.output)")
+        let rt = dir.write(
+            "rt.yaml",
+            """
+            sites: [{id: DC, name: D, time_zone: Asia/Jakarta}]
+            storage: {path: \(dir.file("y.sqlite"))}
+            rules: {file: \(Repo.root)/config/rules/default.yaml}
+            itsm:
+              tickets: rt
+              rt: {url: "ftp://rt", password_file: /etc/rt.pw, token_env: RT_TOKEN}
+            """)
+        let bad = try await dcagent("check-config", rt)
+        #expect(bad.status == 1, "\(bad.output)")
+        for e in ["itsm.rt.url: 'ftp://rt' is not an http or https URL", "itsm.rt: give either a password (with user) or a token, not both",
+                  "itsm.rt.user: required with a password"] {
+            #expect(bad.stdout.contains(e), "missing: \(e)\n--- got:\n\(bad.stdout)")
+        }
         for e in [
             "\(f):6:3: itsm.colour: unknown key",
-            "\(f):5:3: itsm.tickets: 'rt' is not wired into the daemon yet",
+            "\(f):5:3: itsm.tickets: 'servicenow' is not wired into the daemon yet",
             "itsm.policy.minimum_severity: 'urgent' is not a severity (use info, warning, critical)",
             "itsm.policy.resolve_after: 'soon' is not a duration",
         ] {

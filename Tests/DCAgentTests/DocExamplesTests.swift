@@ -7,12 +7,12 @@ import Testing
 /// the address and the `dcagent` on PATH are this test's own.
 @Suite("Docs: the curl examples of docs/api.md run", .serialized, .timeLimit(.minutes(2)))
 struct DocExamplesTests {
-    /// The fenced `sh` block after `<!-- doc-test: NAME -->` in a doc file.
-    static func block(_ name: String, in doc: String) throws -> String {
+    /// The fenced block (`sh`, `yaml`) after `<!-- doc-test: NAME -->` in a doc file.
+    static func block(_ name: String, in doc: String, language: String = "sh") throws -> String {
         let text = try String(contentsOfFile: Repo.root + "/" + doc, encoding: .utf8)
         let marker = try #require(text.range(of: "<!-- doc-test: \(name) -->"), "no doc-test '\(name)' in \(doc)")
         let rest = text[marker.upperBound...]
-        let start = try #require(rest.range(of: "```sh\n"))
+        let start = try #require(rest.range(of: "```\(language)\n"))
         let end = try #require(rest[start.upperBound...].range(of: "\n```"))
         return String(rest[start.upperBound..<end.lowerBound])
     }
@@ -44,5 +44,21 @@ struct DocExamplesTests {
         for action in ["user.passwd", "login.success", "token.create", "access.denied", "token.use", "token.revoke", "logout"] {
             #expect(audit.stdout.contains("\t\(action)\t"), "\(action) in the audit log:\n\(audit.stdout)")
         }
+    }
+
+    @Test("docs/itsm.md: the itsm example loads with check-config as written, beside a minimal site")
+    func itsmConfig() async throws {
+        let dir = TempDir()
+        let example = try Self.block("itsm-config", in: "docs/itsm.md", language: "yaml")
+        let file = dir.write(
+            "itsm.yaml",
+            """
+            sites: [{id: DC, name: Test DC, time_zone: Asia/Jakarta}]
+            storage: {path: \(dir.file("x.sqlite"))}
+            rules: {file: \(Repo.root)/config/rules/default.yaml}
+            \(example)
+            """)
+        let r = try await dcagent("check-config", file)
+        #expect(r.status == 0 && r.stdout.contains(": OK"), "\(r.output)")
     }
 }

@@ -237,8 +237,16 @@ struct RTUFaultTests {
         run.cancel()
         try await run.value
         #expect(await log.online("DC-R09-TH7") == 1)
-        let last = await log.events.last { if case .readings = $0 { true } else { false } }
-        if case .readings(_, let rs)? = last { Self.expectGood(rs, unit: 7) } else { Issue.record("no readings after the device came back") }
+        // The readings of the poll that saw it back (the first after the offline signal that
+        // answered) are good. Not simply the last readings: the cancel above may end a poll in
+        // flight, whose readings are marked `poll cancelled`.
+        let events = await log.events
+        let wentOffline = events.firstIndex { if case .offline = $0 { true } else { false } } ?? 0
+        let answered = events[wentOffline...].compactMap { e -> [Reading]? in
+            guard case .readings(_, let rs) = e, !rs.contains(where: { $0.quality == .bad(reason: "poll cancelled") }) else { return nil }
+            return rs.contains(where: { $0.quality == .good }) ? rs : nil
+        }
+        if let rs = answered.first { Self.expectGood(rs, unit: 7) } else { Issue.record("no readings after the device came back: \(events.suffix(4))") }
     }
 }
 
