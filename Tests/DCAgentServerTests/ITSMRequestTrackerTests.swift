@@ -103,6 +103,28 @@ struct ITSMRequestTrackerTests {
         #expect(try await rig.store.itsm.links(of: second).first?.ticket == "\(made)")
     }
 
+    @Test("a ticket deleted by hand in RT: the next update is a dead letter saying so, and the ticket stays deleted")
+    func deletedByHand() async throws {
+        let rt = try await RequestTracker.shared.get()
+        let rig = try Self.rig(rt)
+        let client = RTClient(baseURL: rt.baseURL, auth: .basic(user: rt.user, password: try rt.password()), timeout: .seconds(10))
+        let t = Timestamp(milliseconds: Timestamp.now.milliseconds + 11)
+        let opening = OpeningKey(dedupKey: rig.opening.dedupKey, firstSeen: t)
+        try await rig.commit(.opened, rig.event(.firing, .warning, at: t, firstSeen: t), at: t)
+        try await rig.round(t.adding(seconds: 1))
+        let id = try #require(try await Self.tickets(client, opening).first)
+        let (status, _) = try await client.send(.DELETE, "/ticket/\(id)")
+        #expect(status == 204 || status == 200, "DELETE answered \(status)")
+        #expect(try await client.ticket(id).status == "deleted")
+        try await rig.commit(.severityChanged, rig.event(.firing, .critical, at: t.adding(seconds: 60), firstSeen: t), at: t.adding(seconds: 60))
+        try await rig.round(t.adding(seconds: 61))
+        let s = try await rig.store.itsm.status()
+        #expect(s.pending == 0 && s.dead == 1 && s.failuresByClass["ticket_gone"] == 1, "\(s)")
+        let dead = try #require(try await rig.store.itsm.entries(state: .dead).first)
+        #expect(dead.lastError?.contains("deleted by hand") == true, "\(dead.lastError ?? "")")
+        #expect(try await client.ticket(id).status == "deleted", "not reopened")
+    }
+
     @Test("a wrong password: retried and classed as credentials, never a dead letter by itself; the secret is in no error")
     func wrongPassword() async throws {
         let rt = try await RequestTracker.shared.get()

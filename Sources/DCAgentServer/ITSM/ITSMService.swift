@@ -289,6 +289,11 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
         var id = known
         if id == nil { id = try await rt.findTicket(dedupKey: opening.dedupKey, firstSeen: firstSeen) }
         guard let id else { throw RTError.notFound(status: 0, reason: "no RT ticket for \(opening)") }
+        // A ticket deleted by hand in RT keeps its id with the status `deleted`, and a reply
+        // would bring it back: leave it alone, as a dead letter that says why.
+        if try await rt.ticket(id).status == "deleted" {
+            throw RTError.notFound(status: 200, reason: "RT ticket \(id) was deleted by hand; not reopened")
+        }
         switch action {
         case .update(let u): try await rt.comment(ticket: id, text: u.text)
         case .annotate(let text): try await rt.comment(ticket: id, text: text)
