@@ -213,7 +213,10 @@ struct RTClientTests {
 
     @Test("RT stopped: the unreachable class; RT started again: the same client works")
     func stoppedThenStarted() async throws {
-        let rt = try await Self.rt()
+        // A private RT: stopping the shared one would cut off the other suites that use it
+        // while this one runs (the ITSM service's and the daemon's RT tests).
+        let rt = try await RequestTracker.create()
+        defer { Task { try? await rt.stop() } }
         let client = try Self.client(rt, timeout: .seconds(5))
         let key = Self.dedupKey("restart")
         try await rt.stop()
