@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 public import Telemetry
@@ -45,14 +44,7 @@ public struct TokenRepository: Sendable {
     static let prefix = "dcagent_"
 
     /// The hex SHA-256 of a secret, as stored.
-    static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    private static func randomBytes(_ n: Int) -> [UInt8] {
-        var g = SystemRandomNumberGenerator()
-        return (0..<n).map { _ in UInt8.random(in: 0...255, using: &g) }
-    }
+    static func digest(_ secret: String) -> String { SecretText.sha256Hex(secret) }
 
     /// Creates a token for `user` with `role`; `actor` must be an admin (checked here with the
     /// one rule, ``UserRepository/authorize(_:as:needs:action:)``). Returns the token and its
@@ -64,10 +56,8 @@ public struct TokenRepository: Sendable {
         guard !trimmed.isEmpty, trimmed.count <= 100 else { throw StoreError.invalid("a token needs a name of 1–100 characters") }
         let now = Timestamp.now
         if let expires, expires <= now { throw StoreError.invalid("the token's expiry \(expires) is in the past") }
-        let id = Self.randomBytes(6).map { String(format: "%02x", $0) }.joined()
-        let random = Data(Self.randomBytes(32)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let secret = "\(Self.prefix)\(id)_\(random)"
+        let id = SecretText.randomHex(bytes: 6)
+        let secret = "\(Self.prefix)\(id)_\(SecretText.randomBase64URL(bytes: 32))"
         let token = APIToken(id: id, name: trimmed, user: user, role: role, created: now, createdBy: actor, expires: expires)
         var details = ["name": trimmed, "user": user, "role": role.rawValue, "via": via]
         details["expires"] = expires?.description

@@ -1,4 +1,3 @@
-import Crypto
 public import Foundation
 import GRDB
 public import Telemetry
@@ -11,9 +10,7 @@ public struct WebSessionTable: Sendable {
 
     public init(database: AgentDatabase) { self.database = database }
 
-    static func key(_ id: String) -> String {
-        SHA256.hash(data: Data(id.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    static func key(_ id: String) -> String { SecretText.sha256Hex(id) }
 
     /// Stores (or replaces) a session's data until `expires`; expired rows are removed on the way.
     public func set(_ id: String, data: Data, expires: Timestamp?, now: Timestamp = .now) async throws {

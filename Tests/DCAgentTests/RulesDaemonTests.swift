@@ -97,6 +97,18 @@ struct RulesDaemonTests {
         }
     }
 
+    /// The RT tickets of the newest event's opening, by TicketSQL on its custom fields — RT's
+    /// own search, not the adapter's find (which answers one).
+    static func rtTickets(_ httpPort: Int, _ client: RTClient) async throws -> [Int] {
+        guard let e = try events(httpPort).first, let key = e["dedup_key"] as? String,
+            let seen = (e["first_seen"] as? String).flatMap(Timestamp.init(parsing:))
+        else { return [] }
+        let query = RTClient.ticketSQL(dedupKey: key, firstSeen: RTClient.firstSeenValue(seen.date))
+        let (status, json) = try await client.send(.GET, "/tickets", query: [("query", query), ("per_page", "50")])
+        guard status == 200 else { return [] }
+        return ((json as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { RTClient.int($0["id"]) }
+    }
+
     /// Polled devices from `/api/v1/devices`: id → successful polls.
     static func polled(_ port: Int) -> [String: Int] {
         guard let r = httpGet(port: port, path: "/api/v1/devices"), r.status == 200,
@@ -299,16 +311,7 @@ struct RulesDaemonTests {
         defer { rig.peer.stop() }
         let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
         let client = RTClient(baseURL: rt.baseURL, auth: .basic(user: rt.user, password: try rt.password()), timeout: .seconds(10))
-        /// The RT tickets of the firing (or last) event's opening, by TicketSQL on its custom fields.
-        func rtTickets() async throws -> [Int] {
-            guard let e = try Self.events(httpPort).first, let key = e["dedup_key"] as? String,
-                let seen = (e["first_seen"] as? String).flatMap(Timestamp.init(parsing:))
-            else { return [] }
-            let query = RTClient.ticketSQL(dedupKey: key, firstSeen: RTClient.firstSeenValue(seen.date))
-            let (status, json) = try await client.send(.GET, "/tickets", query: [("query", query), ("per_page", "50")])
-            guard status == 200 else { return [] }
-            return ((json as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { RTClient.int($0["id"]) }
-        }
+        func rtTickets() async throws -> [Int] { try await Self.rtTickets(httpPort, client) }
         var daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon1.log"))
         try await daemon.waitHealthy()
         try await peer.setTemperature(32.5)
@@ -354,15 +357,7 @@ struct RulesDaemonTests {
         defer { rig.peer.stop() }
         let (dir, httpPort, peer, cfg) = (rig.dir, rig.httpPort, rig.peer, rig.cfg)
         let client = RTClient(baseURL: rt.baseURL, auth: .basic(user: rt.user, password: try rt.password()), timeout: .seconds(10))
-        func rtTickets() async throws -> [Int] {
-            guard let e = try Self.events(httpPort).first, let key = e["dedup_key"] as? String,
-                let seen = (e["first_seen"] as? String).flatMap(Timestamp.init(parsing:))
-            else { return [] }
-            let query = RTClient.ticketSQL(dedupKey: key, firstSeen: RTClient.firstSeenValue(seen.date))
-            let (status, json) = try await client.send(.GET, "/tickets", query: [("query", query), ("per_page", "50")])
-            guard status == 200 else { return [] }
-            return ((json as? [String: Any])?["items"] as? [[String: Any]] ?? []).compactMap { RTClient.int($0["id"]) }
-        }
+        func rtTickets() async throws -> [Int] { try await Self.rtTickets(httpPort, client) }
         let faulty = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon1.log"), environment: ["DCAGENT_TEST_FAULT": "kill-after-rt-create"])
         try await faulty.waitHealthy()
         try await peer.setTemperature(38.5)

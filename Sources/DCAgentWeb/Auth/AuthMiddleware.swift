@@ -22,13 +22,12 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context
         let peer = context.peer
-        if let authorization = request.headers[.authorization] {
+        if request.headers[.authorization] != nil {
             guard let bearer = request.headers.bearer else {
                 throw APIError(
                     .unauthorized, code: "invalid_token", message: "the Authorization header must be 'Bearer <API token>'",
                     field: "Authorization")
             }
-            _ = authorization
             guard let (token, user) = try await access.authenticate(token: bearer.token, via: peer) else {
                 var e = APIError(
                     .unauthorized, code: "invalid_token", message: "the API token is unknown, revoked or expired, or its user is disabled",

@@ -36,12 +36,6 @@ struct SessionAPI: Sendable {
         api.delete("session", use: logout)
     }
 
-    static func newSecret() -> String {
-        var g = SystemRandomNumberGenerator()
-        return Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
     @Sendable func login(_ request: Request, context: WebContext) async throws -> Response {
         let body = try await RequestBody.decode(LoginRequest.self, from: request, context: context)
         let via = context.peer
@@ -57,7 +51,7 @@ struct SessionAPI: Sendable {
             if context.sessions.session != nil, let old = request.cookies["DCAGENT_SESSION"]?.value {
                 try? await access.sessionStore.remove(key: "s." + String(old))
             }
-            let session = WebSession(user: user.name, csrf: Self.newSecret(), created: Timestamp.now.milliseconds)
+            let session = WebSession(user: user.name, csrf: SecretText.randomBase64URL(bytes: 32), created: Timestamp.now.milliseconds)
             context.sessions.createSession(session, expiresIn: sessionLifetime)
             var view = SessionView(user: user.name, role: user.role.rawValue, via: "session")
             (view.fullName, view.csrfToken) = (user.fullName, session.csrf)
