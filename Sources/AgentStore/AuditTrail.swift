@@ -200,7 +200,7 @@ public struct AuditTrail: Sendable {
     private func macOver(_ row: CanonicalRow) throws -> String {
         let data = try Self.encoder.encode(row)
         let code = HMAC<SHA256>.authenticationCode(for: data, using: key)
-        return code.map { String(format: "%02x", $0) }.joined()
+        return SecretText.hex(code)
     }
 
     private static let encoder: JSONEncoder = {
@@ -241,7 +241,7 @@ public struct AuditTrail: Sendable {
             throw StoreError.audit("cannot create audit key file \(path): \(String(cString: strerror(errno)))")
         }
         let key = SymmetricKey(size: .bits256)
-        let hex = key.withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() } + "\n"
+        let hex = key.withUnsafeBytes { SecretText.hex($0) } + "\n"
         let ok = hex.withCString { p in Glibc.write(fd, p, strlen(p)) == strlen(p) }
         fsync(fd)
         close(fd)

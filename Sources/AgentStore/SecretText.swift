@@ -10,7 +10,20 @@ public enum SecretText {
     }
 
     /// `n` random bytes as lower-case hex.
-    static func randomHex(bytes n: Int) -> String { randomBytes(n).map { String(format: "%02x", $0) }.joined() }
+    static func randomHex(bytes n: Int) -> String { hex(randomBytes(n)) }
+
+    /// Bytes as lower-case hex, two digits each. By hand: `String(format:)` goes through
+    /// CoreFoundation's locale-aware formatting (and ICU) for every byte.
+    package static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// `n` random bytes as unpadded base64url (safe in URLs, headers and cookies).
     public static func randomBase64URL(bytes n: Int) -> String {
@@ -20,6 +33,6 @@ public enum SecretText {
 
     /// The hex SHA-256 of a text: what is stored instead of a secret.
     static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(text.utf8)))
     }
 }

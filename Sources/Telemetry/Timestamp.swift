@@ -56,16 +56,79 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
             self.init(milliseconds: ms)
             return
         }
-        guard let date = Self.parseISO(text) else { return nil }
-        self.init(date)
+        guard let t = Self.parseISO(text) else { return nil }
+        self = t
     }
 
-    private static func parseISO(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: text) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: text)
+    /// RFC 3339 (the internet profile of ISO 8601): `YYYY-MM-DDTHH:MM:SS`, an optional fraction
+    /// (truncated to the millisecond), then `Z` or an offset `±HH:MM`. Parsed here by hand, not
+    /// with Foundation's `ISO8601DateFormatter`, which loads ICU's calendar and locale data into
+    /// the daemon (megabytes of resident memory) for a fixed-format string.
+    static func parseISO(_ text: String) -> Timestamp? {
+        var p = Array(text.utf8)[...]
+        func number(_ n: Int) -> Int64? {
+            guard p.count >= n else { return nil }
+            var v: Int64 = 0
+            for c in p.prefix(n) {
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int64(c - 0x30)
+            }
+            p = p.dropFirst(n)
+            return v
+        }
+        func take(_ c: UInt8...) -> Bool {
+            guard let f = p.first, c.contains(f) else { return false }
+            p = p.dropFirst()
+            return true
+        }
+        guard let y = number(4), take(0x2D), let mo = number(2), take(0x2D), let d = number(2),
+            take(0x54, 0x74), let h = number(2), take(0x3A), let mi = number(2), take(0x3A), let s = number(2)
+        else { return nil }
+        guard (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h <= 23, mi <= 59, s <= 60 else { return nil }
+        var ms: Int64 = 0
+        if take(0x2E) {
+            var digits = 0
+            while let c = p.first, c >= 0x30 && c <= 0x39 {
+                if digits < 3 { ms = ms * 10 + Int64(c - 0x30) }
+                digits += 1
+                p = p.dropFirst()
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<max(digits, 3) { ms *= 10 }
+        }
+        var offset: Int64 = 0
+        if take(0x5A, 0x7A) {
+            offset = 0
+        } else if let sign = p.first, sign == 0x2B || sign == 0x2D {
+            p = p.dropFirst()
+            guard let oh = number(2), take(0x3A), let om = number(2), oh <= 23, om <= 59 else { return nil }
+            offset = (oh * 60 + om) * 60 * (sign == 0x2D ? -1 : 1)
+        } else {
+            return nil
+        }
+        guard p.isEmpty else { return nil }
+        // A leap second (:60) is read as the next second, as the formatter did.
+        let secs = days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset
+        return Timestamp(milliseconds: secs * 1000 + ms)
+    }
+
+    static func daysIn(month m: Int64, year y: Int64) -> Int64 {
+        switch m {
+        case 2: (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Howard Hinnant's days-from-civil algorithm: days since 1970-01-01 of a proleptic
+    /// Gregorian date.
+    static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = floorDiv(y, 400)
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
     }
 
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.milliseconds < b.milliseconds }

@@ -20,16 +20,17 @@ extension RuleEngine {
                 evidence: m.recent, now: now, into: &out, culprits: [p], evidenced: [p])
         case .rate(let window, let limits, let minReadings):
             guard r.isUsable, let limit = limits[p] else { return true }
-            let inWindow = m.history.filter { r.time.seconds(since: $0.time) <= window }
-            guard inWindow.count >= minReadings, let first = inWindow.first, r.time.seconds(since: first.time) >= window / 2,
-                let slope = Slope.perHour(inWindow)
+            let inWindow = m.samples.window(window, before: r.time)
+            guard inWindow.count >= minReadings, !inWindow.isEmpty,
+                r.time.seconds(since: Timestamp(milliseconds: m.samples.time(inWindow.lowerBound))) >= window / 2,
+                let slope = m.samples.slopePerHour(inWindow)
             else { return true }
             let verdict: Verdict = abs(slope) > limit ? .breach(.warning) : .normal
             if isQuiet(i, scope: p.ci, point: p, verdict: verdict) { return true }
             let message =
                 "\(p) changes at \(Format.number(slope)) \(unit(p))/h over \(RuleDuration(seconds: window)) (\(inWindow.count) readings), limit \(Format.number(limit)) \(unit(p))/h (ASHRAE)\(whereSuffix(p.ci))"
             observe(
-                i, scope: p.ci, point: p, verdict: verdict, message: message, evidence: Array(inWindow.suffix(PointMemory.evidenceCount)),
+                i, scope: p.ci, point: p, verdict: verdict, message: message, evidence: m.samples.readings(p, in: inWindow.suffix(PointMemory.evidenceCount)),
                 now: now, into: &out, culprits: [p], evidenced: [p])
         case .stale(let after, _):
             evaluateStale(i, point: p, after: after, now: now, into: &out)

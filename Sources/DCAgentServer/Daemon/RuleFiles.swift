@@ -49,7 +49,7 @@ package enum RuleFiles {
         }
         do {
             let compiled = try RuleCompiler.compile(raw, topology: topology, source: file)
-            let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+            let digest = SecretText.hex(SHA256.hash(data: Data(text.utf8)))
             return LoadedRules(compiled: compiled, digest: digest, file: file)
         } catch {
             throw RuleFileError(lines: error.description.split(separator: "\n").map(String.init))
