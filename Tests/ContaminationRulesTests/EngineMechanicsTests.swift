@@ -171,6 +171,24 @@ struct EngineMechanicsTests {
         #expect(second.openEvents.isEmpty)
     }
 
+    @Test("the checkpoint's point memories spliced in one by one decode to what encoding the whole state at once gives")
+    func splicedCheckpoint() throws {
+        var e = try Floor.engine(Self.hot)
+        _ = e.feed(Floor.reading(temp, 0, 28))
+        _ = e.feed(Floor.reading(temp, 60, Double.nan, .bad(reason: "timeout \"points\":[] in a reason")))
+        _ = e.feed(Floor.reading(temp, 120, 28.5))
+        for i in 0..<50 {
+            let p = PointID(ci: "DC-R1-A05-TH1", name: "extra\(i)")!
+            _ = e.feed(Reading(point: p, time: Floor.at(Double(i)), value: i % 7 == 0 ? .infinity : Double(i)))
+        }
+        #expect(!e.openEvents.isEmpty && e.state.points.count == 51)
+        let spliced = try e.state.encoded()
+        let whole = try RuleJSON.encode(e.state)
+        #expect(try RuleEngineState(encoded: spliced) == RuleEngineState(encoded: whole))
+        #expect(spliced.count == whole.count)
+        #expect(try RuleEngineState(encoded: RuleEngineState().encoded()) == RuleEngineState())
+    }
+
     @Test("the checkpoint leaves rate-window history and evidence to the store; warmed from the stored readings, the state is exactly what it was")
     func stateRoundTrip() throws {
         var e = try Floor.engine("rules: [{ id: rate, kind: rate, select: { points: [DC-R1-A05-TH1/temperature] }, window: 15m }]")
