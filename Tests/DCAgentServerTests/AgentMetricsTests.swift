@@ -45,6 +45,22 @@ struct AgentMetricsTests {
         #expect(!m.scrape(AgentMetrics.Scrape(writer: .init(queued: 0, dropped: 0, acknowledged: 3, batches: 1, stuck: false))).contains("dcagent_sensor_value{"))
     }
 
+    @Test("label values are escaped as the text format asks; many points come out one line each, ordered by point")
+    func escapingAndOrder() {
+        #expect(AgentMetrics.escape(#"a\b"c"# + "\n") == #"a\\b\"c\n"#)
+        #expect(AgentMetrics.escape("°C") == "°C")
+        let m = AgentMetrics()
+        m.locate(floors: [], sensors: [], sites: ["DC"])
+        let t = Timestamp(milliseconds: 1_796_000_000_000)
+        let points = (0..<300).map { PointID(ci: CIID(validating: "DC-R01-TH\($0)")!, name: "temperature")! }
+        m.committed(Self.batch([.readings(points.enumerated().map { Reading(point: $1, time: t, value: Double($0)) })]))
+        let text = m.scrape(AgentMetrics.Scrape(writer: .init()))
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("dcagent_sensor_value{") }
+        #expect(lines.count == 300)
+        #expect(lines.map { String($0.split(separator: "point=\"")[1].prefix { $0 != "\"" }) } == points.sorted().map { $0.description })
+        #expect(text.split(separator: "\n").filter { $0 == "# TYPE dcagent_sensor_value gauge" }.count == 1)
+    }
+
     @Test("the writer's running totals become counters that step by their growth; events of every state and severity exist")
     func scrapeTotals() {
         let m = AgentMetrics()

@@ -48,17 +48,22 @@ package final class AgentMetrics: Sendable {
     let factory: PrometheusMetricsFactory
     private let state = Mutex(State())
 
-    private struct SensorSeries {
-        var labels: [(String, String)]
-        var gauge: CoreMetrics.Gauge
-        var value: Double?
+    /// The quantity and unit labels of a point.
+    private struct Kind {
+        var quantity: String
+        var unit: String
+        init(_ d: PointDescriptor) { (quantity, unit) = (d.quantity.rawValue, d.unit.rawValue) }
     }
 
     private struct State {
         var places: [CIID: Place] = [:]
         var defaultSite = ""
-        var descriptors: [PointID: PointDescriptor] = [:]
-        var sensors: [PointID: SensorSeries] = [:]
+        var kinds: [PointID: Kind] = [:]
+        /// The last committed good reading of each point: `dcagent_sensor_value`, written at each
+        /// scrape by ``sensorFamily(_:)`` rather than kept as one swift-metrics gauge per point
+        /// (a gauge, its labels and the registry's copy of them cost about 800 bytes a point:
+        /// 8 MB of a 10 000-point floor, docs/benchmarks.md).
+        var sensors: [PointID: Double] = [:]
         var pollTimers: [CIID: CoreMetrics.Timer] = [:]
         var pollFailures: [CIID: CoreMetrics.Counter] = [:]
         var deviceUp: [CIID: CoreMetrics.Gauge] = [:]
@@ -158,45 +163,27 @@ package final class AgentMetrics: Sendable {
         for s in sensors where places[s.id] == nil {
             if let rack = s.rack { places[s.id] = rackPlace[rack] ?? Place(site: defaultSite, rack: rack.rawValue) }
         }
-        let factory = self.factory
         state.withLock { s in
             s.places = places
             s.defaultSite = defaultSite
-            for (point, series) in s.sensors {
-                let labels = Self.labels(point, s)
-                guard !Self.same(labels, series.labels) else { continue }
-                series.gauge.destroy()
-                let gauge = CoreMetrics.Gauge(label: Name.sensorValue, dimensions: labels, factory: factory)
-                if let v = series.value { gauge.record(v) }
-                s.sensors[point] = SensorSeries(labels: labels, gauge: gauge, value: series.value)
-            }
         }
     }
 
     /// Points whose quantity and unit label their gauges (registered at start; new ones arrive
     /// in committed batches ahead of their readings).
     package func learn(_ points: [PointDescriptor]) {
-        state.withLock { s in for p in points { s.descriptors[p.id] = p } }
+        state.withLock { s in for p in points { s.kinds[p.id] = Kind(p) } }
     }
 
     /// A committed batch: each point's last good reading becomes its gauge's value.
     package func committed(_ batch: CommittedBatch) {
-        let factory = self.factory
         state.withLock { s in
             for item in batch.items {
                 switch item {
-                case .points(let points): for p in points { s.descriptors[p.id] = p }
+                case .points(let points): for p in points { s.kinds[p.id] = Kind(p) }
                 case .health: continue
                 case .readings(let readings):
-                    for r in readings where r.quality == .good && r.value.isFinite {
-                        if s.sensors[r.point] == nil {
-                            let labels = Self.labels(r.point, s)
-                            s.sensors[r.point] = SensorSeries(
-                                labels: labels, gauge: CoreMetrics.Gauge(label: Name.sensorValue, dimensions: labels, factory: factory), value: nil)
-                        }
-                        s.sensors[r.point]!.gauge.record(r.value)
-                        s.sensors[r.point]!.value = r.value
-                    }
+                    for r in readings where r.quality == .good && r.value.isFinite { s.sensors[r.point] = r.value }
                 }
             }
         }
@@ -208,10 +195,7 @@ package final class AgentMetrics: Sendable {
         guard !devices.isEmpty else { return }
         let gone = Set(devices)
         state.withLock { s in
-            for (point, series) in s.sensors where gone.contains(point.ci) {
-                series.gauge.destroy()
-                s.sensors[point] = nil
-            }
+            s.sensors = s.sensors.filter { !gone.contains($0.key.ci) }
             for d in devices {
                 s.pollTimers.removeValue(forKey: d)?.destroy()
                 s.pollFailures.removeValue(forKey: d)?.destroy()
@@ -220,17 +204,37 @@ package final class AgentMetrics: Sendable {
         }
     }
 
-    private static func labels(_ point: PointID, _ s: State) -> [(String, String)] {
-        let place = s.places[point.ci] ?? Place(site: s.defaultSite)
-        let d = s.descriptors[point]
-        return [
-            ("site", place.site), ("room", place.room), ("rack", place.rack), ("point", point.description),
-            ("quantity", d?.quantity.rawValue ?? ""), ("unit", d?.unit.rawValue ?? ""),
-        ]
+    /// `dcagent_sensor_value` in the text format, one sample per point, ordered by point; labels
+    /// from where the point's CI sits and its descriptor, as they are at this scrape.
+    private static func sensorFamily(_ s: State) -> String {
+        guard !s.sensors.isEmpty else { return "" }
+        var out = "# TYPE \(Name.sensorValue) gauge\n"
+        out.reserveCapacity(s.sensors.count * 150)
+        for (point, value) in s.sensors.sorted(by: { $0.key < $1.key }) {
+            let place = s.places[point.ci] ?? Place(site: s.defaultSite)
+            let kind = s.kinds[point]
+            let labels = [
+                ("site", place.site), ("room", place.room), ("rack", place.rack), ("point", point.description),
+                ("quantity", kind?.quantity ?? ""), ("unit", kind?.unit ?? ""),
+            ]
+            out += Name.sensorValue + "{" + labels.map { "\($0)=\"\(escape($1))\"" }.joined(separator: ",") + "} \(value)\n"
+        }
+        return out
     }
 
-    private static func same(_ a: [(String, String)], _ b: [(String, String)]) -> Bool {
-        a.count == b.count && zip(a, b).allSatisfy { $0 == $1 }
+    /// A label value escaped as the text format asks: backslash, double quote and line feed.
+    static func escape(_ value: String) -> String {
+        guard value.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return value }
+        var out = ""
+        for c in value {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
     }
 
     // MARK: Polls and rules
@@ -281,7 +285,7 @@ package final class AgentMetrics: Sendable {
     /// Sets what is read at scrape time and returns the exposition (text format 0.0.4).
     package func scrape(_ scrape: Scrape) -> String {
         let factory = self.factory
-        state.withLock { s in
+        let sensors = state.withLock { s in
             func gauge(_ name: String, _ value: Double) {
                 CoreMetrics.Gauge(label: name, factory: factory).record(value)
             }
@@ -320,8 +324,11 @@ package final class AgentMetrics: Sendable {
                 // Up until the polling declares it offline (offline_after failed polls in a row).
                 s.deviceUp[device]!.record(health.offline ? 0 : 1)
             }
+            return Self.sensorFamily(s)
         }
-        return registry.emitToString()
+        var text = registry.emitToString()
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        return text + sensors
     }
 }
 
