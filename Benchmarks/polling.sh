@@ -6,7 +6,7 @@
 # `dcagent-sim serve-bench` with the same units × registers and interval. Within each run the
 # programs alternate, one window each: dcagent with request merging off (profile quirk
 # one_per_point → one request per value, collectd's wire traffic), collectd, dcagent with
-# merging on (the default). Each window is measured after a warm-up (the first poll cycle
+# merging on (the default). Each window is measured after a warm-up (two poll cycles
 # stored, then the poller at rest between cycles): CPU seconds per 100 000 values, peak RSS
 # (VmHWM), values collected (dcagent: rows stored; collectd: lines its csv writer wrote) and
 # the requests the simulator counted per poll cycle.

@@ -6,7 +6,7 @@ configurations, measures a running process over a window and writes the reports:
 
   gen-dcagent   a site config + one generated Modbus profile per unit for `dcagent run`
   gen-collectd  an equivalent collectd.conf (modbus plugin, one Data block per register, csv writer)
-  measure       waits for the first poll cycle (warm-up), then measures one window of a PID
+  measure       waits for two poll cycles (warm-up), then measures one window of a PID
   report        the polling table (median, min-max, ratio dcagent/collectd, requests per cycle)
   scale-report  the memory-at-scale table and its least-squares slope
 
@@ -248,15 +248,18 @@ def sample(a):
 
 
 def measure(a):
-    """Warm-up: the first full poll cycle is stored (bounded wait), then the poller is at rest
+    """Warm-up: two full poll cycles are stored (bounded wait), then the poller is at rest
     between cycles; the window starts there and ends at the next rest after `window` seconds.
     Prints one JSON object."""
+    started = time.monotonic()
     deadline = time.monotonic() + a.warmup_limit
-    while values_of(a) < a.points:
+    # Two cycles, not one: the daemon's work for a point's first reading (its point row, its
+    # Prometheus series, its rule state) runs after the first commit and would fall in the window.
+    while values_of(a) < 2 * a.points:
         if not alive(a.pid):
             sys.exit(f"{a.kind} (pid {a.pid}) exited before its first poll cycle was stored")
         if time.monotonic() > deadline:
-            sys.exit(f"{a.kind} (pid {a.pid}): fewer than {a.points} values after {a.warmup_limit} s")
+            sys.exit(f"{a.kind} (pid {a.pid}): fewer than {2 * a.points} values after {a.warmup_limit} s")
         time.sleep(0.2)
     rest_limit = max(3.0, a.interval * 1.5)
     aligned = wait_rest(a, rest_limit)
@@ -283,6 +286,7 @@ def measure(a):
         "requests_per_cycle": round(d["requests"] / cycles, 1) if cycles else None,
         "cpu_per_100k": round(d["cpu"] / values * 1e5, 4) if values else None,
         "peak_rss": s1["hwm"], "rss": s1["rss"], "aligned": aligned, "cpu_source": source,
+        "startup_cpu": round(s0["cpu_ticks"], 2), "startup_wall": round(s0["t"] - started, 1),
     }
     if a.kind == "dcagent":
         row["events"] = dcagent_events(a.db)
@@ -439,7 +443,7 @@ def main():
     m.add_argument("--interval", type=float, required=True)
     m.add_argument("--window", type=float, required=True)
     m.add_argument("--run", type=int, default=1)
-    m.add_argument("--warmup-limit", type=float, default=120)
+    m.add_argument("--warmup-limit", type=float, default=300)
     for name in ("report", "scale-report", "show-last"):
         r = sub.add_parser(name)
         r.add_argument("--rows", required=True)
