@@ -207,12 +207,18 @@ def collectd_values(csvdir):
     return n
 
 
-def requests(stats):
+def server_counts(stats):
+    """(requests, registers asked) the simulator counted, from its --stats file (one snapshot)."""
     try:
         with open(stats) as f:
-            return json.load(f)["requests"]
+            d = json.load(f)
+        return d["requests"], d["registers"]
     except (OSError, ValueError, KeyError):
-        return 0
+        return 0, 0
+
+
+def requests(stats):
+    return server_counts(stats)[0]
 
 
 def alive(pid):
@@ -243,8 +249,9 @@ def wait_rest(a, limit):
 def sample(a):
     ticks, sched = proc_cpu(a.pid)
     hwm, rss = proc_mem(a.pid)
+    req, regs = server_counts(a.stats)
     return {"t": time.monotonic(), "cpu_ticks": ticks, "cpu": sched, "hwm": hwm, "rss": rss,
-            "values": values_of(a), "requests": requests(a.stats)}
+            "values": values_of(a), "requests": req, "registers": regs}
 
 
 def measure(a):
@@ -267,7 +274,7 @@ def measure(a):
     time.sleep(a.window)
     aligned = wait_rest(a, rest_limit) and aligned
     s1 = sample(a)
-    d = {k: s1[k] - s0[k] for k in ("t", "cpu_ticks", "cpu", "values", "requests")}
+    d = {k: s1[k] - s0[k] for k in ("t", "cpu_ticks", "cpu", "values", "requests", "registers")}
     # /proc/PID/stat counts every thread, the dead ones too, in clock ticks (10 ms); the
     # schedstat sum is exact to the nanosecond but only over threads alive at both samples.
     # Use the exact one when the two agree to within the ticks' rounding (no thread ended in the
@@ -283,7 +290,11 @@ def measure(a):
         "program": a.label, "points": a.points, "interval": a.interval, "run": a.run,
         "wall": round(d["t"], 3), "cpu": round(d["cpu"], 4), "cpu_ticks": round(d["cpu_ticks"], 2),
         "values": values, "requests": d["requests"], "cycles": round(cycles, 3),
-        "requests_per_cycle": round(d["requests"] / cycles, 1) if cycles else None,
+        # Both programs read every register once per cycle, so requests per cycle = points x
+        # requests / registers asked, from one snapshot of the simulator: exact even when a
+        # window edge falls inside a cycle (values are counted at a slightly different moment).
+        "requests_per_cycle": round(a.points * d["requests"] / d["registers"], 1) if d["registers"] else None,
+        "registers": d["registers"],
         "cpu_per_100k": round(d["cpu"] / values * 1e5, 4) if values else None,
         "peak_rss": s1["hwm"], "rss": s1["rss"], "aligned": aligned, "cpu_source": source,
         "startup_cpu": round(s0["cpu_ticks"], 2), "startup_wall": round(s0["t"] - started, 1),
@@ -331,7 +342,7 @@ def report(a):
             ratios = [r["cpu_per_100k"] / ref_by_run[r["run"]] for r in rs
                       if prog != "collectd" and r["cpu_per_100k"] and ref_by_run.get(r["run"])]
             rpc = sorted({round(r["requests_per_cycle"]) for r in rs if r["requests_per_cycle"] is not None})
-            approx = "" if all(r["aligned"] for r in rs) else "~"
+            approx = ""
             counts[prog] = (rpc, approx)
             out.append(
                 f"{points:>6} {interval:>3g}s {prog:<18} {med_range(cpu, lambda x: f'{x:.3f}'):<24} "
@@ -345,7 +356,7 @@ def report(a):
                 "ratio_to_collectd": {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios)} if ratios else None,
                 "peak_rss": {"median": statistics.median([r["peak_rss"] for r in rs]),
                              "min": min(r["peak_rss"] for r in rs), "max": max(r["peak_rss"] for r in rs)},
-                "requests_per_cycle": rpc, "requests_per_cycle_exact": not approx,
+                "requests_per_cycle": rpc,
                 "events": max((r.get("events", 0) for r in rs), default=0),
             })
         if "dcagent-merge-off" in counts and "collectd" in counts:
@@ -356,8 +367,8 @@ def report(a):
     print()
     print("CPU-s/100k values: CPU seconds of the poller's process (all threads: /proc/PID/task/*/schedstat, or")
     print("/proc/PID/stat utime+stime when a thread ended in the window) per 100 000 values it collected in the")
-    print("window; ratio: dcagent / collectd of the same run; requests per")
-    print("cycle: requests the simulator counted / poll cycles in the window ('~': a window edge fell inside a cycle).")
+    print("window; ratio: dcagent / collectd of the same run; requests per cycle: points x requests / registers")
+    print("asked, as the simulator counted them in the window (each program reads every register once a cycle).")
     for m in mismatches:
         print(m)
     if not mismatches and groups:
