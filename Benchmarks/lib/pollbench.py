@@ -145,6 +145,69 @@ def gen_collectd(a):
         f.write("\n".join(out) + "\n")
 
 
+def snmp_oids(a):
+    """The first `--oids` numeric scalars snmpd serves (INTEGER, Gauge32, Counter32), outside
+    SNMPv2-MIB's snmp group (the counters the harness reads), from one snmpwalk."""
+    import subprocess
+    out = subprocess.run(
+        ["snmpwalk", "-v2c", "-c", "public", "-On", "-t", "2", "-r", "1", a.agent, "1.3.6.1"],
+        capture_output=True, text=True, env=dict(os.environ, MIBS=""), check=True).stdout
+    oids = []
+    for line in out.splitlines():
+        oid, _, rest = line.partition(" = ")
+        kind, _, value = rest.partition(": ")
+        if kind in ("INTEGER", "Gauge32", "Counter32") and value.lstrip("-").isdigit() \
+                and not oid.startswith(".1.3.6.1.2.1.11."):
+            oids.append(oid.lstrip("."))
+        if len(oids) == a.oids:
+            break
+    if len(oids) < a.oids:
+        sys.exit(f"snmpd serves only {len(oids)} numeric scalars; asked for {a.oids}")
+    return oids
+
+
+def gen_snmp(a):
+    """dcagent: S sensors (one SNMP target each, the same snmpd) of a profile with the OIDs as
+    scalar points, max_varbinds 1 (merging off) or 32 (on); collectd: S Hosts of the snmp plugin
+    with one Data block per OID (one GET each)."""
+    oids = snmp_oids(a)
+    host, port = a.agent.split(":")
+    os.makedirs(os.path.join(a.dir, "profiles"), exist_ok=True)
+    lines = ["name: bench-snmp", "description: Benchmark profile, numeric scalars of Debian's snmpd (generated).", "snmp:",
+             f"  max_varbinds: {1 if a.merge == 'off' else 32}", "  points:"]
+    lines += [f"    - {{name: v{i}, oid: {o}, quantity: status}}" for i, o in enumerate(oids)]
+    with open(os.path.join(a.dir, "profiles", "bench-snmp.yaml"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    sensors = []
+    for u in range(1, a.sensors + 1):
+        sensors += [f"  - id: BENCH-S{u}", "    profile: bench-snmp", f"    endpoint: udp://{host}:{port}",
+                    f"    interval: {a.interval}s"]
+    base = os.path.join(a.dir, "dcagent.yaml")
+    a.points, a.units, a.port, a.merge_ = 0, 1, 0, a.merge
+    cfg = [
+        "agent:", "  name: dcagent-bench", "sites:", "  - id: BENCH", "    name: Benchmark site", "    time_zone: UTC",
+        "storage:", f"  path: {a.dir}/dcagent.sqlite", "audit:", f"  key_file: {a.dir}/audit.key",
+        f"  anchor_file: {a.dir}/audit.anchor", "http:", "  bind: 127.0.0.1", f"  port: {a.http_port}",
+        "logging:", "  level: info", "  format: logfmt", "profiles:", f"  directory: {a.dir}/profiles",
+        "rules:", f"  file: {os.path.abspath(a.rules)}", "  evaluate_every: 10s", "  check_clock_sync: false",
+        "sensors:"] + sensors
+    with open(base, "w") as f:
+        f.write("\n".join(cfg) + "\n")
+    out = [f'BaseDir "{a.dir}"', f'PIDFile "{a.dir}/collectd.pid"', 'Hostname "bench"', "FQDNLookup false",
+           "AutoLoadPlugin false", 'TypesDB "/usr/share/collectd/types.db"', f"Interval {a.interval}",
+           "LoadPlugin snmp", "LoadPlugin csv", "<Plugin csv>", f'  DataDir "{a.dir}/csv"', "  StoreRates false",
+           "</Plugin>", "<Plugin snmp>"]
+    for i, o in enumerate(oids):
+        out += [f'  <Data "v{i}">', '    Type "gauge"', "    Table false", f'    Instance "v{i}"', f'    Values "{o}"',
+                "  </Data>"]
+    for u in range(1, a.sensors + 1):
+        out += [f'  <Host "s{u}">', f'    Address "{host}:{port}"', "    Version 2", '    Community "public"',
+                f"    Interval {a.interval}", "    Collect " + " ".join(f'"v{i}"' for i in range(len(oids))), "  </Host>"]
+    out.append("</Plugin>")
+    with open(os.path.join(a.dir, "collectd.conf"), "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
 # ---------------------------------------------------------------------------- measuring
 
 def proc_cpu(pid):
@@ -217,7 +280,30 @@ def server_counts(stats):
         return 0, 0
 
 
+_own_queries = 0
+
+
+def snmpd_counts(agent):
+    """(GET + GETNEXT requests, varbinds asked) from snmpd's own SNMPv2-MIB counters
+    (snmpInGetRequests, snmpInGetNexts, snmpInTotalReqVars; snmpInPkts is read too), less every
+    query of this process (one GetRequest of 4 varbinds each, counted by snmpd on receipt)."""
+    global _own_queries
+    import subprocess
+    out = subprocess.run(
+        ["snmpget", "-v2c", "-c", "public", "-On", "-Oqv", "-t", "2", "-r", "1", agent,
+         "1.3.6.1.2.1.11.1.0", "1.3.6.1.2.1.11.15.0", "1.3.6.1.2.1.11.16.0", "1.3.6.1.2.1.11.13.0"],
+        capture_output=True, text=True, env=dict(os.environ, MIBS="")).stdout.split()
+    _own_queries += 1
+    try:
+        _pkts, gets, nexts, variables = (int(x) for x in out[:4])
+    except ValueError:
+        return 0, 0
+    return gets + nexts - _own_queries, variables - 4 * _own_queries
+
+
 def requests(stats):
+    if stats.startswith("snmp:"):
+        return snmpd_counts(stats[5:])[0]
     return server_counts(stats)[0]
 
 
@@ -249,7 +335,7 @@ def wait_rest(a, limit):
 def sample(a):
     ticks, sched = proc_cpu(a.pid)
     hwm, rss = proc_mem(a.pid)
-    req, regs = server_counts(a.stats)
+    req, regs = snmpd_counts(a.stats[5:]) if a.stats.startswith("snmp:") else server_counts(a.stats)
     return {"t": time.monotonic(), "cpu_ticks": ticks, "cpu": sched, "hwm": hwm, "rss": rss,
             "values": values_of(a), "requests": req, "registers": regs}
 
@@ -322,13 +408,15 @@ def report(a):
     rows = [json.loads(l) for l in open(a.rows) if l.strip()]
     groups = {}
     for r in rows:
-        groups.setdefault((r["points"], r["interval"]), {}).setdefault(r["program"], []).append(r)
+        proto = "snmp" if r["program"].startswith("snmp-") else "modbus"
+        prog = r["program"][5:] if proto == "snmp" else r["program"]
+        groups.setdefault((proto, r["points"], r["interval"]), {}).setdefault(prog, []).append(r)
     summary = []
     out = []
-    out.append(f"{'points':>6} {'int':>4} {'program':<18} {'CPU-s/100k values':<24} {'ratio':<20} "
+    out.append(f"{'points':>6} {'int':>4} {'program':<23} {'CPU-s/100k values':<24} {'ratio':<20} "
                f"{'peak RSS MiB':<20} {'values/window':<16} {'requests/cycle':<15}")
     mismatches = []
-    for (points, interval), progs in sorted(groups.items()):
+    for (proto, points, interval), progs in sorted(groups.items()):
         ref = progs.get("collectd", [])
         ref_cpu = statistics.median([r["cpu_per_100k"] for r in ref if r["cpu_per_100k"]]) if ref else None
         # Ratios per run (the windows of one run are next to each other in time), then their median.
@@ -345,13 +433,13 @@ def report(a):
             approx = ""
             counts[prog] = (rpc, approx)
             out.append(
-                f"{points:>6} {interval:>3g}s {prog:<18} {med_range(cpu, lambda x: f'{x:.3f}'):<24} "
+                f"{points:>6} {interval:>3g}s {(prog if proto == 'modbus' else 'snmp ' + prog):<23} {med_range(cpu, lambda x: f'{x:.3f}'):<24} "
                 f"{med_range(ratios, lambda x: f'{x:.2f}') if ratios else '1 (peer)':<20} "
                 f"{med_range([r['peak_rss'] for r in rs], lambda x: f'{mib(x):.1f}'):<20} "
                 f"{med_range([r['values'] for r in rs], lambda x: f'{x:.0f}'):<16} "
                 f"{approx + '/'.join(str(x) for x in rpc):<15}")
             summary.append({
-                "points": points, "interval": interval, "program": prog, "runs": len(rs),
+                "protocol": proto, "points": points, "interval": interval, "program": prog, "runs": len(rs),
                 "cpu_per_100k": {"median": statistics.median(cpu), "min": min(cpu), "max": max(cpu)} if all(cpu) else None,
                 "ratio_to_collectd": {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios)} if ratios else None,
                 "peak_rss": {"median": statistics.median([r["peak_rss"] for r in rs]),
@@ -362,13 +450,14 @@ def report(a):
         if "dcagent-merge-off" in counts and "collectd" in counts:
             off, col = counts["dcagent-merge-off"][0], counts["collectd"][0]
             if off != col or len(off) != 1:
-                mismatches.append(f"MISMATCH at {points} points, {interval} s: dcagent merging off sent {off} requests per cycle, collectd {col}")
+                mismatches.append(f"MISMATCH ({proto}) at {points} points, {interval} s: dcagent merging off sent {off} requests per cycle, collectd {col}")
     print("\n".join(out))
     print()
     print("CPU-s/100k values: CPU seconds of the poller's process (all threads: /proc/PID/task/*/schedstat, or")
     print("/proc/PID/stat utime+stime when a thread ended in the window) per 100 000 values it collected in the")
     print("window; ratio: dcagent / collectd of the same run; requests per cycle: points x requests / registers")
-    print("asked, as the simulator counted them in the window (each program reads every register once a cycle).")
+    print("asked, as the server counted them in the window (each program reads every value once a cycle; SNMP:")
+    print("snmpd's GET+GETNEXT requests / varbinds asked, less the harness's own counter queries).")
     for m in mismatches:
         print(m)
     if not mismatches and groups:
@@ -443,13 +532,22 @@ def main():
             g.add_argument("--http-port", type=int, required=True)
             g.add_argument("--merge", choices=["on", "off"], required=True)
             g.add_argument("--rules", required=True)
+    g = sub.add_parser("gen-snmp")
+    g.add_argument("--dir", required=True)
+    g.add_argument("--agent", required=True, help="snmpd as HOST:PORT")
+    g.add_argument("--oids", type=int, default=100)
+    g.add_argument("--sensors", type=int, default=10)
+    g.add_argument("--interval", type=int, required=True)
+    g.add_argument("--http-port", type=int, required=True)
+    g.add_argument("--merge", choices=["on", "off"], required=True)
+    g.add_argument("--rules", required=True)
     m = sub.add_parser("measure")
     m.add_argument("--pid", type=int, required=True)
     m.add_argument("--kind", choices=["dcagent", "collectd"], required=True)
     m.add_argument("--label", required=True)
     m.add_argument("--db")
     m.add_argument("--csv")
-    m.add_argument("--stats", required=True)
+    m.add_argument("--stats", required=True, help="serve-bench's --stats file, or snmp:HOST:PORT for snmpd's counters")
     m.add_argument("--points", type=int, required=True)
     m.add_argument("--interval", type=float, required=True)
     m.add_argument("--window", type=float, required=True)
@@ -465,6 +563,8 @@ def main():
         gen_dcagent(a)
     elif a.cmd == "gen-collectd":
         gen_collectd(a)
+    elif a.cmd == "gen-snmp":
+        gen_snmp(a)
     elif a.cmd == "measure":
         measure(a)
     elif a.cmd == "show-last":
