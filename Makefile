@@ -24,14 +24,18 @@ test:
 	@echo "[make test] running every test suite…"
 	@$(SWIFT) test --skip-build --disable-xctest
 
+# make bench: the short form (docs/benchmarks.md); make bench FULL=1: the long form.
+FULL ?= 0
 bench:
-	@scripts/bootstrap
+	@scripts/bootstrap --bench
 	@$(SWIFT) build -c release --product dcagent
 	@$(SWIFT) build -c release --product dcagent-sim
-	@Benchmarks/ingest.sh
+	@FULL=$(FULL) Benchmarks/ingest.sh
 	@Benchmarks/drivers.sh release
 	@Benchmarks/rules.sh
 	@Benchmarks/itsm.sh
+	@FULL=$(FULL) Benchmarks/polling.sh
+	@FULL=$(FULL) Benchmarks/scale.sh
 
 clean:
 	rm -rf .build run

@@ -5,7 +5,22 @@ import Foundation
 struct ServeBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve-bench",
-        abstract: "Serve N units of M static holding and input registers (value = unit × 1000 + address).")
+        abstract: "Serve N units of M static holding and input registers (value = unit × 1000 + address).",
+        discussion: """
+            With --stats FILE the server counts every Modbus request it receives (an atomic \
+            counter on the server thread) and rewrites FILE atomically (temporary file + \
+            rename) once a second and at exit, as one line of JSON:
+
+              {"by_unit":{"1":{"3":120}},"registers":6000,"requests":120,"time":1765100000.5}
+
+            requests: requests received since start.
+            registers: registers and bits the read requests (functions 1-4) asked for.
+            by_unit: requests per unit id, then per function code.
+            time: when the counts were taken (seconds since the epoch).
+
+            A harness reads the file before and after a window: the difference of "requests" \
+            over the poll cycles in between is the requests per cycle (Benchmarks/polling.sh).
+            """)
 
     @Option(help: "Listen address (loopback).")
     var host = "127.0.0.1"
@@ -18,6 +33,9 @@ struct ServeBenchCommand: ParsableCommand {
 
     @Option(help: "Holding and input registers per unit.")
     var registers = 1000
+
+    @Option(help: "Write the request counts as JSON to this file every second (see below).")
+    var stats: String?
 
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
@@ -43,15 +61,27 @@ struct ServeBenchCommand: ParsableCommand {
                 table.publish(unit: UInt8(u), image: image)
             }
             let endpoint = Endpoint("tcp://\(host):\(port)")!
-            let server = ModbusTCPServer(endpoint: endpoint, units: table)
+            let counter = stats.map { _ in RequestStats() }
+            let server = ModbusTCPServer(endpoint: endpoint, units: table, stats: counter)
             let stop = StopSignal()
             try server.start()
             log("serve-bench \(endpoint): \(units) unit(s) × \(registers) registers; Ctrl-C stops")
-            while !stop.wait(3600) {}
-            server.stop()
+            if let counter, let stats {
+                writeStats(counter, to: stats, log: log)
+                while !stop.wait(1) { writeStats(counter, to: stats, log: log) }
+                server.stop()
+                writeStats(counter, to: stats, log: log)
+            } else {
+                while !stop.wait(3600) {}
+                server.stop()
+            }
         } catch let error as SimError {
             log(.error, error.description)
             throw ExitCode.failure
         }
+    }
+
+    private func writeStats(_ counter: RequestStats, to path: String, log: SimLog) {
+        do { try counter.write(to: path) } catch { log(.warning, "cannot write \(path): \(error)") }
     }
 }

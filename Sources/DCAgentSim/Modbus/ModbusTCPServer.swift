@@ -15,6 +15,8 @@ final class ModbusTCPServer: @unchecked Sendable {
 
     let endpoint: Endpoint
     let units: ModbusUnitTable
+    /// Counts every request received, when a benchmark asks (`serve-bench --stats`).
+    let stats: RequestStats?
     private let lock = NSLock()
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
@@ -22,9 +24,10 @@ final class ModbusTCPServer: @unchecked Sendable {
     private var listenSocket: Int32 = -1
 
     /// A server for `endpoint`; call ``start()`` to listen.
-    init(endpoint: Endpoint, units: ModbusUnitTable) {
+    init(endpoint: Endpoint, units: ModbusUnitTable, stats: RequestStats? = nil) {
         self.endpoint = endpoint
         self.units = units
+        self.stats = stats
     }
 
     /// Binds and listens on the calling thread (so a busy port fails here), then serves on a new thread.
@@ -77,6 +80,11 @@ final class ModbusTCPServer: @unchecked Sendable {
                 modbus_set_socket(ctx, client.fd)
                 let n = modbus_receive(ctx, &query)
                 if n > 0 {
+                    if let stats {
+                        query.withUnsafeBufferPointer {
+                            stats.record(adu: UnsafeBufferPointer(rebasing: $0[0..<Int(n)]), headerLength: headerLength)
+                        }
+                    }
                     answer(ctx, query: &query, length: n, unit: query[headerLength - 1])
                 } else if n < 0 {
                     close(client.fd)  // hung up or broke the protocol

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Memory and growth at scale (issue 13, item 2; docs/benchmarks.md): `dcagent run` alone at
+# 1 000, 5 000 and 10 000 points (the generator of polling.sh: 10 units of holding registers on
+# one `dcagent-sim serve-bench`, request merging on), every value polled, stored in its SQLite
+# and evaluated by config/rules/default.yaml. Per size, one fresh daemon per run: peak RSS
+# (VmHWM), RSS after the window, CPU seconds per 100 000 values after the warm-up; then
+# least-squares lines through all windows: bytes of peak RSS per point, and CPU per point.
+#
+#   Benchmarks/scale.sh [--points 1000,5000,10000] [--interval 10] [--window 30] [--runs 1]
+#                       [--units 10] [--build release|debug] [--bin DIR] [--out DIR]
+#   FULL=1 Benchmarks/scale.sh        3 runs per size and 60 s windows
+#
+# Loopback only; every process started here is stopped by its PID (trap). Prints a table;
+# writes DIR/scale.json (default .build/bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+here="$(pwd)"
+
+points="1000,5000,10000"; interval=10; units=10; build=release; bin=""; out=.build/bench
+if [ "${FULL:-0}" = 1 ]; then window=60; runs=3; else window=30; runs=1; fi
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --points) points="$2"; shift 2 ;;
+    --interval) interval="$2"; shift 2 ;;
+    --window) window="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --units) units="$2"; shift 2 ;;
+    --build) build="$2"; shift 2 ;;
+    --bin) bin="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+points="${points//,/ }"
+bin="${bin:-$(swift build -c "$build" --show-bin-path)}"
+for p in dcagent dcagent-sim; do
+  [ -x "$bin/$p" ] || { echo "scale.sh: $bin/$p is missing: swift build -c $build --product $p" >&2; exit 2; }
+done
+py=(python3 "$here/Benchmarks/lib/pollbench.py")
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+. "$here/Benchmarks/lib/common.sh"
+
+max_regs=0
+for n in $points; do r=$(( n / units )); [ $r -gt $max_regs ] && max_regs=$r; done
+start_sim "$bin" "$units" "$max_regs"
+rows="$out/scale-rows.jsonl"
+: >"$rows"
+echo "[scale] $build build; $units units; points: $points; every ${interval} s; $window s windows; $runs run(s)"
+
+for run in $(seq 1 "$runs"); do
+  for n in $points; do
+    w="$dir/scale-$n-$run"
+    mkdir -p "$w"
+    "${py[@]}" gen-dcagent --dir "$w" --port "$sport" --points "$n" --units "$units" --interval "$interval" \
+      --http-port "$(free_port)" --merge on --rules "$here/config/rules/default.yaml"
+    "$bin/dcagent" run --config "$w/dcagent.yaml" >"$w/log" 2>&1 &
+    pid=$!
+    pids+=($pid)
+    "${py[@]}" measure --pid "$pid" --kind dcagent --label dcagent --db "$w/dcagent.sqlite" --stats "$stats" \
+      --points "$n" --interval "$interval" --window "$window" --run "$run" >>"$rows" \
+      || { echo "[scale] dcagent failed at $n points; its log:"; tail -20 "$w/log"; exit 1; }
+    stop_pid "$pid"
+    print_row "$rows"
+    rm -rf "$w"
+  done
+done
+echo
+"${py[@]}" scale-report --rows "$rows" --json "$out/scale.json"
