@@ -121,6 +121,30 @@ struct IngestPathTests {
             Issue.record("rollup \(k): stored \(String(describing: stored[k])), recomputed \(h)", sourceLocation: sourceLocation)
         }
     }
+
+    @Test("the writer's queue keeps submitted arrays as runs: batches split runs in order, overflow drops the oldest across runs")
+    func runsInTheQueue() async throws {
+        let dir = TempDir()
+        let store = SampleStore(database: try AgentDatabase(path: dir.file("w.sqlite")))
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let committed = Mutex<[[Int]]>([])
+        let writer = BatchWriter(
+            store: store, settings: .init(queueCapacity: 25, batchSize: 10), clock: ContinuousClock(), logger: logger,
+            onCommit: { c in committed.withLock { $0.append(c.readings.map { Int($0.value) }) } })
+        let r = { (i: Int) in reading("S1/v", hour0 + Int64(i), Double(i)) }
+        writer.submit((0..<8).map(r))
+        writer.submit([.points([])])  // nothing queued for an empty registration
+        writer.submit((8..<20).map(r))
+        #expect(writer.health.queued == 20 && writer.health.dropped == 0)
+        writer.submit((20..<30).map(r))  // 5 over: 0..<5 go, from the first run
+        #expect(writer.health.queued == 25 && writer.health.dropped == 5)
+        writer.submit((30..<70).map(r))  // more than the capacity at once: all queued go, and the oldest 15 of these
+        #expect(writer.health.queued == 25 && writer.health.dropped == 5 + 25 + 15)
+        await writer.flushAvailable()
+        #expect(committed.withLock { $0 } == [Array(45..<55), Array(55..<65), Array(65..<70)])
+        #expect(writer.health.acknowledged == 25)
+        #expect(try store.sampleCount() == 25)
+    }
 }
 
 /// A deterministic generator, so a failure can be replayed.
