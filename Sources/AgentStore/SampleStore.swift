@@ -228,9 +228,9 @@ public final class SampleStore: Sendable {
 
     private static func ensurePoint(_ db: Database, _ id: PointID, _ d: PointDescriptor?, update: Bool = false) throws -> Int64 {
         let key = id.description
-        if let row = try Row.fetchOne(
-            db, sql: "SELECT id, quantity, unit, states, derived, power_role FROM points WHERE key = ?", arguments: [key])
-        {
+        // Cached statements: a first start registers every polled point, one by one.
+        let select = try db.cachedStatement(sql: "SELECT id, quantity, unit, states, derived, power_role FROM points WHERE key = ?")
+        if let row = try Row.fetchOne(select, arguments: [key]) {
             let existing: Int64 = row[0]
             let same =
                 d.map { d in
@@ -245,11 +245,12 @@ public final class SampleStore: Sendable {
             }
             return existing
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO points(key, ci, name, quantity, unit, states, derived, power_role, created_ms, site)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 key, id.ci.rawValue, id.name, d?.quantity.rawValue, d?.unit.rawValue, d.map { statesJSON($0.states) },
                 d?.derived ?? false, d?.powerRole?.rawValue, Timestamp.now.milliseconds, try SiteResolver.site(of: [id.ci.rawValue], db),
