@@ -68,6 +68,8 @@ let package = Package(
             dependencies: [
                 "Telemetry", "FloorModel", "ContaminationRules",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // sqlite3_bind_* on the ingest hot path (SampleStore.insert)
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

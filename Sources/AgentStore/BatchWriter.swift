@@ -93,16 +93,18 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
         }
     }
 
-    /// One queued element: a single reading (so the oldest can be dropped one by one), or an
-    /// item that is never dropped.
+    /// One queued element: a run of readings (never empty; the oldest can be dropped from its
+    /// front one by one), or an item that is never dropped. Runs keep a submitted array as one
+    /// entry instead of one entry per reading.
     private enum Entry {
-        case reading(Reading)
+        case readings(ArraySlice<Reading>)
         case points([PointDescriptor])
         case health(ContaminationRules.DeviceHealth)
 
-        var isReading: Bool {
-            if case .reading = self { return true }
-            return false
+        /// Readings in the entry.
+        var readingCount: Int {
+            if case .readings(let rs) = self { return rs.count }
+            return 0
         }
     }
 
@@ -120,21 +122,54 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
             self.capacity = capacity
         }
 
-        mutating func append(_ e: Entry) {
-            if e.isReading {
-                if readings == capacity { dropOldestReading() }
-                readings += 1
+        /// Appends readings; when the queue would hold more than `capacity`, the oldest readings
+        /// (queued first, then the oldest of these) are dropped and counted.
+        mutating func append(readings rs: ArraySlice<Reading>) {
+            guard !rs.isEmpty else { return }
+            var rs = rs
+            let excess = readings + rs.count - capacity
+            if excess > 0 {
+                let fromQueue = min(excess, readings)
+                dropOldestReadings(fromQueue)
+                let fromThese = excess - fromQueue
+                if fromThese > 0 {
+                    rs = rs.dropFirst(fromThese)
+                    dropped += fromThese
+                }
             }
+            guard !rs.isEmpty else { return }
+            readings += rs.count
+            entries.append(.readings(rs))
+        }
+
+        /// Appends an entry that is never dropped.
+        mutating func append(_ e: Entry) {
+            precondition(e.readingCount == 0)
             entries.append(e)
         }
 
-        /// Drops the oldest queued reading. Non-reading entries ahead of it stay; they are few
-        /// (a device's health transitions, point registrations), so the search is short.
-        private mutating func dropOldestReading() {
-            guard let i = entries.firstIndex(where: \.isReading) else { return }
-            entries.remove(at: i)
-            readings -= 1
-            dropped += 1
+        /// Drops the `n` oldest queued readings. Non-reading entries ahead of them stay; they
+        /// are few (a device's health transitions, point registrations), so the search is short.
+        private mutating func dropOldestReadings(_ n: Int) {
+            var n = n
+            var i = entries.startIndex
+            while n > 0, i < entries.endIndex {
+                guard case .readings(let rs) = entries[i] else {
+                    i += 1
+                    continue
+                }
+                if rs.count <= n {
+                    entries.remove(at: i)
+                    n -= rs.count
+                    readings -= rs.count
+                    dropped += rs.count
+                } else {
+                    entries[i] = .readings(rs.dropFirst(n))
+                    readings -= n
+                    dropped += n
+                    n = 0
+                }
+            }
         }
 
         /// Puts a batch that failed back in front, as if it had never left. Its readings are
@@ -142,14 +177,16 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
         /// ones dropped (and counted); its other entries always go back.
         mutating func prepend(_ batch: [Entry]) {
             for e in batch.reversed() {
-                if e.isReading {
-                    if readings == capacity {
-                        dropped += 1
-                        continue
-                    }
-                    readings += 1
+                if case .readings(let rs) = e {
+                    let room = capacity - readings
+                    let kept = rs.suffix(max(0, room))
+                    dropped += rs.count - kept.count
+                    if kept.isEmpty { continue }
+                    readings += kept.count
+                    entries.prepend(.readings(kept))
+                } else {
+                    entries.prepend(e)
                 }
-                entries.prepend(e)
             }
         }
 
@@ -160,16 +197,25 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
         }
 
         /// Removes the next batch: up to `batchSize` readings with the entries among and right
-        /// after them, in order.
+        /// after them, in order (a run is split at the batch's end).
         mutating func popBatch(batchSize: Int) -> [Entry] {
             var out: [Entry] = []
             var taken = 0
             while let e = entries.first {
-                if e.isReading {
+                if case .readings(let rs) = e {
                     if taken == batchSize { break }
-                    taken += 1
+                    let need = batchSize - taken
+                    if rs.count <= need {
+                        out.append(entries.removeFirst())
+                        taken += rs.count
+                    } else {
+                        out.append(.readings(rs.prefix(need)))
+                        entries[entries.startIndex] = .readings(rs.dropFirst(need))
+                        taken += need
+                    }
+                } else {
+                    out.append(entries.removeFirst())
                 }
-                out.append(entries.removeFirst())
             }
             readings -= taken
             return out
@@ -219,7 +265,7 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
         let ring = state.withLock { s -> Bool in
             for item in items {
                 switch item {
-                case .readings(let rs): for r in rs { s.queue.append(.reading(r)) }
+                case .readings(let rs): s.queue.append(readings: rs[...])
                 case .points(let ds): if !ds.isEmpty { s.queue.append(.points(ds)) }
                 case .health(let h): s.queue.append(.health(h))
                 }
@@ -298,7 +344,7 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
             let committed = Self.items(batch)
             do {
                 try await store.write(committed.items)
-                let readings = batch.lazy.filter(\.isReading).count
+                let readings = batch.reduce(0) { $0 + $1.readingCount }
                 state.withLock { s in
                     s.acknowledged += readings
                     s.batches += 1
@@ -329,22 +375,29 @@ public final class BatchWriter<C: Clock>: Service, Sendable where C.Duration == 
     /// A batch's entries as items: consecutive readings as one `.readings` item.
     private static func items(_ batch: [Entry]) -> CommittedBatch {
         var items: [IngestItem] = []
-        var run: [Reading] = []
-        for e in batch {
-            switch e {
-            case .reading(let r):
-                run.append(r)
-                continue
-            case .points(let ds):
-                if !run.isEmpty { items.append(.readings(run)) }
-                items.append(.points(ds))
-            case .health(let h):
-                if !run.isEmpty { items.append(.readings(run)) }
-                items.append(.health(h))
+        var run: [ArraySlice<Reading>] = []
+        func close() {
+            switch run.count {
+            case 0: return
+            // A run that is a whole submitted array reuses its storage.
+            case 1: items.append(.readings(Array(run[0])))
+            default: items.append(.readings(Array(run.joined())))
             }
             run = []
         }
-        if !run.isEmpty { items.append(.readings(run)) }
+        for e in batch {
+            switch e {
+            case .readings(let rs):
+                run.append(rs)
+            case .points(let ds):
+                close()
+                items.append(.points(ds))
+            case .health(let h):
+                close()
+                items.append(.health(h))
+            }
+        }
+        close()
         return CommittedBatch(items: items)
     }
 

@@ -81,7 +81,7 @@ enum FloorRows {
     /// The site holding a CI id (first by site id), or nil.
     static func site(of id: String, _ db: Database) throws -> String? {
         try String.fetchOne(
-            db, sql: "SELECT site FROM floor_objects WHERE key = ? AND kind <> ? ORDER BY site LIMIT 1",
+            db.cachedStatement(sql: "SELECT site FROM floor_objects WHERE key = ? AND kind <> ? ORDER BY site LIMIT 1"),
             arguments: [id, Kind.deviceType.rawValue])
     }
 

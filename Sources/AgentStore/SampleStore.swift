@@ -1,6 +1,7 @@
 public import Telemetry
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// Raw samples, their points and hourly rollups (DESIGN decisions 2 and 8).
@@ -110,55 +111,108 @@ public final class SampleStore: Sendable {
     /// Inserts readings and folds them into the rollups inside the caller's transaction (the
     /// rules engine writes derived points with its events and state). Returns the point ids
     /// learnt, to ``remember(_:)`` once the transaction has committed.
+    ///
+    /// The hot path of ingest (docs/benchmarks.md, "Store ingest"): the batch is reduced to plain
+    /// rows (point row id, time, value, quality), sorted by (point, time, place in the batch) and
+    /// written through the INSERT's own `sqlite3_stmt` — no `StatementArguments` per row. Sorted
+    /// rows hit the samples B-tree in key order, and the rows of one (point, hour) come together,
+    /// so each hour's rollup is folded in a running accumulator and upserted once per batch, in
+    /// key order too. Inside a batch the first submitted of two readings with the same point and
+    /// time is the one stored (the sort keeps submission order among equal keys), as before.
     func insert(
         _ readings: [Reading], descriptors: [PointID: PointDescriptor], _ db: Database, alsoKnown: [PointID: Int64] = [:]
     ) throws -> (BatchResult, [PointID: Int64]) {
-        var known = pointIDs.withLock { $0 }
-        known.merge(alsoKnown) { a, _ in a }
+        guard !readings.isEmpty else { return (BatchResult(inserted: 0, duplicates: 0), [:]) }
+        // Row ids of the points, looked up under one lock without copying the map; unknown points
+        // (-1) are registered below, in this transaction.
+        var pids = [Int64](repeating: -1, count: readings.count)
+        var unknown = false
+        pointIDs.withLock { map in
+            for (i, r) in readings.enumerated() {
+                if let id = map[r.point] ?? alsoKnown[r.point] {
+                    pids[i] = id
+                } else {
+                    unknown = true
+                }
+            }
+        }
         var newlyKnown: [PointID: Int64] = [:]
+        if unknown {
+            for (i, r) in readings.enumerated() where pids[i] < 0 {
+                if let id = newlyKnown[r.point] {
+                    pids[i] = id
+                } else {
+                    let id = try Self.ensurePoint(db, r.point, descriptors[r.point])
+                    newlyKnown[r.point] = id
+                    pids[i] = id
+                }
+            }
+        }
+        var rows = [SampleRow]()
+        rows.reserveCapacity(readings.count)
+        for (i, r) in readings.enumerated() {
+            rows.append(
+                SampleRow(
+                    point: pids[i], t: r.time.milliseconds, value: r.isUsable ? r.value : .nan,
+                    quality: Int32(Self.qualityCode(r.quality)), index: Int32(truncatingIfNeeded: i)))
+        }
+        if !rows.isSorted() { rows.sort() }
+
         let insert = try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO samples(point_id, t, value, quality, reason) VALUES (?, ?, ?, ?, ?)")
-        var rollups: [RollupKey: Rollup] = [:]
+        let upsert = try db.cachedStatement(sql: Self.rollupUpsertSQL)
+        let raw = RawInsert(statement: insert, db)
         var inserted = 0
         var duplicates = 0
-        for r in readings {
-            let pid: Int64
-            if let id = known[r.point] {
-                pid = id
-            } else {
-                pid = try Self.ensurePoint(db, r.point, descriptors[r.point])
-                known[r.point] = pid
-                newlyKnown[r.point] = pid
-            }
-            let value: Double? = r.isUsable ? r.value : nil
-            try insert.execute(arguments: [pid, r.time.milliseconds, value, Self.qualityCode(r.quality), r.quality.reason])
-            if db.changesCount == 0 {
+        var open: (key: RollupKey, rollup: Rollup)?
+        for row in rows {
+            let reason = row.quality == 2 ? readings[Int(row.index)].quality.reason : nil
+            guard try raw.insert(row, reason: reason) else {
                 duplicates += 1
                 continue
             }
             inserted += 1
-            if let v = value {
-                rollups[RollupKey(point: pid, hour: r.time.hourStart.milliseconds), default: Rollup()].add(v, at: r.time.milliseconds)
+            guard !row.value.isNaN else { continue }  // stored, not rolled up
+            let key = RollupKey(point: row.point, hour: Timestamp(milliseconds: row.t).hourStart.milliseconds)
+            if open?.key != key {
+                if let o = open { try Self.upsert(o.key, o.rollup, upsert) }
+                open = (key, Rollup())
             }
+            open!.rollup.add(row.value, at: row.t)
         }
-        let upsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO rollups_hourly(point_id, hour, min, max, sum, count, first, first_t, last, last_t)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(point_id, hour) DO UPDATE SET
-                    min = min(rollups_hourly.min, excluded.min),
-                    max = max(rollups_hourly.max, excluded.max),
-                    sum = rollups_hourly.sum + excluded.sum,
-                    count = rollups_hourly.count + excluded.count,
-                    first = CASE WHEN excluded.first_t < rollups_hourly.first_t THEN excluded.first ELSE rollups_hourly.first END,
-                    first_t = min(rollups_hourly.first_t, excluded.first_t),
-                    last = CASE WHEN excluded.last_t >= rollups_hourly.last_t THEN excluded.last ELSE rollups_hourly.last END,
-                    last_t = max(rollups_hourly.last_t, excluded.last_t)
-                """)
-        for (k, r) in rollups {
-            try upsert.execute(arguments: [k.point, k.hour, r.min, r.max, r.sum, r.count, r.first, r.firstT, r.last, r.lastT])
-        }
+        if let o = open { try Self.upsert(o.key, o.rollup, upsert) }
         return (BatchResult(inserted: inserted, duplicates: duplicates), newlyKnown)
+    }
+
+    /// Folds one (point, hour) of a batch into its stored rollup: min, max, sum and count
+    /// combine; first and last keep the earlier and the later of stored and new.
+    static let rollupUpsertSQL = """
+        INSERT INTO rollups_hourly(point_id, hour, min, max, sum, count, first, first_t, last, last_t)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(point_id, hour) DO UPDATE SET
+            min = min(rollups_hourly.min, excluded.min),
+            max = max(rollups_hourly.max, excluded.max),
+            sum = rollups_hourly.sum + excluded.sum,
+            count = rollups_hourly.count + excluded.count,
+            first = CASE WHEN excluded.first_t < rollups_hourly.first_t THEN excluded.first ELSE rollups_hourly.first END,
+            first_t = min(rollups_hourly.first_t, excluded.first_t),
+            last = CASE WHEN excluded.last_t >= rollups_hourly.last_t THEN excluded.last ELSE rollups_hourly.last END,
+            last_t = max(rollups_hourly.last_t, excluded.last_t)
+        """
+
+    private static func upsert(_ k: RollupKey, _ r: Rollup, _ statement: Statement) throws {
+        try RawInsert.run(statement) { s in
+            sqlite3_bind_int64(s, 1, k.point)
+            sqlite3_bind_int64(s, 2, k.hour)
+            sqlite3_bind_double(s, 3, r.min)
+            sqlite3_bind_double(s, 4, r.max)
+            sqlite3_bind_double(s, 5, r.sum)
+            sqlite3_bind_int64(s, 6, Int64(r.count))
+            sqlite3_bind_double(s, 7, r.first)
+            sqlite3_bind_int64(s, 8, r.firstT)
+            sqlite3_bind_double(s, 9, r.last)
+            sqlite3_bind_int64(s, 10, r.lastT)
+        }
     }
 
     /// Registers or updates a point's descriptor.
@@ -174,9 +228,9 @@ public final class SampleStore: Sendable {
 
     private static func ensurePoint(_ db: Database, _ id: PointID, _ d: PointDescriptor?, update: Bool = false) throws -> Int64 {
         let key = id.description
-        if let row = try Row.fetchOne(
-            db, sql: "SELECT id, quantity, unit, states, derived, power_role FROM points WHERE key = ?", arguments: [key])
-        {
+        // Cached statements: a first start registers every polled point, one by one.
+        let select = try db.cachedStatement(sql: "SELECT id, quantity, unit, states, derived, power_role FROM points WHERE key = ?")
+        if let row = try Row.fetchOne(select, arguments: [key]) {
             let existing: Int64 = row[0]
             let same =
                 d.map { d in
@@ -191,11 +245,12 @@ public final class SampleStore: Sendable {
             }
             return existing
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO points(key, ci, name, quantity, unit, states, derived, power_role, created_ms, site)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 key, id.ci.rawValue, id.name, d?.quantity.rawValue, d?.unit.rawValue, d.map { statesJSON($0.states) },
                 d?.derived ?? false, d?.powerRole?.rawValue, Timestamp.now.milliseconds, try SiteResolver.site(of: [id.ci.rawValue], db),
@@ -434,3 +489,85 @@ struct Rollup {
         }
     }
 }
+
+/// One reading reduced to the columns of `samples`, with its place in the batch: sorted by
+/// (point, time, place), a batch meets the B-tree in key order, the rows of one rollup hour come
+/// together, and of two readings with the same key the first submitted comes first.
+struct SampleRow: Comparable {
+    var point: Int64
+    var t: Int64
+    /// NaN when the reading has no usable value (stored as NULL, not rolled up).
+    var value: Double
+    var quality: Int32
+    var index: Int32
+
+    static func < (a: SampleRow, b: SampleRow) -> Bool {
+        (a.point, a.t, a.index) < (b.point, b.t, b.index)
+    }
+
+    static func == (a: SampleRow, b: SampleRow) -> Bool {
+        (a.point, a.t, a.index) == (b.point, b.t, b.index)
+    }
+}
+
+extension Array where Element: Comparable {
+    /// True when the elements are in ascending order (a batch often is: skip its sort).
+    func isSorted() -> Bool {
+        var i = startIndex + 1
+        while i < endIndex {
+            if self[i] < self[i - 1] { return false }
+            i += 1
+        }
+        return true
+    }
+}
+
+/// Runs a GRDB statement through its `sqlite3_stmt`, binding with `sqlite3_bind_*`: the per-row
+/// path of ingest, without GRDB's `StatementArguments` (an array of boxed values per row).
+///
+/// Only for INSERTs inside a transaction GRDB opened: stepping a statement this way skips GRDB's
+/// statement bookkeeping (transaction observers, authorizer), which these INSERTs do not need —
+/// the store registers no transaction observer, and they neither begin nor end a transaction.
+/// Each run leaves the statement reset with its bindings cleared.
+struct RawInsert {
+    let statement: Statement
+    let connection: OpaquePointer?
+
+    init(statement: Statement, _ db: Database) {
+        self.statement = statement
+        self.connection = db.sqliteConnection
+    }
+
+    /// Inserts one sample; false when `INSERT OR IGNORE` ignored it (same point and time).
+    @inline(__always)
+    func insert(_ row: SampleRow, reason: String?) throws -> Bool {
+        try Self.run(statement) { s in
+            sqlite3_bind_int64(s, 1, row.point)
+            sqlite3_bind_int64(s, 2, row.t)
+            if row.value.isNaN { sqlite3_bind_null(s, 3) } else { sqlite3_bind_double(s, 3, row.value) }
+            sqlite3_bind_int(s, 4, row.quality)
+            if let reason { sqlite3_bind_text(s, 5, reason, -1, sqliteTransient) } else { sqlite3_bind_null(s, 5) }
+        }
+        return sqlite3_changes(connection) > 0
+    }
+
+    /// Binds, steps once and resets; throws SQLite's error as a `DatabaseError`.
+    @inline(__always)
+    static func run(_ statement: Statement, bind: (OpaquePointer) -> Void) throws {
+        let s = statement.sqliteStatement
+        bind(s)
+        let code = sqlite3_step(s)
+        if code != SQLITE_DONE {
+            // The message first: resetting the statement replaces it.
+            let message = sqlite3_db_handle(s).map { String(cString: sqlite3_errmsg($0)) }
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
+        }
+        sqlite3_reset(s)
+        sqlite3_clear_bindings(s)
+    }
+}
+
+/// SQLite copies the bound text (the Swift string's buffer lives only for the call).
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -14,10 +14,11 @@ import GRDB
 enum SiteResolver {
     static func site(of candidates: [String?], _ db: Database) throws -> String? {
         for id in candidates.compactMap({ $0 }) where !id.isEmpty {
-            if let s = try String.fetchOne(db, sql: "SELECT site FROM floor_sites WHERE site = ?", arguments: [id]) { return s }
+            // Cached statements: called for each point a first start registers.
+            if let s = try String.fetchOne(db.cachedStatement(sql: "SELECT site FROM floor_sites WHERE site = ?"), arguments: [id]) { return s }
             if let s = try FloorRows.site(of: id, db) { return s }
         }
-        let sites = try String.fetchAll(db, sql: "SELECT site FROM floor_sites LIMIT 2")
+        let sites = try String.fetchAll(db.cachedStatement(sql: "SELECT site FROM floor_sites LIMIT 2"))
         return sites.count == 1 ? sites[0] : nil
     }
 

@@ -106,6 +106,24 @@ struct CrashTests {
             }
             #expect(missing.isEmpty, "\(missing.count) acknowledged readings are missing, e.g. \(missing.prefix(5))")
             #expect(total % 500 == 0, "only whole batches are committed (\(total))")
+            // The rollups hold exactly the committed samples: each hour of each point, recomputed
+            // from the samples table, matches its stored rollup, and no other rollup exists.
+            let hours = """
+                SELECT point_id, t - t % 3600000 AS hour, min(value) AS mn, max(value) AS mx, sum(value) AS sm,
+                       count(value) AS n, min(t) AS t0, max(t) AS t1
+                FROM samples WHERE value IS NOT NULL GROUP BY point_id, hour
+                """
+            let recomputed = try Int.fetchOne(d, sql: "SELECT count(*) FROM (\(hours))") ?? 0
+            let rollups = try Int.fetchOne(d, sql: "SELECT count(*) FROM rollups_hourly") ?? 0
+            let matching =
+                try Int.fetchOne(
+                    d,
+                    sql: """
+                        SELECT count(*) FROM rollups_hourly r JOIN (\(hours)) s ON s.point_id = r.point_id AND s.hour = r.hour
+                        WHERE r.min = s.mn AND r.max = s.mx AND r.count = s.n AND abs(r.sum - s.sm) <= 1e-9 * abs(s.sm)
+                          AND r.first_t = s.t0 AND r.last_t = s.t1
+                        """) ?? 0
+            #expect(recomputed > 0 && rollups == recomputed && matching == recomputed, "rollups \(rollups), recomputed \(recomputed), matching \(matching)")
         }
     }
 }
