@@ -7,8 +7,10 @@
 # least-squares lines through all windows: bytes of peak RSS per point, and CPU per point.
 #
 #   Benchmarks/scale.sh [--points 1000,5000,10000] [--interval 10] [--window 30] [--runs 1]
-#                       [--units 10] [--build release|debug] [--bin DIR] [--out DIR]
-#   FULL=1 Benchmarks/scale.sh        3 runs per size and 60 s windows
+#                       [--settle 0] [--units 10] [--build release|debug] [--bin DIR] [--out DIR]
+#   FULL=1 Benchmarks/scale.sh        3 runs per size, 60 s windows, each after --settle 960:
+#                                     the daemon's steady state (the default rules' longest
+#                                     window, the 15-minute rate of change, is full)
 #
 # Loopback only; every process started here is stopped by its PID (trap). Prints a table;
 # writes DIR/scale.json (default .build/bench).
@@ -17,13 +19,15 @@ cd "$(dirname "$0")/.."
 here="$(pwd)"
 
 points="1000,5000,10000"; interval=10; units=10; build=release; bin=""; out=.build/bench
-if [ "${FULL:-0}" = 1 ]; then window=60; runs=3; else window=30; runs=1; fi
+settle=0
+if [ "${FULL:-0}" = 1 ]; then window=60; runs=3; settle=960; else window=30; runs=1; fi
 while [ $# -gt 0 ]; do
   case "$1" in
     --points) points="$2"; shift 2 ;;
     --interval) interval="$2"; shift 2 ;;
     --window) window="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
+    --settle) settle="$2"; shift 2 ;;
     --units) units="$2"; shift 2 ;;
     --build) build="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
@@ -47,7 +51,7 @@ for n in $points; do r=$(( n / units )); [ $r -gt $max_regs ] && max_regs=$r; do
 start_sim "$bin" "$units" "$max_regs"
 rows="$out/scale-rows.jsonl"
 : >"$rows"
-echo "[scale] $build build; $units units; points: $points; every ${interval} s; $window s windows; $runs run(s)"
+echo "[scale] $build build; $units units; points: $points; every ${interval} s; $window s windows after ${settle} s; $runs run(s)"
 
 for run in $(seq 1 "$runs"); do
   for n in $points; do
@@ -58,6 +62,9 @@ for run in $(seq 1 "$runs"); do
     "$bin/dcagent" run --config "$w/dcagent.yaml" >"$w/log" 2>&1 &
     pid=$!
     pids+=($pid)
+    # Steady state: let the rules' windows fill before the measured window (a benchmark waits
+    # for a state by time; the daemon is checked alive each second).
+    for _ in $(seq 1 "$settle"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     "${py[@]}" measure --pid "$pid" --kind dcagent --label dcagent --db "$w/dcagent.sqlite" --stats "$stats" \
       --points "$n" --interval "$interval" --window "$window" --run "$run" >>"$rows" \
       || { echo "[scale] dcagent failed at $n points; its log:"; tail -20 "$w/log"; exit 1; }

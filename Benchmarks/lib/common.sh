@@ -27,12 +27,13 @@ stop_pid() {
   pids=("${keep[@]+"${keep[@]}"}")
 }
 
-# start_sim BIN UNITS REGISTERS: starts `dcagent-sim serve-bench` with --stats; sets sport,
+# start_sim BIN UNITS REGISTERS: starts `dcagent-sim serve-bench` with --stats and --vary (the
+# values step by one each second, so no stuck-sensor event opens in long windows); sets sport,
 # stats and sim_pid; returns when the stats file exists and the port accepts (bounded).
 start_sim() {
   sport=$(free_port)
   stats="$dir/sim-stats.json"
-  "$1/dcagent-sim" serve-bench --port "$sport" --units "$2" --registers "$3" --stats "$stats" >"$dir/sim.log" 2>&1 &
+  "$1/dcagent-sim" serve-bench --port "$sport" --units "$2" --registers "$3" --stats "$stats" --vary >"$dir/sim.log" 2>&1 &
   sim_pid=$!
   pids+=($sim_pid)
   for _ in $(seq 1 100); do

@@ -10,13 +10,14 @@ configurations, measures a running process over a window and writes the reports:
   report        the polling table (median, min-max, ratio dcagent/collectd, requests per cycle)
   scale-report  the memory-at-scale table and its least-squares slope
 
-The values polled are `dcagent-sim serve-bench`'s holding registers: raw = unit x 1000 + address.
-Each unit gets its own profile with scale 0.005 and offset 20 - 5 x unit, so every point reads
-20 + 0.005 x address degC: 20.0-25.0 degC for addresses below 1 000. That is inside ASHRAE's
-recommended envelope, so the default rules (config/rules/default.yaml) evaluate every reading
-(temperature thresholds, rate of change, frozen, stale, quality, offline) without opening
-events; the values never change, so `temperature-frozen` would fire after 60 polls of one
-point: windows are kept shorter than that (the report counts the events to show it).
+The values polled are `dcagent-sim serve-bench --vary`'s holding registers: raw = unit x 1000 +
+address, plus 1 on odd seconds. Each unit gets its own profile with scale 0.005 and offset
+20 - 5 x unit, so every point reads 20 + 0.005 x address degC (+ 0.005 on odd seconds):
+20.0-25.005 degC for addresses below 1 000. That is inside ASHRAE's recommended envelope, so the
+default rules (config/rules/default.yaml) evaluate every reading (temperature thresholds, rate
+of change, frozen, stale, quality, offline) without opening events; the step keeps
+`temperature-frozen` (60 polls of one value) quiet in long windows (the report counts the events
+to show it).
 """
 import argparse
 import glob

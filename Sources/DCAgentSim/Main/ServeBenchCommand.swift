@@ -37,6 +37,14 @@ struct ServeBenchCommand: ParsableCommand {
     @Option(help: "Write the request counts as JSON to this file every second (see below).")
     var stats: String?
 
+    @Flag(
+        help: """
+            Add 1 to every holding and input register on odd seconds (value = unit × 1000 + address + \
+            (second mod 2)): the values move by one step, so a poller's stuck-sensor rule does not fire \
+            on a static image during a long benchmark.
+            """)
+    var vary = false
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
         guard (1...247).contains(units) else { throw ValidationError("--units must be 1–247") }
@@ -50,31 +58,35 @@ struct ServeBenchCommand: ParsableCommand {
         for u in 1...units { layouts[UInt8(u)] = layout }
         do {
             let table = try ModbusUnitTable(layouts: layouts)
-            for u in 1...units {
-                var image = ModbusImage(layout: layout)
-                for a in 0..<registers {
-                    let v = UInt16(truncatingIfNeeded: u * 1000 + a)
-                    image.holding[a] = v
-                    image.input[a] = v
-                    image.discreteInputs[a] = UInt8(a & 1)
+            let units = self.units
+            let registers = self.registers
+            func publish(step: Int) {
+                for u in 1...units {
+                    var image = ModbusImage(layout: layout)
+                    for a in 0..<registers {
+                        let v = UInt16(truncatingIfNeeded: u * 1000 + a + step)
+                        image.holding[a] = v
+                        image.input[a] = v
+                        image.discreteInputs[a] = UInt8(a & 1)
+                    }
+                    table.publish(unit: UInt8(u), image: image)
                 }
-                table.publish(unit: UInt8(u), image: image)
             }
+            publish(step: 0)
             let endpoint = Endpoint("tcp://\(host):\(port)")!
             let counter = stats.map { _ in RequestStats() }
             let server = ModbusTCPServer(endpoint: endpoint, units: table, stats: counter)
             let stop = StopSignal()
             try server.start()
             log("serve-bench \(endpoint): \(units) unit(s) × \(registers) registers; Ctrl-C stops")
-            if let counter, let stats {
-                writeStats(counter, to: stats, log: log)
-                while !stop.wait(1) { writeStats(counter, to: stats, log: log) }
-                server.stop()
-                writeStats(counter, to: stats, log: log)
-            } else {
-                while !stop.wait(3600) {}
-                server.stop()
+            if let stats { writeStats(counter!, to: stats, log: log) }
+            // Once a second: the counts written, the image moved (with --vary).
+            while !stop.wait(stats != nil || vary ? 1 : 3600) {
+                if vary { publish(step: Int(Date().timeIntervalSince1970) & 1) }
+                if let stats { writeStats(counter!, to: stats, log: log) }
             }
+            server.stop()
+            if let stats { writeStats(counter!, to: stats, log: log) }
         } catch let error as SimError {
             log(.error, error.description)
             throw ExitCode.failure
