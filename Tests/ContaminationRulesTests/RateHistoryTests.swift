@@ -61,3 +61,50 @@ struct RateHistoryTests {
         #expect(h.readings(Self.point, in: h.indices) == [Self.reading(40 * day, 3)])
     }
 }
+
+/// The checkpoint writes point memories by hand; `JSONEncoder` (through `RuleJSON`) is the peer
+/// it must match byte for byte.
+@Suite("Checkpoint JSON by hand: the bytes JSONEncoder writes", .timeLimit(.minutes(1)))
+struct PointMemoryJSONTests {
+    static func hand(_ m: PointMemory) -> String {
+        var out: [UInt8] = []
+        m.appendJSON(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func coded(_ m: PointMemory) throws -> String { String(decoding: try RuleJSON.encode(m), as: UTF8.self) }
+
+    @Test("memories of every kind of reading: values, non-finite values, qualities, reasons with escapes, and none")
+    func sameBytes() throws {
+        let p = PointID(ci: "DC-R1-A05-TH1", name: "outlet.3.current")!
+        let t = Timestamp(milliseconds: 1_795_942_420_123)
+        let values: [Double] = [0, 22, 22.5, -3.25, 1e-5, 123_456_789.125, 1e16, 5e-324, .greatestFiniteMagnitude, .infinity, -.infinity, .nan]
+        let qualities: [Quality] = [
+            .good, .uncertain, .absent, .bad(reason: "timeout"), .bad(reason: #"exception 02 "illegal" data\/ address"#),
+            .bad(reason: "line\nbreak\ttab\r\u{08}\u{0C}\u{01}\u{1F} — ünïcode 温度"),
+        ]
+        var memories = [PointMemory()]
+        for (i, v) in values.enumerated() {
+            for (j, q) in qualities.enumerated() {
+                var m = PointMemory()
+                let r = Reading(point: p, time: Timestamp(milliseconds: t.milliseconds + Int64(i * 100 + j)), value: v, quality: q)
+                if r.isUsable {
+                    m.lastUsable = r
+                    m.last = r
+                } else {
+                    m.lastUsable = Reading(point: p, time: t, value: values[(i + 1) % 8])
+                    m.last = r
+                }
+                m.sameValueCount = i
+                m.badCount = j
+                memories.append(m)
+            }
+        }
+        var onlyUsable = PointMemory()
+        onlyUsable.lastUsable = Reading(point: p, time: t, value: 21)
+        memories.append(onlyUsable)
+        for m in memories {
+            #expect(Self.hand(m) == (try Self.coded(m)))
+        }
+    }
+}

@@ -251,3 +251,92 @@ extension PointMemory {
         try c.encode(badCount, forKey: .badCount)
     }
 }
+
+// MARK: - Checkpoint JSON by hand
+
+extension PointMemory {
+    /// Appends the JSON that `RuleJSON.encode(self)` writes — same keys in the same order, same
+    /// numbers and escapes — without `JSONEncoder`'s tree of boxed values: the checkpoint
+    /// encodes every point's memory, and through `Codable` that was a quarter of the daemon's
+    /// CPU at 10 000 points (docs/benchmarks.md). `RuleJSON.decode` reads it back.
+    func appendJSON(to out: inout [UInt8]) {
+        // Keys sorted as JSONEncoder's `.sortedKeys` sorts them: b, l, p, s, u.
+        out.append(contentsOf: #"{"b":"#.utf8)
+        JSONText.append(badCount, to: &out)
+        if let last {
+            out.append(contentsOf: #","l":"#.utf8)
+            Self.appendCompact(last, to: &out)
+        }
+        if let point = last?.point ?? lastUsable?.point {
+            out.append(contentsOf: #","p":"#.utf8)
+            JSONText.append(string: point.description, to: &out)
+        }
+        out.append(contentsOf: #","s":"#.utf8)
+        JSONText.append(sameValueCount, to: &out)
+        if last?.isUsable != true, let lastUsable {
+            out.append(contentsOf: #","u":"#.utf8)
+            Self.appendCompact(lastUsable, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// A ``CompactReading``: q, r (when there is a reason), t, v (when there is a value).
+    private static func appendCompact(_ r: Reading, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"q":"#.utf8)
+        JSONText.append(string: r.quality.code, to: &out)
+        if let reason = r.quality.reason {
+            out.append(contentsOf: #","r":"#.utf8)
+            JSONText.append(string: reason, to: &out)
+        }
+        out.append(contentsOf: #","t":"#.utf8)
+        JSONText.append(Int(r.time.milliseconds), to: &out)
+        if r.quality.hasValue {
+            out.append(contentsOf: #","v":"#.utf8)
+            JSONText.append(r.value, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
+/// JSON scalars written as ``RuleJSON``'s encoder writes them.
+enum JSONText {
+    static func append(_ n: Int, to out: inout [UInt8]) { out.append(contentsOf: String(n).utf8) }
+
+    /// A number as JSONEncoder writes a Double (its description, without a trailing `.0`);
+    /// non-finite values as the strings ``RuleJSON`` uses.
+    static func append(_ d: Double, to out: inout [UInt8]) {
+        if d.isNaN {
+            out.append(contentsOf: #""nan""#.utf8)
+        } else if d.isInfinite {
+            out.append(contentsOf: (d > 0 ? #""inf""# : #""-inf""#).utf8)
+        } else {
+            var text = d.description
+            if text.hasSuffix(".0") { text.removeLast(2) }
+            out.append(contentsOf: text.utf8)
+        }
+    }
+
+    /// A string with JSONEncoder's escapes: quote, backslash, slash, and control characters.
+    static func append(string s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "/"): out.append(contentsOf: #"\/"#.utf8)
+            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case 0x08: out.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 0x0F)])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
