@@ -1,5 +1,6 @@
 public import Telemetry
 import Dispatch
+import Synchronization
 
 /// One Modbus bus (a TCP server or gateway, or one serial line) with its own serial queue:
 /// requests to one bus run one at a time, different buses run in parallel, and the blocking
@@ -38,7 +39,9 @@ public final class ModbusBus: @unchecked Sendable {
     /// hop onto the bus's thread and back per request was most of a poll's CPU when every value
     /// is its own request (futex wake-ups; docs/benchmarks.md). Once a request has failed on the
     /// transport (timeout, connection), the rest get that failure without being sent: the
-    /// device is unreachable and each would wait out its own timeout.
+    /// device is unreachable and each would wait out its own timeout. A turn ends early when the
+    /// poll is cancelled (the rest are `poll cancelled`) or after ``turnLength``, so a long plan
+    /// on a slow serial line does not keep the other devices of the bus waiting.
     public func read(_ requests: [ModbusRequest], unit: Int) async -> [Result<[UInt16], RequestFailure>] {
         var out: [Result<[UInt16], RequestFailure>] = []
         out.reserveCapacity(requests.count)
@@ -52,24 +55,44 @@ public final class ModbusBus: @unchecked Sendable {
                 continue
             }
             let rest = Array(requests[out.count...])
-            let (done, stopped) = await onQueue { context -> ([Result<[UInt16], RequestFailure>], Result<[UInt16], RequestFailure>?) in
-                var done: [Result<[UInt16], RequestFailure>] = []
-                for request in rest {
-                    let o = context.transact(request, unit: unit)
-                    if case .success = o {
-                        done.append(o)
-                        continue
+            let cancelled = CancelFlag()
+            let turn = Self.turnLength
+            let (done, stopped) = await withTaskCancellationHandler {
+                await onQueue { context -> ([Result<[UInt16], RequestFailure>], Result<[UInt16], RequestFailure>?) in
+                    var done: [Result<[UInt16], RequestFailure>] = []
+                    let start = ContinuousClock.now
+                    for request in rest {
+                        // A cancelled poll stops between requests; a long plan (a slow serial line)
+                        // gives the other devices on the bus a turn after `turnLength`.
+                        if cancelled.isSet || (!done.isEmpty && start.duration(to: .now) > turn) { break }
+                        let o = context.transact(request, unit: unit)
+                        if case .success = o {
+                            done.append(o)
+                            continue
+                        }
+                        // Dropped in the same turn as the failed exchange, as in `read(_:unit:)`.
+                        if ConnectionStateMachine.leavesStaleBytes(o) { context.close() }
+                        return (done, o)
                     }
-                    // Dropped in the same turn as the failed exchange, as in `read(_:unit:)`.
-                    if ConnectionStateMachine.leavesStaleBytes(o) { context.close() }
-                    return (done, o)
+                    return (done, nil)
                 }
-                return (done, nil)
+            } onCancel: {
+                cancelled.set()
             }
             out += done
             if let first = stopped { out.append(await settle(requests[out.count], unit: unit, first: first)) }
         }
         return out
+    }
+
+    /// How long one device holds the bus before the others get a turn.
+    static let turnLength: Duration = .seconds(1)
+
+    /// Set when the poll reading a plan is cancelled; read by the bus's thread between requests.
+    private final class CancelFlag: Sendable {
+        private let flag = Atomic<Bool>(false)
+        var isSet: Bool { flag.load(ordering: .relaxed) }
+        func set() { flag.store(true, ordering: .relaxed) }
     }
 
     /// Runs one request through the connection state machine, starting from an outcome already
