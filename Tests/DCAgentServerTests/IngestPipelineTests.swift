@@ -88,7 +88,10 @@ struct IngestPipelineTests {
             group.addTask { try await rig.pipeline.writer.run() }
             group.addTask { try await rig.rules.run() }
             // Writer and rules' ticker both asleep on the clock: nothing has been committed.
-            try await waitUntil("the writer and the rules ticker to sleep on the clock") { rig.clock.sleeperCount >= 2 }
+            // Bounded at 60 s: alone this takes milliseconds, but at the start of a full run the
+            // two cooperative threads of a 2-core machine are shared with ~100 suites starting at
+            // once, and 20 s ran out once.
+            try await waitUntil(timeout: .seconds(60), "the writer and the rules ticker to sleep on the clock") { rig.clock.sleeperCount >= 2 }
             rig.pipeline.accept(.readings(Self.probe, [rig.reading(38.5)]), points: [Self.descriptor])
             #expect(try await rig.events.events(EventQuery()).isEmpty, "not committed before the flush interval")
             #expect(rig.pipeline.writer.health.queued == 1)
