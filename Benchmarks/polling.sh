@@ -58,21 +58,15 @@ done
 points="${points//,/ }"; intervals="${intervals//,/ }"
 
 command -v collectd >/dev/null || { echo "polling.sh: collectd is missing: scripts/bootstrap --bench" >&2; exit 2; }
-bin="${bin:-$(swift build -c "$build" --show-bin-path)}"
-for p in dcagent dcagent-sim; do
-  [ -x "$bin/$p" ] || { echo "polling.sh: $bin/$p is missing: swift build -c $build --product $p" >&2; exit 2; }
-done
 py=(python3 "$here/Benchmarks/lib/pollbench.py")
 rules="$here/config/rules/default.yaml"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
 . "$here/Benchmarks/lib/common.sh"
+require_bins polling.sh
 
-# One simulator for the whole run, as large as the largest configuration.
-max_regs=0
-for n in $points; do r=$(( n / units )); [ $r -gt $max_regs ] && max_regs=$r; done
-start_sim "$bin" "$units" "$max_regs"
+start_sim_for "$bin" "$units" $points
 
 rows="$out/polling-rows.jsonl"
 : >"$rows"

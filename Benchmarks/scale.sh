@@ -37,18 +37,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 points="${points//,/ }"
-bin="${bin:-$(swift build -c "$build" --show-bin-path)}"
-for p in dcagent dcagent-sim; do
-  [ -x "$bin/$p" ] || { echo "scale.sh: $bin/$p is missing: swift build -c $build --product $p" >&2; exit 2; }
-done
 py=(python3 "$here/Benchmarks/lib/pollbench.py")
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 . "$here/Benchmarks/lib/common.sh"
+require_bins scale.sh
 
-max_regs=0
-for n in $points; do r=$(( n / units )); [ $r -gt $max_regs ] && max_regs=$r; done
-start_sim "$bin" "$units" "$max_regs"
+start_sim_for "$bin" "$units" $points
 rows="$out/scale-rows.jsonl"
 : >"$rows"
 echo "[scale] $build build; $units units; points: $points; every ${interval} s; $window s windows after ${settle} s; $runs run(s)"

@@ -47,3 +47,21 @@ start_sim() {
 
 # print_row FILE: one line about the last window measured.
 print_row() { python3 "$(dirname "${BASH_SOURCE[0]}")/pollbench.py" show-last --rows "$1"; }
+
+# require_bins SCRIPT: sets bin (from --bin or `swift build -c $build --show-bin-path`) and
+# exits naming the build command when dcagent or dcagent-sim is missing.
+require_bins() {
+  bin="${bin:-$(swift build -c "$build" --show-bin-path)}"
+  for p in dcagent dcagent-sim; do
+    [ -x "$bin/$p" ] || { echo "$1: $bin/$p is missing: swift build -c $build --product $p" >&2; exit 2; }
+  done
+}
+
+# start_sim_for BIN UNITS POINTS...: one simulator for the whole run, as large as the largest
+# configuration (POINTS / UNITS registers per unit).
+start_sim_for() {
+  local b="$1" u="$2" max_regs=0 n r
+  shift 2
+  for n in "$@"; do r=$(( n / u )); [ $r -gt $max_regs ] && max_regs=$r; done
+  start_sim "$b" "$u" "$max_regs"
+}

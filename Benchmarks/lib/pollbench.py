@@ -238,27 +238,25 @@ def proc_mem(pid):
     return hwm, rss
 
 
-def dcagent_values(db):
-    """Readings stored (rows of `samples`), read from the daemon's SQLite (a reader beside its writer)."""
+def count_rows(db, table, unreadable):
+    """Rows of `table` in the daemon's SQLite, read beside its writer; `unreadable` when it cannot be read."""
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
         try:
-            return con.execute("SELECT count(*) FROM samples").fetchone()[0]
+            return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         finally:
             con.close()
     except sqlite3.Error:
-        return 0
+        return unreadable
+
+
+def dcagent_values(db):
+    """Readings stored (rows of `samples`)."""
+    return count_rows(db, "samples", 0)
 
 
 def dcagent_events(db):
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return con.execute("SELECT count(*) FROM events").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return -1
+    return count_rows(db, "events", -1)
 
 
 def collectd_values(csvdir):
