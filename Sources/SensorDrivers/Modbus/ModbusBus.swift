@@ -65,14 +65,9 @@ public final class ModbusBus: @unchecked Sendable {
                         // A cancelled poll stops between requests; a long plan (a slow serial line)
                         // gives the other devices on the bus a turn after `turnLength`.
                         if cancelled.isSet || (!done.isEmpty && start.duration(to: .now) > turn) { break }
-                        let o = context.transact(request, unit: unit)
-                        if case .success = o {
-                            done.append(o)
-                            continue
-                        }
-                        // Dropped in the same turn as the failed exchange, as in `read(_:unit:)`.
-                        if ConnectionStateMachine.leavesStaleBytes(o) { context.close() }
-                        return (done, o)
+                        let o = Self.exchange(context, request, unit: unit)
+                        guard case .success = o else { return (done, o) }
+                        done.append(o)
                     }
                     return (done, nil)
                 }
@@ -83,6 +78,15 @@ public final class ModbusBus: @unchecked Sendable {
             if let first = stopped { out.append(await settle(requests[out.count], unit: unit, first: first)) }
         }
         return out
+    }
+
+    /// One request on the bus's thread. The connection is dropped in the same turn as a failed
+    /// exchange that may leave bytes behind: a close queued behind other devices' requests would
+    /// let them read its late reply.
+    private static func exchange(_ context: ModbusContext, _ request: ModbusRequest, unit: Int) -> Result<[UInt16], RequestFailure> {
+        let o = context.transact(request, unit: unit)
+        if ConnectionStateMachine.leavesStaleBytes(o) { context.close() }
+        return o
     }
 
     /// How long one device holds the bus before the others get a turn.
@@ -109,13 +113,7 @@ public final class ModbusBus: @unchecked Sendable {
                 received = nil
             } else {
                 if Task.isCancelled { return .failure(RequestFailure(.cancelled, "poll cancelled")) }
-                // The connection is dropped in the same turn of the bus as the failed exchange: a
-                // close queued behind other devices' requests would let them read its late reply.
-                outcome = await onQueue { context in
-                    let o = context.transact(request, unit: unit)
-                    if ConnectionStateMachine.leavesStaleBytes(o) { context.close() }
-                    return o
-                }
+                outcome = await onQueue { Self.exchange($0, request, unit: unit) }
             }
             switch machine.received(outcome) {
             case .deliver:
