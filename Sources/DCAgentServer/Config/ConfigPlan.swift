@@ -103,6 +103,8 @@ package struct HTTPPlan: Sendable, Equatable {
     package var sessionLifetime: Duration = .seconds(8 * 3600)
     /// Lockout after repeated failed logins.
     package var login = LoginPolicy()
+    /// The pages' language for a reader who has not chosen one (`id` or `en`).
+    package var language = "en"
 
     package struct TLSFiles: Sendable, Equatable {
         package var certificateFile: String

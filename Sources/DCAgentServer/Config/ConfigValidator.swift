@@ -145,6 +145,9 @@ package struct ConfigValidator {
         }
         http.sessionLifetime = duration(
             raw.http?.sessionLifetime, [.key("http"), .key("session_lifetime")], default: .seconds(8 * 3600), min: .seconds(60), max: .seconds(30 * 86_400))
+        if let l = raw.http?.language {
+            if ["id", "en"].contains(l) { http.language = l } else { fail(["http", "language"], "'\(l)' is not a language of the pages (id or en)") }
+        }
         http.login.maxFailures = integer(raw.http?.login?.maxFailures, ["http", "login", "max_failures"], default: 5, range: 1...100)
         http.login.bcryptCost = UInt8(integer(raw.http?.login?.bcryptCost, ["http", "login", "bcrypt_cost"], default: 12, range: 10...15))
         http.login.lockout = duration(

@@ -110,8 +110,9 @@ package struct RawHTTP: Codable {
     package var tls: RawTLS?
     package var sessionLifetime: String?
     package var login: RawLogin?
+    package var language: String?
     package enum CodingKeys: String, CodingKey {
-        case bind, port, tls, login
+        case bind, port, tls, login, language
         case allowPlaintext = "allow_plaintext"
         case sessionLifetime = "session_lifetime"
     }

@@ -129,7 +129,7 @@ package enum Daemon {
         let notifier = SystemdNotifier()
         let http: any Service
         do {
-            http = try HTTPService.make(
+            http = try await HTTPService.make(
             runtime: runtime, events: store.events, access: SiteAccess(store: store, policy: plan.http.login),
             eventActions: store.eventActions, tickets: store.tickets, commits: { feed.subscribe() },
             logger: logger

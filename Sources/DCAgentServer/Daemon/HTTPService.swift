@@ -17,10 +17,30 @@ package enum HTTPService {
         runtime: Runtime, events: any EventReading, access: any AccessControl, eventActions: any EventActing,
         tickets: any TicketReading, commits: @escaping @Sendable () -> AsyncStream<Void>,
         logger: Logger, onRunning: @escaping @Sendable () -> Void
-    ) throws -> some Service {
-        var sources = WebSources(status: runtime, events: events, commits: commits)
-        sources.metrics = { await runtime.metricsText(logger: logger) }
+    ) async throws -> some Service {
         let plan = runtime.current
+        var sources = WebSources(status: runtime, events: events, commits: commits)
+        do { sources.pages = try await PageRenderer.load() } catch {
+            throw ConfigFileError("the web pages' templates cannot be loaded: \(error)")
+        }
+        sources.sites = plan.sites.map { WebSite(id: $0.id.rawValue, name: $0.name, timeZone: $0.timeZone) }
+        sources.language = Language(rawValue: plan.http.language) ?? .en
+        if let store = runtime.store {
+            sources.floors = store.floor
+            sources.floorEdits = store.floor
+            sources.samples = store.samples
+            sources.audit = store.audit
+            sources.checklists = store.checklists
+        }
+        let rules = runtime.rules
+        sources.limits = { point in rules?.status.snapshot.limits[point] ?? [] }
+        if let rt = plan.itsm?.rt {
+            let base = rt.url.hasSuffix("/") ? String(rt.url.dropLast()) : rt.url
+            sources.ticketURL = { target, ticket in
+                target == "builtin" ? "/tickets/\(ticket)" : target == "rt" ? "\(base)/Ticket/Display.html?id=\(ticket)" : nil
+            }
+        }
+        sources.metrics = { await runtime.metricsText(logger: logger) }
         sources.access = access
         sources.eventActions = eventActions
         sources.tickets = tickets

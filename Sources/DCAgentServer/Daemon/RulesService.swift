@@ -23,6 +23,8 @@ package final class RulesStatus: Sendable {
         /// True once the engine has started (state read back, replay after a restart done) and
         /// takes inputs: `/readyz` waits for it.
         package var running = false
+        /// The threshold rules' limits per point, as compiled now (sensor charts draw them).
+        package var limits: [PointID: [PointLimit]] = [:]
     }
 
     package var snapshot: Snapshot { state.withLock { $0 } }
@@ -227,6 +229,7 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
         status.update {
             $0.rules = rules.compiled.rules.count
             $0.firing = engine.openEvents.count
+            $0.limits = rules.compiled.pointLimits
         }
     }
 
@@ -389,6 +392,7 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
             status.update {
                 $0.rules = loaded.compiled.rules.count
                 $0.reloads += 1
+                $0.limits = loaded.compiled.pointLimits
             }
             logger.info(
                 "rules reloaded", metadata: ["rules.file": "\(file)", "rules.count": "\(loaded.compiled.rules.count)", "rules.reload": "\(reason)"])

@@ -1,8 +1,11 @@
 public import AgentStore
+public import ContaminationRules
+public import FloorModel
 public import Hummingbird
 import HTTPTypes
 import HummingbirdAuth
 public import Logging
+public import Telemetry
 
 /// What the routes read: the agent's status and the events. A site agent passes its SQLite store
 /// and its running services; the central console (issue 21) will pass its PostgreSQL store.
@@ -29,6 +32,28 @@ public struct WebSources: Sendable {
     public var secureCookies = true
     /// The agent's metrics in the Prometheus text format 0.0.4 (`GET /metrics`); nil: no such route.
     public var metrics: (@Sendable () async -> String)? = nil
+    /// The pages' templates and words; nil: no pages (the API only).
+    public var pages: PageRenderer? = nil
+    /// The sites this agent serves, with their time zones (the pages show times in them).
+    public var sites: [WebSite] = []
+    /// The pages' language for a reader who has not chosen one (`http.language`).
+    public var language: Language = .en
+    /// The floors: sites, rooms, racks, devices, sensors.
+    public var floors: any FloorReading = NoFloors()
+    /// Floor edits through the one fit check; without them, edits answer 503.
+    public var floorEdits: any FloorEditing = NoFloorEdits()
+    /// Readings and rollups (charts, sparklines, live colours).
+    public var samples: any SampleReading = NoSamples()
+    /// The audit trail (viewer, CI history).
+    public var audit: any AuditReading = NoAudit()
+    /// Checklist runs.
+    public var checklists: any ChecklistReading = NoChecklists()
+    /// The threshold rules' limits of a point, as compiled now (charts draw them).
+    public var limits: @Sendable (PointID) -> [PointLimit] = { _ in [] }
+    /// A ticket's address in its ITSM tool (target, ticket reference), nil when it has none.
+    public var ticketURL: @Sendable (String, String) -> String? = { target, ticket in
+        target == "builtin" ? "/tickets/\(ticket)" : nil
+    }
 
     public init(status: any AgentStatusSource, events: any EventReading, commits: @escaping @Sendable () -> AsyncStream<Void>) {
         self.status = status
@@ -57,6 +82,12 @@ public enum WebRoutes {
                     sessionCookieParameters: .init(name: sessionCookie, path: "/", secure: sources.secureCookies, sameSite: .strict),
                     keyPrefix: "s.", defaultSessionExpiration: sources.sessionLifetime)))
         router.add(middleware: AuthMiddleware(access: sources.access, logger: logger))
+        if let renderer = sources.pages {
+            let pages = Pages(renderer: renderer, sources: sources, logger: logger)
+            // Inside the login: error pages know who reads them (their language, the menu).
+            router.add(middleware: PageErrorMiddleware(pages: pages))
+            pages.register(on: router)
+        }
         router.get("/healthz") { _, _ -> Response in
             let health = await sources.status.health()
             return try WebJSON.response(health, status: health.writer.stuck ? .serviceUnavailable : .ok)
