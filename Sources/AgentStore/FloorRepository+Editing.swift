@@ -20,8 +20,9 @@ extension FloorRepository {
     /// Adds a new device to a stored floor: its id must be a valid CI id used by nothing in any
     /// stored site, its rack must be stored (the rack decides the site) and its type in that
     /// site's library, and it must pass the one fit check (``FitCheck``, DESIGN decision 9)
-    /// against the floor as stored, with the rack's measured power (see
-    /// ``fitPreview(adding:)``). Otherwise throws ``FloorEditError`` and writes nothing.
+    /// against the floor as stored — with the rack's measured power too when the device is
+    /// planned or staged (not drawing yet). Otherwise throws ``FloorEditError`` and writes
+    /// nothing; ``fitPreview(adding:)`` answers the same without writing.
     ///
     /// The device and its audit row (`device.add`, object `device/ID`, details `*.after`: type,
     /// rack, position, face, lifecycle, powered_by, and `revision.before`/`revision.after`) are
@@ -76,7 +77,7 @@ extension FloorRepository {
         var edit: FloorEdit?
         try audit.append(actor: actor, action: "device.move", object: "device/\(id)") { db in
             let revisionBefore = try Self.revision(db)
-            // Checked again inside the write: the floor as stored when the move is written.
+            // Checked inside the write transaction: against the floor as stored when the move is written.
             let placement = try Self.placeMove(id, to: rack, position: position, face: face, poweredBy: poweredBy, db, now: .now)
             guard placement.problems.isEmpty else { throw FloorEditError.doesNotFit(id.rawValue, rack: rack, placement.problems) }
             try FloorRows.updateDevice(placement.after, db)
