@@ -114,7 +114,7 @@ public struct AuditTrail: Sendable {
         }
     }
 
-    private static func entry(_ row: Row) -> Entry {
+    static func entry(_ row: Row) -> Entry {
         let detailsText: String = row[5]
         let details = (try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8))) ?? ["_unparsed": detailsText]
         return Entry(
@@ -125,41 +125,58 @@ public struct AuditTrail: Sendable {
     // MARK: Verifying
 
     /// Recomputes the whole chain with the key and compares its end with the anchor file.
+    ///
+    /// The anchor is read before the chain: a row appended meanwhile then shows as an anchor
+    /// that lags (a warning), never as rows deleted at the end.
     public func verify() throws -> Verification {
-        var problems: [String] = []
-        var warnings: [String] = []
-        var expectedPrev = Self.genesis
-        var expectedSeq: Int64 = 1
-        var rows = 0
-        try database.writer.read { db in
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT seq, t, actor, action, object, details, prev_mac, mac FROM audit_log ORDER BY seq")
-            while let row = try cursor.next() {
-                rows += 1
-                let seq: Int64 = row[0]
-                let detailsText: String = row[5]
-                let prev: String = row[6]
-                let stored: String = row[7]
-                if seq != expectedSeq {
-                    problems.append("row \(expectedSeq)\(seq > expectedSeq ? "–\(seq - 1)" : "") missing (next row is \(seq))")
-                }
-                if prev != expectedPrev {
-                    problems.append("row \(seq): its link to the previous row is broken (a row before it was removed or changed)")
-                }
-                let recomputed = try macOverText(
-                    seq: seq, t: row[1], actor: row[2], action: row[3], object: row[4], detailsJSON: detailsText, prev: prev)
-                if recomputed != stored {
-                    problems.append("row \(seq): MAC does not match its content (the row was edited, or the chain was recomputed without the key)")
-                }
-                expectedPrev = stored
-                expectedSeq = seq + 1
-            }
-        }
         let anchor = readAnchor()
+        let chain = try database.writer.read { try self.chain($0) }
+        return verification(chain, anchor: anchor)
+    }
+
+    /// What recomputing the chain found, before the anchor is compared.
+    struct Chain {
+        var rows = 0
+        var lastMAC = AuditTrail.genesis
+        var problems: [String] = []
+    }
+
+    /// Recomputes every row's MAC, in order, in one read transaction.
+    func chain(_ db: Database) throws -> Chain {
+        var chain = Chain()
+        var expectedSeq: Int64 = 1
+        let cursor = try Row.fetchCursor(db, sql: "SELECT seq, t, actor, action, object, details, prev_mac, mac FROM audit_log ORDER BY seq")
+        while let row = try cursor.next() {
+            chain.rows += 1
+            let seq: Int64 = row[0]
+            let detailsText: String = row[5]
+            let prev: String = row[6]
+            let stored: String = row[7]
+            if seq != expectedSeq {
+                chain.problems.append("row \(expectedSeq)\(seq > expectedSeq ? "–\(seq - 1)" : "") missing (next row is \(seq))")
+            }
+            if prev != chain.lastMAC {
+                chain.problems.append("row \(seq): its link to the previous row is broken (a row before it was removed or changed)")
+            }
+            let recomputed = try macOverText(seq: seq, t: row[1], actor: row[2], action: row[3], object: row[4], detailsJSON: detailsText, prev: prev)
+            if recomputed != stored {
+                chain.problems.append("row \(seq): MAC does not match its content (the row was edited, or the chain was recomputed without the key)")
+            }
+            chain.lastMAC = stored
+            expectedSeq = seq + 1
+        }
+        return chain
+    }
+
+    /// The chain's end held against the anchor file's (count, MAC).
+    func verification(_ chain: Chain, anchor: (count: Int, mac: String)?) -> Verification {
+        var problems = chain.problems
+        var warnings: [String] = []
+        let rows = chain.rows
         if let anchor {
             if anchor.count > rows {
                 problems.append("the anchor file records \(anchor.count) rows but the chain has \(rows): rows were deleted at the end")
-            } else if anchor.count == rows && anchor.mac != expectedPrev {
+            } else if anchor.count == rows && anchor.mac != chain.lastMAC {
                 problems.append("the anchor file's MAC differs from the last row's: the last row was changed or the chain replaced")
             } else if anchor.count < rows {
                 warnings.append("the anchor file lags the chain (\(anchor.count) < \(rows) rows); it is advanced on the next change")
@@ -167,7 +184,7 @@ public struct AuditTrail: Sendable {
         } else if rows > 0 {
             problems.append("the anchor file \(anchorFile) is missing while the chain has \(rows) rows")
         }
-        return Verification(rows: rows, lastMAC: expectedPrev, anchor: anchor, problems: problems, warnings: warnings)
+        return Verification(rows: rows, lastMAC: chain.lastMAC, anchor: anchor, problems: problems, warnings: warnings)
     }
 
     // MARK: MACs and canonical JSON
@@ -216,7 +233,7 @@ public struct AuditTrail: Sendable {
 
     // MARK: Files
 
-    private func readAnchor() -> (count: Int, mac: String)? {
+    func readAnchor() -> (count: Int, mac: String)? {
         guard let text = try? String(contentsOfFile: anchorFile, encoding: .utf8) else { return nil }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard parts.count >= 2, let n = Int(parts[0]) else { return nil }

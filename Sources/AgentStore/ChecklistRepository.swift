@@ -28,10 +28,12 @@ public struct ChecklistRepository: Sendable {
 
     /// Runs bound to a target, oldest first.
     public func runs(target: CIID) throws -> [ChecklistRun] {
-        try database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT json FROM checklist_runs WHERE target = ? ORDER BY seq", arguments: [target.rawValue])
-                .map { try FloorRows.decode(ChecklistRun.self, $0, "checklist run") }
-        }
+        try database.writer.read { try Self.runs(target: target, $0) }
+    }
+
+    static func runs(target: CIID, _ db: Database) throws -> [ChecklistRun] {
+        try String.fetchAll(db, sql: "SELECT json FROM checklist_runs WHERE target = ? ORDER BY seq", arguments: [target.rawValue])
+            .map { try FloorRows.decode(ChecklistRun.self, $0, "checklist run") }
     }
 
     /// Starts a run (id `CL-n`) of `template` on a stored device or rack, evaluates its automatic
@@ -193,7 +195,7 @@ public struct ChecklistRepository: Sendable {
         try FloorRows.updateDevice(device, db)
     }
 
-    private static func load(_ id: String, _ db: Database) throws -> ChecklistRun? {
+    static func load(_ id: String, _ db: Database) throws -> ChecklistRun? {
         try String.fetchOne(db, sql: "SELECT json FROM checklist_runs WHERE run_id = ?", arguments: [id])
             .map { try FloorRows.decode(ChecklistRun.self, $0, "checklist run \(id)") }
     }
@@ -211,10 +213,6 @@ public struct ChecklistRepository: Sendable {
             arguments: StatementArguments(scopes.map(\.rawValue))
         ).map { try EventJSON.decode($0) }.map { LiveSite.FiringEvent(scope: $0.scope, severity: $0.severity.rawValue, message: $0.message) }
         // The measured side of the fit check: the rack's and its PDUs' power_total (DESIGN decision 18).
-        var power: [Reading] = []
-        for ci in [rack] + floor.pdus.filter({ $0.rack == rack }).map(\.id) {
-            power += try SampleStore.latest(db, ci: ci).filter { $0.point.name == "power_total" }
-        }
-        return LiveSite(latest: latest, firing: firing, now: now, power: power)
+        return LiveSite(latest: latest, firing: firing, now: now, power: try MeasuredPower.readings(db, floor: floor, rack: rack))
     }
 }

@@ -100,6 +100,36 @@ enum FloorRows {
         try db.execute(
             sql: "UPDATE floor_objects SET json = ? WHERE site = ? AND kind = ? AND key = ?",
             arguments: [try json(d), site, Kind.device.rawValue, d.id.rawValue])
-        try db.execute(sql: "UPDATE floor_sites SET updated_ms = ? WHERE site = ?", arguments: [Timestamp.now.milliseconds, site])
+        try touch(site: site, db)
+    }
+
+    /// Adds a device to a stored site's floor, after its other devices.
+    static func insertDevice(_ d: Device, site: String, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO floor_objects(site, kind, key, ord, json)
+                VALUES (?1, ?2, ?3, (SELECT COALESCE(max(ord), -1) + 1 FROM floor_objects WHERE site = ?1 AND kind = ?2), ?4)
+                """,
+            arguments: [site, Kind.device.rawValue, d.id.rawValue, try json(d)])
+        try touch(site: site, db)
+    }
+
+    /// Marks a site's floor as changed so that ``FloorRepository/revision()`` changes: its
+    /// `updated_ms` becomes now, or one past the latest of all sites when that is later (two
+    /// edits in one millisecond, or a clock set back, still give a new revision).
+    static func touch(site: String, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE floor_sites SET updated_ms = max(?, (SELECT max(updated_ms) FROM floor_sites) + 1) WHERE site = ?",
+            arguments: [Timestamp.now.milliseconds, site])
+    }
+
+    /// What already holds a CI id in any stored site, as (site, kind) — a site id is its own
+    /// site, of kind `site`; nil when the id is free. Device types are not CIs.
+    static func owner(of id: String, _ db: Database) throws -> (site: String, kind: String)? {
+        if try String.fetchOne(db, sql: "SELECT site FROM floor_sites WHERE site = ?", arguments: [id]) != nil { return (id, "site") }
+        let row = try Row.fetchOne(
+            db, sql: "SELECT site, kind FROM floor_objects WHERE key = ? AND kind <> ? ORDER BY site LIMIT 1",
+            arguments: [id, Kind.deviceType.rawValue])
+        return row.map { ($0[0], $0[1]) }
     }
 }

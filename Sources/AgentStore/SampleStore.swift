@@ -301,16 +301,25 @@ public final class SampleStore: Sendable {
 
     /// Raw samples of a point in `[from, to)`, oldest first.
     public func samples(_ point: PointID, from: Timestamp, to: Timestamp) throws -> [Reading] {
-        try database.writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.t, s.value, s.quality, s.reason FROM samples s JOIN points p ON p.id = s.point_id
-                    WHERE p.key = ? AND s.t >= ? AND s.t < ? ORDER BY s.t
-                    """,
-                arguments: [point.description, from.milliseconds, to.milliseconds]
-            ).map { Self.reading(point, $0) }
-        }
+        try database.writer.read { try Self.samples(point, from: from, to: to, limit: nil, $0) }
+    }
+
+    /// Raw samples of a point in `[from, to)`, oldest first, at most `limit` (the oldest ones):
+    /// to page on, ask again from the last sample's time plus 1 ms. Through the database's
+    /// async read.
+    public func samples(_ point: PointID, from: Timestamp, to: Timestamp, limit: Int) async throws -> [Reading] {
+        try await database.writer.read { try Self.samples(point, from: from, to: to, limit: limit, $0) }
+    }
+
+    static func samples(_ point: PointID, from: Timestamp, to: Timestamp, limit: Int?, _ db: Database) throws -> [Reading] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.t, s.value, s.quality, s.reason FROM samples s JOIN points p ON p.id = s.point_id
+                WHERE p.key = ? AND s.t >= ? AND s.t < ? ORDER BY s.t LIMIT ?
+                """,
+            arguments: [point.description, from.milliseconds, to.milliseconds, limit.map { max(0, $0) } ?? -1]
+        ).map { Self.reading(point, $0) }
     }
 
     /// For each point: its raw samples within the range, and at least its last `last` samples
@@ -391,29 +400,41 @@ public final class SampleStore: Sendable {
         try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM samples") ?? 0 }
     }
 
-    /// Hourly rollups of a point whose hour starts in `[from, to)`.
+    /// Hourly rollups of a point whose hour starts in `[from, to)`, oldest first.
     public func rollups(_ point: PointID, from: Timestamp, to: Timestamp) throws -> [HourlyRollup] {
-        try database.writer.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.hour, r.min, r.max, r.sum, r.count, r.first, r.first_t, r.last, r.last_t
-                    FROM rollups_hourly r JOIN points p ON p.id = r.point_id
-                    WHERE p.key = ? AND r.hour >= ? AND r.hour < ? ORDER BY r.hour
-                    """,
-                arguments: [point.description, from.milliseconds, to.milliseconds]
-            ).map { row in
-                HourlyRollup(
-                    point: point, hour: Timestamp(milliseconds: row[0]), min: row[1], max: row[2], sum: row[3],
-                    count: row[4], first: row[5], firstTime: Timestamp(milliseconds: row[6]), last: row[7],
-                    lastTime: Timestamp(milliseconds: row[8]))
-            }
+        try database.writer.read { try Self.rollups(point, from: from, to: to, $0) }
+    }
+
+    /// ``rollups(_:from:to:)`` through the database's async read.
+    public func rollups(_ point: PointID, from: Timestamp, to: Timestamp) async throws -> [HourlyRollup] {
+        try await database.writer.read { try Self.rollups(point, from: from, to: to, $0) }
+    }
+
+    static func rollups(_ point: PointID, from: Timestamp, to: Timestamp, _ db: Database) throws -> [HourlyRollup] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.hour, r.min, r.max, r.sum, r.count, r.first, r.first_t, r.last, r.last_t
+                FROM rollups_hourly r JOIN points p ON p.id = r.point_id
+                WHERE p.key = ? AND r.hour >= ? AND r.hour < ? ORDER BY r.hour
+                """,
+            arguments: [point.description, from.milliseconds, to.milliseconds]
+        ).map { row in
+            HourlyRollup(
+                point: point, hour: Timestamp(milliseconds: row[0]), min: row[1], max: row[2], sum: row[3],
+                count: row[4], first: row[5], firstTime: Timestamp(milliseconds: row[6]), last: row[7],
+                lastTime: Timestamp(milliseconds: row[8]))
         }
     }
 
     /// The latest stored reading of each point of a CI (or of all points when `ci` is nil).
     public func latest(ci: CIID? = nil) throws -> [Reading] {
         try database.writer.read { db in try Self.latest(db, ci: ci) }
+    }
+
+    /// ``latest(ci:)`` through the database's async read.
+    public func latest(ci: CIID? = nil) async throws -> [Reading] {
+        try await database.writer.read { db in try Self.latest(db, ci: ci) }
     }
 
     /// The latest stored reading of each point of a CI (all CIs when nil), in a transaction.

@@ -11,7 +11,7 @@ struct DCAgentCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, UserCommand.self, TokenCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
             ReadingsCommand.self, ProbeCommand.self, ProfilesCommand.self, BenchCommand.self,
-            FloorCommand.self, RackCommand.self, CICommand.self, DeviceTypesCommand.self, ChecklistCommand.self, RulesCommand.self,
+            FloorCommand.self, RackCommand.self, DeviceCommand.self, CICommand.self, DeviceTypesCommand.self, ChecklistCommand.self, RulesCommand.self,
             EventsCommand.self, ITSMCommand.self, ObligationsCommand.self, MaintenanceCommand.self,
         ])
 }

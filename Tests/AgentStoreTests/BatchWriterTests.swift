@@ -224,7 +224,7 @@ struct BatchWriterTests {
         await writer.flushAvailable()
         #expect(writer.health.lastError == nil)
         #expect(try await store.descriptors().sorted { $0.id.description < $1.id.description } == [door, t])
-        #expect(try store.latest().map(\.value) == [1, 21.5])
+        #expect(try await store.latest().map(\.value) == [1, 21.5])
         let rows = try await db.writer.read { d in try Int.fetchOne(d, sql: "SELECT count(*) FROM points") }
         #expect(rows == 2)
 

@@ -12,6 +12,8 @@ func reportingFloorErrors<T>(_ body: () throws -> T) throws -> T {
         return try reportingErrors(body)
     } catch let e as FloorImportError {
         printErr("dcagent: \(e.description)")
+    } catch let e as FloorEditError {
+        printErr("dcagent: \(e.description)")
     } catch let e as FloorDocumentError {
         printErr("dcagent: \(e.description)")
     } catch let e as ChecklistError {
