@@ -131,7 +131,16 @@ let package = Package(
             swiftSettings: upcoming),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: [log], path: "Tests/TestSupport", swiftSettings: upcoming),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                log,
+                // Browser: the WebDriver client talks HTTP to chromedriver on 127.0.0.1
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport", swiftSettings: upcoming),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: upcoming),
         .testTarget(
             name: "FloorModelTests", dependencies: ["FloorModel", "Telemetry", .product(name: "Yams", package: "Yams")],
