@@ -1,4 +1,4 @@
-import Telemetry
+public import Telemetry
 
 /// Draws a ``RackElevation`` as SVG: front and rear views side by side with U numbers,
 /// devices labelled and coloured by lifecycle, free units visible, and a side bar with the

@@ -104,8 +104,9 @@ func wrap(_ text: String, maxChars: Int) -> [String] {
 struct SVGWriter {
     private(set) var body: [String] = []
     private(set) var defs: [String] = []
-    let width: Int
-    let height: Int
+    /// Size in pixels (the viewBox); the height may be set once the content is known.
+    var width: Int
+    var height: Int
 
     init(width: Int, height: Int) {
         self.width = width
@@ -127,6 +128,22 @@ struct SVGWriter {
     }
 
     static func num(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String((v * 100).rounded() / 100) }
+
+    /// `v` with exactly `decimals` digits after the point, without Foundation:
+    /// `fixed(21.04, 1)` is `21.0`, `fixed(-0.5, 0)` is `-1` (half away from zero).
+    static func fixed(_ v: Double, _ decimals: Int) -> String {
+        guard v.isFinite else { return "?" }
+        var scale: Int64 = 1
+        for _ in 0..<max(0, decimals) { scale *= 10 }
+        let n = (abs(v) * Double(scale)).rounded()
+        guard n < 9e15 else { return String(v) }
+        let i = Int64(n)
+        let sign = v < 0 && i != 0 ? "-" : ""
+        guard decimals > 0 else { return sign + String(i) }
+        var frac = String(i % scale)
+        while frac.count < decimals { frac = "0" + frac }
+        return sign + String(i / scale) + "." + frac
+    }
 
     /// ` k="v"` for each attribute, values escaped.
     static func attributes(_ attrs: [(String, String)]) -> String {
