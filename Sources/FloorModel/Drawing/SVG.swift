@@ -228,11 +228,12 @@ struct SVGWriter {
         return "<svg xmlns=\"http://www.w3.org/2000/svg\"" + Self.attributes(attrs) + ">"
     }
 
-    /// The whole drawing: root element, `<title>`, `<defs>` when any, white background, body.
-    func document(title: String, options: SVGOptions = .standalone) -> String {
+    /// The whole drawing: root element, `<title>`, `<defs>` when any, a white background
+    /// unless `background` is false (a sparkline takes its table row's), body.
+    func document(title: String, options: SVGOptions = .standalone, background: Bool = true) -> String {
         var head = openTag(label: title, options: options) + "\n<title>\(Self.escape(title))</title>\n"
         if !defs.isEmpty { head += "<defs>\n" + defs.joined(separator: "\n") + "\n</defs>\n" }
-        head += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n"
+        if background { head += "<rect x=\"0\" y=\"0\" width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>\n" }
         return head + body.joined(separator: "\n") + "\n</svg>\n"
     }
 
