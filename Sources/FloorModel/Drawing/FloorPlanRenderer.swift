@@ -184,6 +184,7 @@ public enum FloorPlanRenderer {
             }
             flush(cols)
         }
+        guard !runs.isEmpty else { return }
         w.openGroup([("class", "thermal"), ("opacity", SVGWriter.num(thermalOpacity)), ("shape-rendering", "crispEdges")])
         for level in runs.keys.sorted() {
             w.path(runs[level]!, fill: p.scale.color(for: thermalValue(level, p.scale)).description, attrs: [("data-value", SVGWriter.num(thermalValue(level, p.scale)))])
