@@ -254,6 +254,28 @@ import Testing
         #expect(!empty.contains("class=\"thermal\"") && !empty.contains("thermal-probe") && empty.contains("inverse-distance"))
     }
 
+    @Test func cellsBeyondReachAreLeftBlank() {
+        // One probe at the centre of A01 with a reach of 1 tile: only cells whose centre is
+        // within 1 tile of (0.5, 0.5) are drawn. Cell centres sit at 0.125 + k/4, so their
+        // offsets from the probe are ±0.125, ±0.375 (both sides), 0.625, 0.875 (the room
+        // ends at 0 on the other side). Squared: 0.016, 0.141, 0.391, 0.766. Counting
+        // dx² + dy² ≤ 1: the four small dx go with all six dy (24); dx 0.625 with the four
+        // small dy and 0.625 (5); dx 0.875 with the four small dy (4): 33 cells.
+        let field = ThermalField(probes: [.init(id: "T-1", tile: Tile("A01")!, value: 20)], reach: 1)
+        var expected = 0.0
+        for i in 0..<24 {
+            for j in 0..<20 {
+                let dx = (Double(i) + 0.5) / 4 - 0.5, dy = (Double(j) + 0.5) / 4 - 0.5
+                if dx * dx + dy * dy <= 1 { expected += 1 }
+            }
+        }
+        #expect(expected == 33)
+        let svg = FloorPlanRenderer.svg(Self.plan(thermal: field))
+        let d = Self.lines(svg, "<path", "data-value").compactMap { RenderTests.attrs($0)["d"] }
+        let cells = d.flatMap { $0.split(separator: "M") }.map { Double($0.split(separator: "h")[1].split(separator: "v")[0])! / 10 }.reduce(0, +)
+        #expect(cells == expected)
+    }
+
     @Test func thermalPlanPixels() throws {
         let plan = Self.plan(states: ["T-R02": .alarm], thermal: Self.field)
         let (img, png) = try Rasterizer.render(FloorPlanRenderer.svg(plan), name: "thermal-plan")

@@ -59,6 +59,17 @@ import Testing
         for (x, y) in [(1.0, 1.0), (0, 0), (5.5, 3.25), (-100, 100)] { #expect(one.value(x: x, y: y) == 23.4) }
     }
 
+    @Test func beyondReachThereIsNoValue() {
+        // Reach 2 tiles: (1.5, 0) is 1.5 from A → interpolated as before; (1.5, 2.5) is
+        // √(1.5² + 2.5²) ≈ 2.92 from both → nil; a probe's own spot is always its value.
+        let f = ThermalField(probes: [Self.a, Self.b], reach: 2)
+        #expect(f.value(x: 1.5, y: 0) == 25)
+        #expect(f.value(x: 1.5, y: 2.5) == nil)
+        #expect(f.value(x: 3, y: 0) == 30)
+        // Exactly at the reach still counts: (0, 2) is 2 from A.
+        #expect(f.value(x: 0, y: 2) != nil)
+    }
+
     @Test func nonFiniteProbesAreLeftOut() {
         let f = ThermalField(probes: [Self.a, .init(id: "T-NaN", x: 1, y: 0, value: .nan)])
         #expect(f.probes.map(\.id) == ["T-A"])

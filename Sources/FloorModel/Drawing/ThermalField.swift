@@ -52,11 +52,18 @@ public struct ThermalField: Hashable, Sendable {
 
     /// The probes; non-finite values are left out at creation.
     public var probes: [Probe]
+    /// How far from the nearest probe the field is drawn, in tiles; nil for everywhere.
+    /// Far from every probe IDW only tends to the probes' mean, which says nothing about
+    /// that spot (a hot aisle without a probe would show the cold aisles' mean); with a
+    /// reach, such points have no value and the thermal layer leaves them blank. About 3
+    /// tiles suits a room with a probe on every rack.
+    public var reach: Double?
 
     /// Creates a field from probes, dropping any whose value or position is not finite
     /// (a NaN would poison every interpolated cell).
-    public init(probes: [Probe]) {
+    public init(probes: [Probe], reach: Double? = nil) {
         self.probes = probes.filter { $0.value.isFinite && $0.x.isFinite && $0.y.isFinite }
+        self.reach = reach
     }
 
     /// The probes of a room from sensor values (sensor id → value): a sensor on a tile sits
@@ -64,7 +71,7 @@ public struct ThermalField: Hashable, Sendable {
     /// on the sensor's face (the front edge for an inlet probe, where it measures), so an
     /// inlet probe and an exhaust probe of the same rack are half a tile apart. Sensors
     /// without a value are left out.
-    public init(floor: Floor, room: CIID, values: [CIID: Double]) {
+    public init(floor: Floor, room: CIID, values: [CIID: Double], reach: Double? = nil) {
         var probes: [Probe] = []
         for s in floor.sensors {
             guard let v = values[s.id] else { continue }
@@ -86,19 +93,22 @@ public struct ThermalField: Hashable, Sendable {
             default: break
             }
         }
-        self.init(probes: probes)
+        self.init(probes: probes, reach: reach)
     }
 
-    /// The interpolated value at (x, y) in tile units; nil when there are no probes. At a
-    /// probe's own position it is that probe's value exactly (several probes at one spot give
-    /// their mean); with one probe it is that probe's value everywhere.
+    /// The interpolated value at (x, y) in tile units; nil when there are no probes (or
+    /// none within ``reach``). At a probe's own position it is that probe's value exactly
+    /// (several probes at one spot give their mean); with one probe it is that probe's
+    /// value everywhere (within reach).
     public func value(x: Double, y: Double) -> Double? {
         guard !probes.isEmpty else { return nil }
         var atPoint: [Double] = []
         var sumW = 0.0
         var sumWV = 0.0
+        var nearest = Double.infinity
         for p in probes {
             let d2 = (x - p.x) * (x - p.x) + (y - p.y) * (y - p.y)
+            nearest = Swift.min(nearest, d2)
             if d2 < Self.samePoint {
                 atPoint.append(p.value)
                 continue
@@ -108,6 +118,7 @@ public struct ThermalField: Hashable, Sendable {
             sumWV += w * p.value
         }
         if !atPoint.isEmpty { return atPoint.reduce(0, +) / Double(atPoint.count) }
+        if let reach, nearest > reach * reach { return nil }
         // Clamp against rounding: a weighted mean lies within the probes' range.
         let v = sumWV / sumW
         return range.map { Swift.min($0.upperBound, Swift.max($0.lowerBound, v)) } ?? v
