@@ -1,8 +1,11 @@
 public import Telemetry
 
 /// Draws a ``FloorPlan`` as SVG: the tile grid with row letters and column numbers, hot and
-/// cold aisles, racks coloured by the metric with their front marked, sensors as markers,
-/// and a legend. Pure: model in, SVG text out.
+/// cold aisles, an optional thermal layer, racks coloured by the metric with their front
+/// marked (hatched grey when their data is missing, outlined red in alarm), sensors as
+/// markers, measured thermal probes as rings, and a legend. Every word comes from
+/// ``Labels``. Pure: model in, SVG text out; the output is a standalone file or an inline
+/// `<svg>` element (``SVGOptions``).
 public enum FloorPlanRenderer {
     /// Pixels per tile.
     public static let tileSize = 40.0

@@ -2,7 +2,8 @@ public import Telemetry
 
 /// Draws a ``RackElevation`` as SVG: front and rear views side by side with U numbers,
 /// devices labelled and coloured by lifecycle, free units visible, and a side bar with the
-/// utilisation of space, power and weight. Pure: model in, SVG text out.
+/// utilisation of space, power and weight. Every word comes from ``Labels``; devices may
+/// link to their pages. Pure: model in, SVG text out.
 public enum RackElevationRenderer {
     /// Pixels per rack unit.
     public static let unitHeight = 20.0
