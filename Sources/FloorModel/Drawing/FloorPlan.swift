@@ -29,10 +29,23 @@ public struct ColorScale: Hashable, Sendable {
     }
 }
 
+/// What a rack mark on the floor plan says about its data, written as `data-state`.
+public enum RackState: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Data is current and no alarm is open: filled with the scale colour.
+    case ok
+    /// An alarm is open for the rack: a thick red outline around it.
+    case alarm
+    /// The data cannot be trusted (a `data_missing` event is open for the rack or its room, or
+    /// there is no value): the no-data fill with a diagonal hatch, never a scale colour, even
+    /// when a stale value exists.
+    case noData = "no-data"
+}
+
 /// The computed view of one room for drawing: grid, aisles, racks with a metric value each,
-/// sensors.
+/// sensors, and optionally a thermal field.
 public struct FloorPlan: Hashable, Sendable {
-    /// A rack as drawn (the marks are made by ``init(floor:room:metric:unit:values:scale:)``).
+    /// A rack as drawn (the marks are made by
+    /// ``init(floor:room:metric:unit:values:scale:states:thermal:)``).
     public struct RackMark: Hashable, Sendable {
         /// CI id.
         public var id: CIID
@@ -42,6 +55,24 @@ public struct FloorPlan: Hashable, Sendable {
         public var facing: Direction
         /// The metric's value, nil when there is none.
         public var value: Double?
+        /// What the caller knows about the rack's data and alarms.
+        public var state: RackState
+
+        /// Creates a mark.
+        public init(id: CIID, tile: Tile, facing: Direction, value: Double?, state: RackState = .ok) {
+            self.id = id
+            self.tile = tile
+            self.facing = facing
+            self.value = value
+            self.state = state
+        }
+
+        /// The state as drawn: a rack without a value is `no-data` even when its state says
+        /// `ok`; an alarm stays an alarm (outlined, and hatched when it has no value).
+        public var drawnState: RackState { state == .ok && value == nil ? .noData : state }
+
+        /// True when the fill is the hatched no-data fill rather than a scale colour.
+        public var isHatched: Bool { state == .noData || value == nil }
     }
 
     /// A sensor as drawn.
@@ -70,9 +101,12 @@ public struct FloorPlan: Hashable, Sendable {
     public var unit: String
     /// The colour scale.
     public var scale: ColorScale
+    /// The thermal layer drawn under the racks, in the plan's scale and unit; nil for none.
+    /// Give one when the plan's metric is a temperature.
+    public var thermal: ThermalField?
 
     /// Creates a plan from parts.
-    public init(room: Room, aisles: [Aisle], racks: [RackMark], sensors: [SensorMark], metric: String, unit: String, scale: ColorScale) {
+    public init(room: Room, aisles: [Aisle], racks: [RackMark], sensors: [SensorMark], metric: String, unit: String, scale: ColorScale, thermal: ThermalField? = nil) {
         self.room = room
         self.aisles = aisles
         self.racks = racks
@@ -80,11 +114,15 @@ public struct FloorPlan: Hashable, Sendable {
         self.metric = metric
         self.unit = unit
         self.scale = scale
+        self.thermal = thermal
     }
 
     /// Computes a room's plan with racks coloured by `values` (rack id → value), passed in by
-    /// the caller (live temperature, power, alarm state as a number).
-    public init(floor: Floor, room: Room, metric: String, unit: String, values: [CIID: Double], scale: ColorScale) {
+    /// the caller (live temperature, power, alarm state as a number). `states` holds what the
+    /// caller knows from open events, keyed by rack id or by the room's id (a room entry
+    /// applies to every rack without its own entry): `.noData` for an open `data_missing`,
+    /// `.alarm` for an open alarm.
+    public init(floor: Floor, room: Room, metric: String, unit: String, values: [CIID: Double], scale: ColorScale, states: [CIID: RackState] = [:], thermal: ThermalField? = nil) {
         let racks = floor.racks.filter { $0.room == room.id }
         var sensors: [SensorMark] = []
         for s in floor.sensors {
@@ -97,7 +135,7 @@ public struct FloorPlan: Hashable, Sendable {
         }
         self.init(
             room: room, aisles: floor.aisles(in: room.id),
-            racks: racks.map { RackMark(id: $0.id, tile: $0.tile, facing: $0.facing, value: values[$0.id]) }, sensors: sensors,
-            metric: metric, unit: unit, scale: scale)
+            racks: racks.map { RackMark(id: $0.id, tile: $0.tile, facing: $0.facing, value: values[$0.id], state: states[$0.id] ?? states[room.id] ?? .ok) },
+            sensors: sensors, metric: metric, unit: unit, scale: scale, thermal: thermal)
     }
 }

@@ -1,8 +1,9 @@
-import Telemetry
+public import Telemetry
 
 /// Draws a ``RackElevation`` as SVG: front and rear views side by side with U numbers,
 /// devices labelled and coloured by lifecycle, free units visible, and a side bar with the
-/// utilisation of space, power and weight. Pure: model in, SVG text out.
+/// utilisation of space, power and weight. Every word comes from ``Labels``; devices may
+/// link to their pages. Pure: model in, SVG text out.
 public enum RackElevationRenderer {
     /// Pixels per rack unit.
     public static let unitHeight = 20.0
@@ -47,21 +48,27 @@ public enum RackElevationRenderer {
         return (top + Double(rackTop - span.end.halves) * unitHeight / 2, Double(span.height.halves) * unitHeight / 2)
     }
 
-    /// The SVG of both views and the side bar.
-    public static func svg(_ e: RackElevation) -> String {
+    /// The SVG of both views and the side bar, in `labels`' words, wrapped as `options` say.
+    /// `link` gives the href of a device (its page); a device with one is wrapped in
+    /// `<a href>` in each view it shows in. Device rectangles carry `data-ci`, `data-face`,
+    /// `data-span` and `data-status` (lifecycle).
+    public static func svg(_ e: RackElevation, labels: Labels = .english, options: SVGOptions = .standalone, link: (CIID) -> String? = { _ in nil }) -> String {
         let rack = e.rack
-        let height = Int(top + Double(rack.heightU) * unitHeight + 60 + Double(max(0, e.zeroU.count - 4)) * 14)
+        let height = Int(top + Double(rack.heightU) * unitHeight + 60 + Double(max(0, e.zeroUItems.count - 4)) * 14)
         var w = SVGWriter(width: 880, height: max(height, 420))
-        w.text("Rack \(rack.id) — \(rack.heightU)U, \(rack.room) \(rack.tile), front faces \(rack.facing.rawValue)", x: frontX, y: 22, size: 14, bold: true)
-        for face in RackFace.allCases { view(e, face: face, into: &w) }
-        sideBar(e, into: &w)
-        return w.document(title: "Rack elevation \(rack.id)")
+        let title = expand(labels.title, [
+            "rack": rack.id.rawValue, "height": String(rack.heightU), "room": rack.room.rawValue, "tile": rack.tile.description, "facing": labels.name(of: rack.facing),
+        ])
+        w.text(title, x: frontX, y: 22, size: 14, bold: true)
+        for face in RackFace.allCases { view(e, face: face, labels: labels, link: link, into: &w) }
+        sideBar(e, labels: labels, into: &w)
+        return w.document(title: expand(labels.documentTitle, ["rack": rack.id.rawValue]), options: options)
     }
 
-    static func view(_ e: RackElevation, face: RackFace, into w: inout SVGWriter) {
+    static func view(_ e: RackElevation, face: RackFace, labels: Labels, link: (CIID) -> String?, into w: inout SVGWriter) {
         let rack = e.rack
         let x0 = x(of: face)
-        w.text(face == .front ? "Front" : "Rear", x: x0 + rackWidth / 2, y: top - 8, size: 12, anchor: "middle", bold: true)
+        w.text(face == .front ? labels.front : labels.rear, x: x0 + rackWidth / 2, y: top - 8, size: 12, anchor: "middle", bold: true)
         w.rect(x: x0 - 4, y: top - 4, w: rackWidth + 8, h: Double(rack.heightU) * unitHeight + 8, fill: frameColor, attrs: [("class", "frame")])
         // Free units, half by half where a unit is half taken.
         for u in rack.startingUnit..<(rack.startingUnit + rack.heightU) {
@@ -83,21 +90,30 @@ public enum RackElevationRenderer {
         for item in e.items where item.faces.contains(face) {
             let f = frame(of: item.span, in: rack)
             let fill = color(for: item.lifecycle)
+            let tooltip = expand(labels.deviceTooltip, ["name": item.label, "id": item.id.rawValue, "span": item.span.description, "status": labels.name(of: item.lifecycle)])
+            let linked = w.openLink(link(item.id), label: tooltip)
+            w.openGroup([("class", "device-mark")])
+            w.title(tooltip)
             w.rect(
                 x: x0 + 1, y: f.y + 1, w: rackWidth - 2, h: f.height - 2, fill: fill, stroke: RGB(hex: 0x1e1e1e),
                 attrs: [("class", "device"), ("data-ci", item.id.rawValue), ("data-face", face.rawValue), ("data-span", item.span.description), ("data-status", item.lifecycle.rawValue)])
             let textColor = item.lifecycle == .staged || item.lifecycle == .disposed ? RGB(hex: 0x222222) : RGB(hex: 0xffffff)
             w.text("\(item.label) · \(item.span)", x: x0 + 40, y: f.y + min(f.height, unitHeight) / 2 + 4, size: 10, fill: textColor)
+            w.closeGroup()
+            w.closeLink(linked)
         }
     }
 
-    static func sideBar(_ e: RackElevation, into w: inout SVGWriter) {
+    static func sideBar(_ e: RackElevation, labels: Labels, into w: inout SVGWriter) {
         let rack = e.rack
         var y = top
-        w.text("Utilisation", x: sideBarX, y: y, size: 13, bold: true)
+        w.text(labels.utilisation, x: sideBarX, y: y, size: 13, bold: true)
         y += 16
         func bar(_ name: String, _ value: Double, _ limit: Double?, _ unit: String) {
-            let text = limit.map { "\(name): \(FitCheck.fmt(value)) of \(FitCheck.fmt($0)) \(unit) (\(Int((value / max($0, 1e-9) * 100).rounded())) %)" } ?? "\(name): \(FitCheck.fmt(value)) \(unit) (no limit recorded)"
+            let text =
+                limit.map {
+                    expand(labels.barWithLimit, ["name": name, "value": FitCheck.fmt(value), "limit": FitCheck.fmt($0), "unit": unit, "percent": String(Int((value / max($0, 1e-9) * 100).rounded()))])
+                } ?? expand(labels.barWithoutLimit, ["name": name, "value": FitCheck.fmt(value), "unit": unit])
             w.text(text, x: sideBarX, y: y + 10, size: 10)
             w.rect(x: sideBarX, y: y + 16, w: 260, h: 12, fill: RGB(hex: 0xeeeeee), attrs: [("class", "bar-track")])
             if let limit, limit > 0 {
@@ -106,24 +122,24 @@ public enum RackElevationRenderer {
             }
             y += 40
         }
-        bar("Space", Double(e.usedHalves) / 2, Double(rack.heightU), "U")
-        bar("Power", e.powerW / 1000, rack.powerBudgetKW, "kW")
-        bar("Weight", e.weightKg, rack.maxWeightKg, "kg")
-        w.text("Status", x: sideBarX, y: y + 6, size: 12, bold: true)
+        bar(labels.space, Double(e.usedHalves) / 2, Double(rack.heightU), "U")
+        bar(labels.power, e.powerW / 1000, rack.powerBudgetKW, "kW")
+        bar(labels.weight, e.weightKg, rack.maxWeightKg, "kg")
+        w.text(labels.status, x: sideBarX, y: y + 6, size: 12, bold: true)
         y += 14
         for l in Lifecycle.allCases {
             w.rect(x: sideBarX, y: y, w: 16, h: 12, fill: color(for: l), stroke: RGB(hex: 0x1e1e1e), attrs: [("class", "legend"), ("data-status", l.rawValue)])
-            w.text(l.rawValue, x: sideBarX + 22, y: y + 10, size: 10)
+            w.text(labels.name(of: l), x: sideBarX + 22, y: y + 10, size: 10)
             y += 16
         }
         w.rect(x: sideBarX, y: y, w: 16, h: 12, fill: freeColor, stroke: RGB(hex: 0x1e1e1e), attrs: [("class", "legend"), ("data-status", "free")])
-        w.text("free", x: sideBarX + 22, y: y + 10, size: 10)
+        w.text(labels.free, x: sideBarX + 22, y: y + 10, size: 10)
         y += 26
-        if !e.zeroU.isEmpty {
-            w.text("0U", x: sideBarX, y: y, size: 12, bold: true)
-            for z in e.zeroU {
+        if !e.zeroUItems.isEmpty {
+            w.text(labels.zeroUHeading, x: sideBarX, y: y, size: 12, bold: true)
+            for z in e.zeroUItems {
                 y += 14
-                w.text(z, x: sideBarX, y: y, size: 10)
+                w.text(labels.text(of: z), x: sideBarX, y: y, size: 10, attrs: [("data-ci", z.id.rawValue)])
             }
         }
     }
