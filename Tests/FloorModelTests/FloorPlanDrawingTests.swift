@@ -190,6 +190,15 @@ import Testing
         }
     }
 
+    @Test func placeholdersAreFilledOnceAndUnknownOnesKept() {
+        var f = Support.floor()
+        f.rooms[0].name = "Hall {metric}"
+        var l = FloorPlanRenderer.Labels()
+        l.title = "{room} / {metric} / {typo}"
+        let svg = FloorPlanRenderer.svg(FloorPlan(floor: f, room: f.rooms[0], metric: "power", unit: "kW", values: [:], scale: ColorScale(min: 0, max: 5)), labels: l)
+        #expect(svg.contains(">Hall {metric} / power / {typo}</text>"))
+    }
+
     @Test func labelsDecodeWithEnglishForMissingKeys() throws {
         let json = #"{"noData": "tidak ada data", "sensorKinds": {"leak": "kebocoran"}}"#
         let l = try JSONDecoder().decode(FloorPlanRenderer.Labels.self, from: Data(json.utf8))

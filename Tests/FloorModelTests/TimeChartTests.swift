@@ -185,6 +185,18 @@ import Testing
         #expect(thr.contains("no readings in this range") && thr.contains("class=\"tick-y\""))
     }
 
+    @Test func nonFiniteDataNeverReachesTheDrawing() {
+        let pts: [TimeChart.Point] = [.init(t: Self.t0, value: 20), .init(t: Self.t0 + 60_000, value: .nan), .init(t: Self.t0 + 120_000, value: .infinity)]
+        let c = Self.chart(pts, buckets: [.init(t: Self.t0, min: -.infinity, max: 30, mean: 25)], thresholds: [.init(value: .infinity, label: "∞", severity: .info)])
+        let svg = c.svg(timeLabel: Self.label)
+        #expect(!svg.contains("nan") && !svg.contains("inf") && !svg.contains("class=\"threshold\"") && !svg.contains("class=\"band\""))
+        #expect(c.yTicks.allSatisfy { $0.isFinite })
+        // A NaN reading is a missing one: it breaks the line.
+        let broken: [TimeChart.Point] = [20, .nan, 21, 22].enumerated().map { .init(t: Self.t0 + Int64($0.offset) * 60_000, value: $0.element) }
+        #expect(Self.paths(Self.chart(broken).svg(timeLabel: Self.label), "series").count == 1)
+        #expect(Self.chart(broken).svg(timeLabel: Self.label).contains("class=\"series-dot\""))
+    }
+
     // MARK: Sparkline
 
     @Test func sparklineBreaksAtGapsAndMarksTheLastValue() throws {

@@ -71,12 +71,22 @@ public struct SVGOptions: Hashable, Sendable {
 }
 
 /// Fills `{name}` placeholders of a label template: `expand("{n} racks", ["n": "3"])` is
-/// `"3 racks"`. Unknown placeholders are left as written, so a translation that drops one
-/// still renders.
+/// `"3 racks"`. One pass, so a value that itself contains braces is left alone; unknown
+/// placeholders are left as written, so a translation with a typo still renders.
 func expand(_ template: String, _ values: [String: String]) -> String {
-    var out = template
-    for (k, v) in values { out = out.replacing("{\(k)}", with: v) }
-    return out
+    var out = ""
+    var rest = template[...]
+    while let open = rest.firstIndex(of: "{") {
+        out += rest[..<open]
+        guard let close = rest[open...].firstIndex(of: "}"), let v = values[String(rest[rest.index(after: open)..<close])] else {
+            out.append("{")
+            rest = rest[rest.index(after: open)...]
+            continue
+        }
+        out += v
+        rest = rest[rest.index(after: close)...]
+    }
+    return out + rest
 }
 
 /// Splits a text into lines of at most about `maxChars` characters at spaces (a word longer
@@ -127,7 +137,10 @@ struct SVGWriter {
         return out
     }
 
-    static func num(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String((v * 100).rounded() / 100) }
+    static func num(_ v: Double) -> String {
+        guard v.isFinite, abs(v) < 1e15 else { return v.isFinite ? String(v) : "0" }  // never trap on odd data
+        return v == v.rounded() ? String(Int(v)) : String((v * 100).rounded() / 100)
+    }
 
     /// `v` with exactly `decimals` digits after the point, without Foundation:
     /// `fixed(21.04, 1)` is `21.0`, `fixed(-0.5, 0)` is `-1` (half away from zero).

@@ -47,8 +47,8 @@ public struct Sparkline: Hashable, Sendable {
             left: Self.inset, top: Self.inset, width: max(1, width - 2 * Self.inset), height: max(1, height - 2 * Self.inset), from: from, to: max(to, from + 1), yMin: lo, yMax: hi)
     }
 
-    /// The readings inside `from…to`, by time.
-    var visible: [TimeChart.Point] { points.filter { $0.t >= from && $0.t <= to && ($0.value?.isFinite ?? true) }.sorted { $0.t < $1.t } }
+    /// The readings inside `from…to`, by time (non-finite values as missing).
+    var visible: [TimeChart.Point] { TimeChart.clean(points, from: from, to: to) }
 
     /// The last reading with a value; nil when there is none.
     public var last: (t: Int64, value: Double)? { visible.last { $0.value != nil }.map { ($0.t, $0.value!) } }

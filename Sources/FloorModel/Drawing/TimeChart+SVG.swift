@@ -125,7 +125,7 @@ extension TimeChart {
 
     /// Dashed horizontal lines at each threshold, labelled at the right end.
     func drawThresholds(_ f: Frame, into w: inout SVGWriter) {
-        for th in thresholds {
+        for th in visibleThresholds {
             let y = f.y(th.value)
             let c = Self.color(for: th.severity)
             w.line(

@@ -162,11 +162,20 @@ public struct TimeChart: Hashable, Sendable {
 
     /// Every value the y range must hold: drawn readings, bucket extremes, thresholds.
     var valuesInRange: [Double] {
-        visiblePoints.compactMap(\.value) + visibleBuckets.flatMap { [$0.min, $0.max] } + thresholds.map(\.value)
+        visiblePoints.compactMap(\.value) + visibleBuckets.flatMap { [$0.min, $0.max] } + visibleThresholds.map(\.value)
     }
 
-    /// The points inside `from…to`, by time.
-    var visiblePoints: [Point] { points.filter { $0.t >= from && $0.t <= to && ($0.value?.isFinite ?? true) }.sorted { $0.t < $1.t } }
+    /// The thresholds with a finite value.
+    var visibleThresholds: [Threshold] { thresholds.filter { $0.value.isFinite } }
+
+    /// The points inside `from…to`, by time; a non-finite value counts as missing (it
+    /// breaks the line like nil).
+    var visiblePoints: [Point] { Self.clean(points, from: from, to: to) }
+
+    /// Points inside `from…to`, by time, non-finite values turned into nil.
+    static func clean(_ points: [Point], from: Int64, to: Int64) -> [Point] {
+        points.filter { $0.t >= from && $0.t <= to }.map { $0.value?.isFinite == false ? Point(t: $0.t, value: nil) : $0 }.sorted { $0.t < $1.t }
+    }
 
     /// The buckets inside `from…to`, by time.
     var visibleBuckets: [Bucket] {
