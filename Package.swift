@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "DCAgentWebTests",
             dependencies: [
-                "DCAgentWeb", "AgentStore", "Telemetry", "ContaminationRules", "TestSupport",
+                "DCAgentWeb", "AgentStore", "Telemetry", "ContaminationRules", "FloorModel", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 log,

@@ -1,4 +1,5 @@
 import DCAgentWeb
+import FloorModel
 import Foundation
 import Testing
 
@@ -71,6 +72,13 @@ struct TranslationsTests {
             "change_": ["opened", "severityChanged", "flappingStarted", "flappingEnded", "resolved", "dataMissing", "dataReturned",
                 "acknowledged", "annotated", "assigned", "silenced", "unsilenced"],
             "health_": ["ok", "warning", "critical"],
+            "metric_": RackMetrics.Metric.allCases.map(\.rawValue),
+            "rack_state_": RackState.allCases.map { $0.rawValue.replacingOccurrences(of: "-", with: "_") },
+            "sensor_kind_": SensorKind.allCases.map { $0.rawValue.replacingOccurrences(of: "-", with: "_") },
+            "lifecycle_": Lifecycle.allCases.map(\.rawValue),
+            "direction_": Direction.allCases.map(\.rawValue),
+            "face_": RackFace.allCases.map(\.rawValue),
+            "range_": ["hour", "day", "week", "month", "year"],
         ]
         for (prefix, members) in families where prefixes.contains(prefix) {
             for m in members { #expect(known.contains(prefix + m), "missing \(prefix + m)") }

@@ -1,4 +1,5 @@
 import AgentStore
+import FloorModel
 import Foundation
 import Hummingbird
 import Telemetry

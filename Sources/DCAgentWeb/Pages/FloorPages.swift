@@ -140,7 +140,9 @@ extension Pages {
         let metrics = RackMetrics()
         let marks = metrics.marks(floor: floor, room: room.id, metric: metric, latest: latest, firing: firing, now: now)
         let probeValues = thermal ? metrics.probeValues(floor: floor, room: room.id, latest: latest, now: now) : [:]
-        let field = thermal ? ThermalField(floor: floor, room: room.id, values: probeValues) : nil
+        // Beyond three tiles (1.8 m) from every probe the view stays blank: no colour where
+        // nothing is near enough to say.
+        let field = thermal ? ThermalField(floor: floor, room: room.id, values: probeValues, reach: 3) : nil
         let metricLabel = t("metric_" + metric.rawValue, page)
         let p = FloorPlan(
             floor: floor, room: room, metric: metricLabel, unit: metric.unit,

@@ -2,6 +2,7 @@ public import AgentStore
 public import ContaminationRules
 public import FloorModel
 public import Telemetry
+import HTTPTypes
 
 // What the pages read when a server has no such store (tests of other parts, a console
 // without a site): empty answers, and edits refused with 503.

@@ -1,4 +1,4 @@
-import AgentStore
+public import AgentStore
 import ContaminationRules
 public import FloorModel
 public import Telemetry
@@ -63,12 +63,18 @@ public struct RackMetrics: Sendable {
         return floor.racks.filter { $0.room == room }.sorted { $0.id < $1.id }.map { rack in
             let inRack = Set(floor.sensors.filter { $0.rack == rack.id }.map(\.id) + floor.pdus.filter { $0.rack == rack.id }.map(\.id)
                 + floor.devices(in: rack.id).map(\.id) + [rack.id])
+            // The rack's own events (on it or on what it holds); the room's events count only
+            // when they lost their evidence: a room without data is drawn "no data" everywhere,
+            // but a room-wide obligation or envelope event is not an alarm of every rack.
             let events = firing.filter { e in
-                e.event.state == .firing && (e.event.rack == rack.id || inRack.contains(e.event.scope) || (e.event.rack == nil && e.event.room == room && e.event.scope == room))
+                e.event.state == .firing && e.event.kind != .obligation && (e.event.rack == rack.id || inRack.contains(e.event.scope))
+            }
+            let roomLost = firing.filter { e in
+                e.event.state == .firing && e.event.dataMissing != nil && e.event.rack == nil && (e.event.scope == room || e.event.room == room)
             }
             // No data: a firing event lost its evidence, or a sensor of the rack is stale or offline.
             var reason: String?
-            if let lost = events.first(where: { $0.event.dataMissing != nil }) {
+            if let lost = events.first(where: { $0.event.dataMissing != nil }) ?? roomLost.first {
                 reason = "data missing: " + (lost.event.dataMissing ?? []).joined(separator: ", ")
             } else if let stale = events.first(where: { [.stale, .offline, .quality].contains($0.event.kind) && $0.event.rack == rack.id }) {
                 reason = stale.event.message

@@ -202,7 +202,7 @@ extension Pages {
         data["events"] = events.map { eventRow($0, page) }
         data["has_events"] = !events.isEmpty
         let runs = try await sources.checklists.runs(target: rack.id)
-        data["runs"] = runs.map { r in ["id": r.id, "template": r.template.name, "state": r.state.rawValue] as [String: Any] }
+        data["runs"] = runs.map { r in ["id": r.id, "template": r.template.title, "state": r.state.rawValue] as [String: Any] }
         data["has_runs"] = !runs.isEmpty
         if let error {
             data["error"] = ["message": error.message, "problems": error.problems, "has_problems": !error.problems.isEmpty, "field": error.field] as [String: Any]
@@ -214,8 +214,8 @@ extension Pages {
 
     /// Power (measured and allocated) against the budget, weight against the limit, U used.
     func budgets(floor: Floor, rack: Rack, elevation: RackElevation, latest: [Reading], now: Timestamp, page: PageView) -> [[String: Any]] {
-        func bar(_ key: String, _ used: Double?, _ limit: Double?, unit: String, note: String? = nil) -> [String: Any] {
-            var b: [String: Any] = ["label": t(key, page)]
+        func bar(_ label: String, _ used: Double?, _ limit: Double?, unit: String, note: String? = nil) -> [String: Any] {
+            var b: [String: Any] = ["label": label]
             guard let used else {
                 b["text"] = t("no_data", page)
                 b["nodata"] = true
@@ -234,24 +234,30 @@ extension Pages {
         let weight = floor.devices(in: rack.id).filter { $0.lifecycle.occupiesSpace }.compactMap { floor.mountable($0)?.weightKg }.reduce(0, +)
             + floor.pdus.filter { $0.rack == rack.id }.compactMap { floor.mountable($0)?.weightKg }.reduce(0, +)
         return [
-            bar("budget_power_measured", measured.map { $0.value / 1000 }, rack.powerBudgetKW, unit: "kW", note: t("budget_power_note", page)),
-            bar("budget_power_allocated", allocated / 1000, rack.powerBudgetKW, unit: "kW"),
-            bar("budget_weight", weight, rack.maxWeightKg, unit: "kg"),
-            bar("budget_space", Double(elevation.usedHalves) / 2, Double(rack.heightU), unit: "U"),
+            bar(t("budget_power_measured", page), measured.map { $0.value / 1000 }, rack.powerBudgetKW, unit: "kW", note: t("budget_power_note", page)),
+            bar(t("budget_power_allocated", page), allocated / 1000, rack.powerBudgetKW, unit: "kW"),
+            bar(t("budget_weight", page), weight, rack.maxWeightKg, unit: "kg"),
+            bar(t("budget_space", page), Double(elevation.usedHalves) / 2, Double(rack.heightU), unit: "U"),
         ]
     }
 
-    /// The rack's sensors and PDUs: each point's latest value and a 24-hour sparkline.
+    /// The points a rack page shows of a sensor or PDU, in this order; others are on the sensor page.
+    static let rackPointOrder = ["temperature", "humidity", "power_total", "power", "current", "corrosion_rate"]
+
+    /// The rack's sensors and PDUs: their main points' latest values (with units) and 24-hour sparklines.
     func rackSensors(floor: Floor, rack: Rack, byCI: [CIID: [Reading]], now: Timestamp, page: PageView) async throws -> [[String: Any]] {
         let ids = floor.sensors.filter { $0.rack == rack.id }.map(\.id) + floor.pdus.filter { $0.rack == rack.id }.map(\.id)
+        let units = Dictionary(try await sources.samples.descriptors().map { ($0.id, $0.unit.rawValue) }, uniquingKeysWith: { a, _ in a })
         var out: [[String: Any]] = []
         for id in ids {
-            let readings = (byCI[id] ?? []).sorted { $0.point.name < $1.point.name }
+            let readings = (byCI[id] ?? []).filter { Self.rackPointOrder.contains($0.point.name) }
+                .sorted { Self.rackPointOrder.firstIndex(of: $0.point.name)! < Self.rackPointOrder.firstIndex(of: $1.point.name)! }
             var points: [[String: Any]] = []
-            for r in readings.prefix(6) {
+            for r in readings {
                 let fresh = r.isUsable && now.seconds(since: r.time) <= 300
+                let unit = units[r.point].map { $0.isEmpty ? "" : " " + $0 } ?? ""
                 var p: [String: Any] = [
-                    "name": r.point.name, "value": fresh ? Self.number(r.value) : t("no_data", page), "nodata": !fresh,
+                    "name": r.point.name, "value": fresh ? Self.number(r.value) + unit : t("no_data", page), "nodata": !fresh,
                     "href": "/sensors/\(id)?point=\(Self.query(r.point.name))",
                 ]
                 p["sparkline"] = try await sparkline(r.point, now: now, page: page)
