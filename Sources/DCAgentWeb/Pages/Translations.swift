@@ -21,22 +21,31 @@ public struct Translations: Sendable {
 
     public init(tables: [Language: [String: String]]) { self.tables = tables }
 
-    /// Reads `<code>.json` for every language from a directory; a file that is missing or is not
-    /// an object of strings is an error that names it.
+    /// Reads every language's words from a directory: `<code>.json` and any `<code>-<part>.json`
+    /// (one file per group of pages, e.g. `id-checklists.json`), merged. A file that is missing
+    /// or is not an object of strings, or a key given by two files of one language, is an error
+    /// that names the file.
     public static func load(directory: String) throws -> Translations {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var tables: [Language: [String: String]] = [:]
         for language in Language.allCases {
-            let path = (directory as NSString).appendingPathComponent("\(language.rawValue).json")
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw PageResourceError("cannot read the translations file \(path)")
-            }
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw PageResourceError("\(path): not a JSON object of key → text")
-            }
+            let files = ["\(language.rawValue).json"] + names.filter { $0.hasPrefix(language.rawValue + "-") && $0.hasSuffix(".json") }.sorted()
             var table: [String: String] = [:]
-            for (key, value) in object {
-                guard let text = value as? String else { throw PageResourceError("\(path): key '\(key)' is not a string") }
-                table[key] = text
+            var origin: [String: String] = [:]
+            for file in files {
+                let path = (directory as NSString).appendingPathComponent(file)
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw PageResourceError("cannot read the translations file \(path)")
+                }
+                guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                    throw PageResourceError("\(path): not a JSON object of key → text")
+                }
+                for (key, value) in object {
+                    guard let text = value as? String else { throw PageResourceError("\(path): key '\(key)' is not a string") }
+                    if let first = origin[key] { throw PageResourceError("\(path): key '\(key)' is also in \(first)") }
+                    table[key] = text
+                    origin[key] = file
+                }
             }
             tables[language] = table
         }
