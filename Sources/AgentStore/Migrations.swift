@@ -371,6 +371,11 @@ package enum Migrations {
                     BEGIN SELECT RAISE(ABORT, 'itsm_ticket_history is append-only'); END;
                     """)
         }
+        // The web pages' language chosen by each user (issue 14): `id`, `en`, or none (the
+        // agent's `http.language`).
+        m.registerMigration("v10-user-language") { db in
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN language TEXT")
+        }
         return m
     }
 }

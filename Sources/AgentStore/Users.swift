@@ -35,6 +35,8 @@ public struct User: Sendable, Equatable, Codable {
     public var hasPassword: Bool = false
     /// While set and in the future, logins are refused (too many failures).
     public var lockedUntil: Timestamp? = nil
+    /// The language the user reads the web pages in (`id`, `en`); nil: the agent's default.
+    public var language: String? = nil
 }
 
 /// Users and roles, and the resolution of the acting user (DESIGN decisions 4–5).
@@ -56,7 +58,7 @@ public struct UserRepository: Sendable {
     public static func isValidName(_ name: String) -> Bool { CIID.isValid(name) }
 
     static let userColumns =
-        "name, role, full_name, disabled, created_ms, builtin, email, groups, password_hash IS NOT NULL, locked_until_ms"
+        "name, role, full_name, disabled, created_ms, builtin, email, groups, password_hash IS NOT NULL, locked_until_ms, language"
 
     /// All users, by name.
     public func list() throws -> [User] {
@@ -80,7 +82,7 @@ public struct UserRepository: Sendable {
             name: row[0], role: Role(rawValue: row[1]) ?? .viewer, fullName: row[2], disabled: row[3],
             created: Timestamp(milliseconds: row[4]), builtIn: row[5], email: row[6],
             groups: (try? JSONDecoder().decode([String].self, from: Data(groupsText.utf8))) ?? [],
-            hasPassword: row[8], lockedUntil: (row[9] as Int64?).map(Timestamp.init(milliseconds:)))
+            hasPassword: row[8], lockedUntil: (row[9] as Int64?).map(Timestamp.init(milliseconds:)), language: row[10])
     }
 
     /// Refuses a change to a built-in user.
@@ -173,6 +175,20 @@ public struct UserRepository: Sendable {
         try audit.append(actor: actor, action: "user.role", object: "user/\(name)", details: ["from": before.role.rawValue, "to": role.rawValue]) { db in
             try Self.refuseBuiltIn(name, "given another role", db)
             try db.execute(sql: "UPDATE users SET role = ? WHERE name = ?", arguments: [role.rawValue, name])
+            if db.changesCount == 0 { throw StoreError.unknownUser(name) }
+        }
+    }
+
+    /// Sets the language the user reads the web pages in (`user.language`; the user's own
+    /// choice, made on the pages), or clears it with nil.
+    public func setLanguage(_ name: String, _ language: String?, actor: String) throws {
+        guard let before = try find(name) else { throw StoreError.unknownUser(name) }
+        guard before.language != language else { return }
+        try audit.append(
+            actor: actor, action: "user.language", object: "user/\(name)",
+            details: ["language.before": before.language ?? "", "language.after": language ?? ""]
+        ) { db in
+            try db.execute(sql: "UPDATE users SET language = ? WHERE name = ?", arguments: [language, name])
             if db.changesCount == 0 { throw StoreError.unknownUser(name) }
         }
     }

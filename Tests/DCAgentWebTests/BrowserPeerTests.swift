@@ -30,12 +30,13 @@ struct BrowserPeerTests {
         #expect(try await heading.text == "DC floor — browser peer check")
         #expect(try await heading.tagName == "h1")
 
-        // The button's script changes the status after 300 ms: not at once, then within the bound.
+        // The button's script changes the status after 300 ms; the test waits for it within a
+        // bound. (It does not check "still waiting" right after the click: on a loaded machine
+        // the click's round trip can take longer than the script's 300 ms.)
         let status = try #require(try await browser.find("#status"))
         #expect(try await status.text == "waiting")
         let acknowledge = try #require(try await browser.find("#acknowledge"))
         try await acknowledge.click()
-        #expect(try await status.text == "waiting")
         try await browser.waitUntil(timeout: .seconds(10), "the status to read acknowledged") {
             try await status.text == "acknowledged by operator"
         }

@@ -161,6 +161,30 @@ struct PageRoutesTests {
         }
     }
 
+    @Test("a user's language follows them: chosen once with ?lang=en, kept in their account (audited), not only in one browser's cookie")
+    func languagePerUser() async throws {
+        let rig = try await Rig()
+        try await rig.app(language: .id).test(.router) { client in
+            let cookie = try await Self.login(client, "vic")
+            try await client.execute(uri: "/?lang=en", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(Self.html(r).contains(#"<html lang="en">"#))
+            }
+            // Another browser: a new login, no language cookie.
+            let other = try await Self.login(client, "vic")
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: other]) { r in
+                #expect(Self.html(r).contains(#"<html lang="en">"#) && Self.html(r).contains("Sites"))
+            }
+            // Another user still reads the agent's default.
+            let ops = try await Self.login(client, "ops")
+            try await client.execute(uri: "/", method: .get, headers: [.cookie: ops]) { r in
+                #expect(Self.html(r).contains(#"<html lang="id">"#) && Self.html(r).contains("Situs"))
+            }
+        }
+        #expect(try await rig.auth.store.users.find("vic")?.language == "en")
+        let rows = try await rig.auth.store.audit.entries(object: "user/vic", limit: 100, beforeSeq: nil)
+        #expect(rows.contains { $0.action == "user.language" && $0.details["language.after"] == "en" && $0.actor == "vic" })
+    }
+
     @Test("a filter with a bad value shows the page again with the field named; form posts need the session's CSRF token and the role")
     func badValuesAndRefusals() async throws {
         let rig = try await Rig()

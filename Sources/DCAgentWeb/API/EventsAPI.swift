@@ -84,20 +84,7 @@ struct EventsAPI: Sendable {
             var cursor: Int64
             if let resume { cursor = resume } else { cursor = try await events.lastChangeSeq() }
             try await writer.write(ByteBuffer(string: "retry: 2000\n: dcagent event changes after \(cursor)\n\n"))
-            let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-            let feeders = Task {
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        for await _ in commits { wake.yield() }
-                        wake.finish()
-                    }
-                    group.addTask {
-                        while (try? await Task.sleep(for: keepAliveEvery)) != nil { wake.yield() }
-                    }
-                    await group.next()
-                    group.cancelAll()
-                }
-            }
+            let (wakes, feeders) = Wakes.start(commits: commits, keepAliveEvery: keepAliveEvery)
             defer { feeders.cancel() }
             // Sends every change after the cursor; true when it wrote something.
             func drain(_ cursor: inout Int64) async throws -> Bool {
@@ -130,7 +117,8 @@ struct EventsAPI: Sendable {
                     logger.debug("event stream ended: \(error)")
                 }
             } onGracefulShutdown: {
-                wake.finish()
+                // Ends the commit loop, which finishes the wakes.
+                feeders.cancel()
             }
             try await writer.finish(nil)
         }

@@ -17,6 +17,8 @@ public protocol AccessControl: Sendable {
     func revokeToken(_ id: String, actor: String, channel: String) async throws
     func recordDenied(user: String, action: String, path: String, channel: String) async throws
     func recordTokenUse(user: String, token: String, request: String, status: Int) async throws
+    /// Keeps the language a user chose for the pages (`id`, `en`).
+    func setLanguage(user: String, language: String) async throws
     /// Where sessions are kept.
     var sessionStore: any PersistDriver { get }
 }
@@ -90,6 +92,11 @@ public struct SiteAccess: AccessControl {
         }
     }
 
+    public func setLanguage(user: String, language: String) async throws {
+        let store = store
+        try await offPool { try store.users.setLanguage(user, language, actor: user) }
+    }
+
     public var sessionStore: any PersistDriver { SessionPersistence(table: store.sessions) }
 }
 
@@ -138,5 +145,6 @@ public struct NoLogins: AccessControl {
     public func revokeToken(_ id: String, actor: String, channel: String) async throws { throw Self.unavailable }
     public func recordDenied(user: String, action: String, path: String, channel: String) async throws {}
     public func recordTokenUse(user: String, token: String, request: String, status: Int) async throws {}
+    public func setLanguage(user: String, language: String) async throws {}
     public var sessionStore: any PersistDriver { MemoryPersistDriver() }
 }

@@ -12,7 +12,7 @@ extension Pages {
 
     func registerAudit(on router: Router<WebContext>) {
         router.get("/audit") { request, context -> Response in
-            let page = try view(request, context, section: "audit")
+            let page = try await view(request, context, section: "audit")
             let before = try beforeSeq(request)
             let entries = try await sources.audit.entries(object: nil, limit: Self.auditPageSize, beforeSeq: before)
             let check = try await sources.audit.verify()
@@ -27,7 +27,7 @@ extension Pages {
         }
 
         router.get("/ci/:id/history") { request, context -> Response in
-            let page = try view(request, context, section: "audit")
+            let page = try await view(request, context, section: "audit")
             let id = context.parameters.get("id") ?? ""
             guard CIID(validating: id) != nil else { throw PageError.notFound("CI \(id)") }
             let entries = try await sources.audit.entries(object: id, limit: Self.auditPageSize, beforeSeq: try beforeSeq(request))

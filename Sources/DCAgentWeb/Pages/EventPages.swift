@@ -11,7 +11,7 @@ import Telemetry
 extension Pages {
     func registerEvents(on router: Router<WebContext>) {
         router.get("/events") { request, context -> Response in
-            let page = try view(request, context, section: "events")
+            let page = try await view(request, context, section: "events")
             let q = request.uri.queryParameters
             let value = { (name: String) -> String in q.get(name).map { String($0) }?.trimmingCharacters(in: .whitespaces) ?? "" }
             let state = value("state").isEmpty ? "firing" : value("state")
@@ -59,7 +59,7 @@ extension Pages {
         }
 
         router.get("/events/:id") { request, context -> Response in
-            let page = try view(request, context, section: "events")
+            let page = try await view(request, context, section: "events")
             return try await eventPage(request, context, page, error: nil)
         }
 
@@ -69,7 +69,7 @@ extension Pages {
                 let id = try eventID(context)
                 let who = try await requireForm(.operator_, to: "act on events", form, request, context)
                 let actor = who.user.name
-                let page = try view(request, context, section: "events")
+                let page = try await view(request, context, section: "events")
                 do {
                     switch action {
                     case "ack": _ = try await sources.eventActions.acknowledge(id, note: form.text("note"), actor: actor)

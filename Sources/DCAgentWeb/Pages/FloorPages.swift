@@ -19,7 +19,7 @@ extension Pages {
         router.get("/rooms/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             let (floor, room) = try await roomOf(id)
-            let page = try view(request, context, section: "overview", site: floor.site.id.rawValue)
+            let page = try await view(request, context, section: "overview", site: floor.site.id.rawValue)
             let (metric, thermal) = try planOptions(request, page)
             let drawn = try await plan(floor: floor, room: room, metric: metric, thermal: thermal, page: page)
             let q = "metric=\(metric.rawValue)\(thermal ? "&view=thermal" : "")"
@@ -43,7 +43,7 @@ extension Pages {
         router.get("/rooms/:id/live") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             let (_, room) = try await roomOf(id)
-            let page = try view(request, context, section: "overview")
+            let page = try await view(request, context, section: "overview")
             let (metric, thermal) = try planOptions(request, page)
             let (commits, keepAliveEvery, logger) = (sources.commits(), sources.keepAliveEvery, logger)
             let pages = self
@@ -53,18 +53,7 @@ extension Pages {
                 var lastWrite = ContinuousClock.now
                 // Woken by every commit (readings, events), at most once a second, and by the
                 // keep-alive timer: the drawing is sent when it changed.
-                let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-                let feeders = Task {
-                    await withTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for await _ in commits { wake.yield() }
-                            wake.finish()
-                        }
-                        group.addTask { while (try? await Task.sleep(for: keepAliveEvery)) != nil { wake.yield() } }
-                        await group.next()
-                        group.cancelAll()
-                    }
-                }
+                let (wakes, feeders) = Wakes.start(commits: commits, keepAliveEvery: keepAliveEvery)
                 defer { feeders.cancel() }
                 await withGracefulShutdownHandler {
                     do {
@@ -87,7 +76,8 @@ extension Pages {
                         logger.debug("floor stream ended: \(error)")
                     }
                 } onGracefulShutdown: {
-                    wake.finish()
+                    // Ends the commit loop, which finishes the wakes.
+                    feeders.cancel()
                 }
                 try await writer.finish(nil)
             }

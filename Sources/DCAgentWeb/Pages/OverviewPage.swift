@@ -10,7 +10,7 @@ import Telemetry
 extension Pages {
     func registerOverview(on router: Router<WebContext>) {
         router.get("/") { request, context -> Response in
-            let page = try view(request, context, section: "overview")
+            let page = try await view(request, context, section: "overview")
             let health = await sources.status.health()
             let firing = try await sources.events.events(EventQuery(firingOnly: true, limit: 5000))
             let floors = try await sources.floors.floors()

@@ -75,12 +75,24 @@ struct Pages: Sendable {
 
     static let languageCookie = "DCAGENT_LANG"
 
-    /// The reader's language: `?lang=` (remembered in a cookie), else the cookie, else the
-    /// agent's default (`http.language`; Indonesian in the demo).
-    func language(_ request: Request) -> Language {
+    /// The reader's language: `?lang=` (remembered in a cookie, and for a logged-in user in
+    /// their account, so it follows them to another browser), else the user's stored choice,
+    /// else the cookie, else the agent's default (`http.language`; Indonesian in the demo).
+    func language(_ request: Request, _ context: WebContext? = nil) -> Language {
         if let q = request.uri.queryParameters.get("lang").flatMap({ Language(tag: String($0)) }) { return q }
+        if let stored = context?.identity?.user.language.flatMap(Language.init(tag:)) { return stored }
         if let c = request.cookies[Self.languageCookie].flatMap({ Language(tag: String($0.value)) }) { return c }
         return sources.language
+    }
+
+    /// Keeps a `?lang=` choice in the logged-in user's account.
+    func rememberLanguage(_ request: Request, _ context: WebContext) async {
+        guard let q = request.uri.queryParameters.get("lang").flatMap({ Language(tag: String($0)) }), let user = context.identity?.user,
+            user.language != q.rawValue, case .session = context.identity?.via
+        else { return }
+        do { try await sources.access.setLanguage(user: user.name, language: q.rawValue) } catch {
+            logger.warning("cannot keep the language of \(user.name): \(error)")
+        }
     }
 
     /// The time zone pages show times in: the site's, else the first site's, else UTC.
@@ -91,13 +103,14 @@ struct Pages: Sendable {
 
     /// The page's view of the request, for a logged-in reader; a reader who is not logged in is
     /// sent to the login form, which brings them back.
-    func view(_ request: Request, _ context: WebContext, section: String, site: String? = nil) throws -> PageView {
+    func view(_ request: Request, _ context: WebContext, section: String, site: String? = nil) async throws -> PageView {
         let path = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         guard let identity = context.identity else { throw LoginRedirect(to: path) }
+        await rememberLanguage(request, context)
         var csrf: String?
         if case .session(let token) = identity.via { csrf = token }
         return PageView(
-            language: language(request), user: identity.user.name, role: identity.role.rawValue, csrf: csrf,
+            language: language(request, context), user: identity.user.name, role: identity.role.rawValue, csrf: csrf,
             timeZone: timeZone(site: site), section: section, path: path)
     }
 
@@ -106,7 +119,7 @@ struct Pages: Sendable {
         var csrf: String?
         if case .session(let token) = context.identity?.via { csrf = token }
         return PageView(
-            language: language(request), user: context.identity?.user.name, role: context.identity?.role.rawValue, csrf: csrf,
+            language: language(request, context), user: context.identity?.user.name, role: context.identity?.role.rawValue, csrf: csrf,
             timeZone: timeZone(), section: section, path: request.uri.path)
     }
 

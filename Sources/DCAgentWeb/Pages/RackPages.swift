@@ -15,7 +15,7 @@ extension Pages {
     func registerRacks(on router: Router<WebContext>) {
         router.get("/racks/:id") { request, context -> Response in
             let (floor, rack) = try await rackOf(context.parameters.get("id") ?? "")
-            let page = try view(request, context, section: "overview", site: floor.site.id.rawValue)
+            let page = try await view(request, context, section: "overview", site: floor.site.id.rawValue)
             var notice: String?
             if let moved = request.uri.queryParameters.get("saved") { notice = t("saved_notice", page, ["id": String(moved)]) }
             return try await rackPage(request, context, page, floor: floor, rack: rack, error: nil, notice: notice, form: nil)
@@ -26,7 +26,7 @@ extension Pages {
             let form = try await FormBody.read(request, context: context)
             let (floor, rack) = try await rackOf(context.parameters.get("id") ?? "")
             _ = try await requireForm(.viewer, to: "check a placement", form, request, context)
-            let page = try view(request, context, section: "overview", site: floor.site.id.rawValue)
+            let page = try await view(request, context, section: "overview", site: floor.site.id.rawValue)
             let answer: FitAnswer
             do {
                 let problems: [FitProblem]
@@ -49,61 +49,53 @@ extension Pages {
             return try WebJSON.response(answer)
         }
 
-        router.post("/racks/:id/move") { request, context -> Response in
-            let form = try await FormBody.read(request, context: context)
-            let (floor, rack) = try await rackOf(context.parameters.get("id") ?? "")
-            let who = try await requireForm(.engineer, to: "move devices", form, request, context)
-            let page = try view(request, context, section: "overview", site: floor.site.id.rawValue)
-            do {
-                guard let device = CIID(validating: form["device"] ?? "") else { throw FieldError(field: "device", message: t("error_required", page)) }
-                let target = try targetRack(form, default: rack.id, page: page)
-                let edit = try await sources.floorEdits.moveDevice(
-                    device, to: target, position: try position(form, page: page), face: try face(form, page: page), poweredBy: nil,
-                    actor: who.user.name)
-                return Self.seeOther("/racks/\(edit.device.rack?.rawValue ?? rack.id.rawValue)?saved=\(device)")
-            } catch let e as FieldError {
-                return try await rackPage(request, context, page, floor: floor, rack: rack, error: (e.field, e.message, []), notice: nil, form: form, status: .badRequest)
-            } catch let e as FloorEditError {
-                return try await rackPage(
-                    request, context, page, floor: floor, rack: rack, error: (e.field, e.message, e.problems.map(\.message)), notice: nil, form: form,
-                    status: e.code == .doesNotFit ? .conflict : .badRequest)
-            }
+        // The three edits: each a form of the rack page, role engineer; a refusal shows the
+        // page again with the field marked and every reason, nothing written.
+        editRoute(router, "move", action: "move devices") { form, floor, rack, page, actor in
+            guard let device = CIID(validating: form["device"] ?? "") else { throw FieldError(field: "device", message: t("error_required", page)) }
+            let target = try targetRack(form, default: rack.id, page: page)
+            let edit = try await sources.floorEdits.moveDevice(
+                device, to: target, position: try position(form, page: page), face: try face(form, page: page), poweredBy: nil, actor: actor)
+            return "/racks/\(edit.device.rack?.rawValue ?? rack.id.rawValue)?saved=\(device)"
         }
-
-        router.post("/racks/:id/add") { request, context -> Response in
-            let form = try await FormBody.read(request, context: context)
-            let (floor, rack) = try await rackOf(context.parameters.get("id") ?? "")
-            let who = try await requireForm(.engineer, to: "add devices", form, request, context)
-            let page = try view(request, context, section: "overview", site: floor.site.id.rawValue)
-            do {
-                let edit = try await sources.floorEdits.addDevice(try newDevice(form, rack: rack, floor: floor, page: page), actor: who.user.name)
-                return Self.seeOther("/racks/\(rack.id)?saved=\(edit.device.id)")
-            } catch let e as FieldError {
-                return try await rackPage(request, context, page, floor: floor, rack: rack, error: (e.field, e.message, []), notice: nil, form: form, status: .badRequest)
-            } catch let e as FloorEditError {
-                return try await rackPage(
-                    request, context, page, floor: floor, rack: rack, error: (e.field, e.message, e.problems.map(\.message)), notice: nil, form: form,
-                    status: e.code == .doesNotFit ? .conflict : .badRequest)
-            }
+        editRoute(router, "add", action: "add devices") { form, floor, rack, page, actor in
+            let edit = try await sources.floorEdits.addDevice(try newDevice(form, rack: rack, floor: floor, page: page), actor: actor)
+            return "/racks/\(rack.id)?saved=\(edit.device.id)"
         }
-
-        router.post("/racks/:id/decommission") { request, context -> Response in
-            let form = try await FormBody.read(request, context: context)
-            let (floor, rack) = try await rackOf(context.parameters.get("id") ?? "")
-            let who = try await requireForm(.engineer, to: "decommission devices", form, request, context)
-            let page = try view(request, context, section: "overview", site: floor.site.id.rawValue)
+        editRoute(router, "decommission", action: "decommission devices") { form, floor, rack, page, actor in
+            guard let device = CIID(validating: form["device"] ?? ""), floor.device(device)?.rack == rack.id else {
+                throw FieldError(field: "device", message: t("error_bad_value", page, ["value": form["device"] ?? ""]))
+            }
+            guard let reason = form.text("reason") else { throw FieldError(field: "reason", message: t("error_required", page)) }
             do {
-                guard let device = CIID(validating: form["device"] ?? ""), floor.device(device)?.rack == rack.id else {
-                    throw FieldError(field: "device", message: t("error_bad_value", page, ["value": form["device"] ?? ""]))
-                }
-                guard let reason = form.text("reason") else { throw FieldError(field: "reason", message: t("error_required", page)) }
-                try await sources.floorEdits.setLifecycle(device: device, to: .decommissioning, reason: reason, actor: who.user.name)
-                return Self.seeOther("/racks/\(rack.id)?saved=\(device)")
-            } catch let e as FieldError {
-                return try await rackPage(request, context, page, floor: floor, rack: rack, error: (e.field, e.message, []), notice: nil, form: form, status: .badRequest)
+                try await sources.floorEdits.setLifecycle(device: device, to: .decommissioning, reason: reason, actor: actor)
             } catch let e as StoreError where e.code == .invalid {
-                return try await rackPage(request, context, page, floor: floor, rack: rack, error: ("reason", e.message, []), notice: nil, form: form, status: .conflict)
+                throw FieldError(field: "reason", message: e.message)
             }
+            return "/racks/\(rack.id)?saved=\(device)"
+        }
+    }
+
+    /// `POST /racks/{id}/<name>`: reads the form, checks the CSRF token and the engineer role,
+    /// runs `edit` (which answers where to go next) and shows a refusal on the rack page.
+    func editRoute(
+        _ router: Router<WebContext>, _ name: String, action: String,
+        _ edit: @escaping @Sendable (FormBody, Floor, Rack, PageView, String) async throws -> String
+    ) {
+        router.post(RouterPath("/racks/:id/" + name)) { request, context -> Response in
+            let form = try await FormBody.read(request, context: context)
+            let (floor, rack) = try await rackOf(context.parameters.get("id") ?? "")
+            let who = try await requireForm(.engineer, to: action, form, request, context)
+            let page = try await view(request, context, section: "overview", site: floor.site.id.rawValue)
+            let refused: (field: String, message: String, problems: [String]), status: HTTPResponse.Status
+            do {
+                return Self.seeOther(try await edit(form, floor, rack, page, who.user.name))
+            } catch let e as FieldError {
+                (refused, status) = ((e.field, e.message, []), .badRequest)
+            } catch let e as FloorEditError {
+                (refused, status) = ((e.field, e.message, e.problems.map(\.message)), e.code == .doesNotFit ? .conflict : .badRequest)
+            }
+            return try await rackPage(request, context, page, floor: floor, rack: rack, error: refused, notice: nil, form: form, status: status)
         }
     }
 

@@ -31,7 +31,7 @@ extension Pages {
         router.get("/sensors/:ci") { request, context -> Response in
             let text = context.parameters.get("ci") ?? ""
             guard let ci = CIID(validating: text), let floor = try await sources.floors.floor(containing: ci) else { throw PageError.notFound("sensor \(text)") }
-            let page = try view(request, context, section: "overview", site: floor.site.id.rawValue)
+            let page = try await view(request, context, section: "overview", site: floor.site.id.rawValue)
             let points = try await sources.samples.descriptors().filter { $0.id.ci == ci }.sorted { $0.id.name < $1.id.name }
             guard !points.isEmpty || floor.sensors.contains(where: { $0.id == ci }) || floor.pdus.contains(where: { $0.id == ci }) else {
                 throw PageError.notFound("sensor \(text)")

@@ -10,7 +10,7 @@ import Telemetry
 extension Pages {
     func registerTickets(on router: Router<WebContext>) {
         router.get("/tickets/:number") { request, context -> Response in
-            let page = try view(request, context, section: "events")
+            let page = try await view(request, context, section: "events")
             let number = context.parameters.get("number") ?? ""
             guard let ticket = try await sources.tickets.ticket(number) else { throw PageError.notFound(t("ticket", page) + " " + number) }
             var data: [String: Any] = [
