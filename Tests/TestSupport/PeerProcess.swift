@@ -62,8 +62,12 @@ public final class PeerProcess: Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        // Through `exec`, the child inherits the test process's blocked signals (SIGTERM among
+        // them, as /proc/PID/status's SigBlk shows): it would ignore the polite stop and wait
+        // out the grace for SIGKILL. A Python one-liner unblocks every signal, sets the usual
+        // dispositions back and execs the peer in its place (same PID).
+        process.executableURL = URL(fileURLWithPath: PeerProcess.signalReset[0])
+        process.arguments = Array(PeerProcess.signalReset.dropFirst()) + [executable] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = log
         process.standardError = log
@@ -89,8 +93,25 @@ public final class PeerProcess: Sendable {
         return peer
     }
 
+    /// The command that runs a program with no signal blocked and SIGTERM, SIGINT, SIGHUP and
+    /// SIGPIPE at their default dispositions: `…signalReset, executable, args…`.
+    static let signalReset = [
+        "/usr/bin/python3", "-c",
+        "import os, signal, sys\n"
+            + "signal.pthread_sigmask(signal.SIG_SETMASK, [])\n"
+            + "for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE): signal.signal(s, signal.SIG_DFL)\n"
+            + "os.execv(sys.argv[1], sys.argv[1:])",
+    ]
+
     /// True while the child runs.
     public var isRunning: Bool { process.isRunning }
+
+    /// The signal that ended the child, once it has ended by one (SIGTERM after a polite
+    /// ``stop(grace:)``, SIGKILL when it had to be forced); nil while it runs or after an exit.
+    public var exitSignal: Int32? {
+        guard !process.isRunning, process.terminationReason == .uncaughtSignal else { return nil }
+        return process.terminationStatus
+    }
 
     /// Stops the child: SIGTERM, then SIGKILL after `grace`. Only this PID is signalled.
     public func stop(grace: Duration = .seconds(3)) {
