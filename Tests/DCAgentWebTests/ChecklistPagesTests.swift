@@ -109,7 +109,9 @@ struct ChecklistPagesTests {
             #expect(P.html(r).contains(#"<fieldset id="answer-outcome" aria-invalid="true""#), "outcome marked")
             r = try await Self.post(client, "/checklists/\(id)/answer", ana, [("item", "labels"), ("outcome", "fail"), ("note", "")])
             #expect(r.status == .conflict && P.html(r).contains("memerlukan catatan"), "note required, in Indonesian")
-            #expect(P.html(r).contains(#"id="answer-note" name="note" size="30" aria-invalid="true""#), "note marked")
+            #expect(P.html(r).contains(#"id="answer-note" name="note" size="30" value="" aria-invalid="true""#), "note marked")
+            #expect(P.html(r).contains(#"value="fail" checked"#) && P.html(r).contains(#"<option value="labels" selected>"#), "what was chosen is kept")
+            Self.dump("checklist-answer-refused", r)
             #expect(try await rig.store.checklists.run(id: id)?.answers.isEmpty == true)
 
             for item in ["labels", "routing"] {
@@ -127,6 +129,7 @@ struct ChecklistPagesTests {
             Self.dump("checklist-refused", r)
             #expect(refused.contains("Pemisahan tugas (Lampiran II J.2): ana melaksanakan run CL-1"), "\(refused)")
             #expect(refused.contains(#"id="action-error""#) && P.clean(refused))
+            #expect(refused.contains(#"id="form-approve" data-refused="true""#), "the approval form is marked")
             var stored = try #require(try await rig.store.checklists.run(id: id))
             #expect(stored.state == .submitted && stored.decidedBy == nil)
             #expect(try rig.pages.auth.audit("checklist.approve").isEmpty)

@@ -79,16 +79,17 @@ extension Pages {
                     default: _ = try await actions.reopenRun(id, by: by)
                     }
                 } catch let e as FieldError {
-                    return try await checklistPage(request, context, page, error: e, form: action, status: .badRequest)
+                    return try await checklistPage(request, context, page, error: e, form: action, typed: form, status: .badRequest)
                 } catch let e as ChecklistError {
                     let now = try await sources.checklists.run(id: id)
                     var refusal = checklistRefusal(e, page, run: now, person: by)
                     if refusal.field.isEmpty { refusal.field = action }
-                    return try await checklistPage(request, context, page, error: refusal, form: action, status: .conflict)
+                    return try await checklistPage(request, context, page, error: refusal, form: action, typed: form, status: .conflict)
                 } catch let e as StoreError where e.code == .invalid {
                     // An override naming someone who is not a supervisor (the repository checks it).
                     let field = e.message.contains("field supervisor") ? "supervisor" : action
-                    return try await checklistPage(request, context, page, error: FieldError(field: field, message: e.message), form: action, status: .badRequest)
+                    return try await checklistPage(
+                        request, context, page, error: FieldError(field: field, message: e.message), form: action, typed: form, status: .badRequest)
                 }
                 return Self.seeOther("/checklists/" + Self.query(id))
             }
@@ -210,9 +211,10 @@ extension Pages {
     }
 
     /// One run with its items and the forms the reader may use; `error` shows under `form` and
-    /// marks its field.
+    /// marks its field; what was `typed` into the refused form is shown again.
     func checklistPage(
-        _ request: Request, _ context: WebContext, _ page: PageView, error: FieldError?, form: String? = nil, status: HTTPResponse.Status = .ok
+        _ request: Request, _ context: WebContext, _ page: PageView, error: FieldError?, form: String? = nil, typed: FormBody? = nil,
+        status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard let r = try await sources.checklists.run(id: id) else { throw PageError.notFound("checklist run \(id)") }
@@ -251,9 +253,11 @@ extension Pages {
         var data: [String: Any] = [
             "run": run,
             "answer_items": answerable.map { item in
-                ["id": item.id, "text": item.text, "open": r.answers[item.id] == nil] as [String: Any]
+                ["id": item.id, "text": item.text, "open": r.answers[item.id] == nil, "selected": typed?["item"] == item.id] as [String: Any]
             },
-            "outcomes": ["pass", "fail", "na"].map { ["value": $0, "label": t("cl_outcome_" + $0, page)] },
+            "outcomes": ["pass", "fail", "na"].map { ["value": $0, "label": t("cl_outcome_" + $0, page), "checked": typed?["outcome"] == $0] as [String: Any] },
+            "typed_note": typed?["note"] ?? "", "typed_reason": typed?["reason"] ?? "", "typed_supervisor": typed?["supervisor"] ?? "",
+            "typed_override_reason": typed?["override_reason"] ?? "", "typed_override": typed?.text("override") != nil,
         ]
         let engineer = role >= .engineer
         let approver = role >= .approver
