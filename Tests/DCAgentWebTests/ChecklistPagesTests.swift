@@ -44,7 +44,7 @@ struct ChecklistPagesTests {
             }
         }
 
-        func app() -> some ApplicationProtocol {
+        func app(duties: [ObligationDuty] = []) -> some ApplicationProtocol {
             let commits = pages.auth.commits
             let store = self.store
             var sources = WebSources(status: FixedStatus(), events: store.events, commits: { commits.subscribe() })
@@ -58,6 +58,7 @@ struct ChecklistPagesTests {
             sources.checklistActions = store.checklists
             sources.checklistTemplates = { [ChecklistPagesTests.template] }
             sources.records = store.records
+            sources.obligationDuties = { duties }
             return Application(router: WebRoutes.router(sources, logger: Logger(label: "checklist-pages-test")))
         }
     }
@@ -234,6 +235,26 @@ struct ChecklistPagesTests {
             }
             try await client.execute(uri: "/obligations?room=NOPE", method: .get, headers: [.cookie: vic]) { r in
                 #expect(r.status == .notFound)
+            }
+        }
+    }
+
+    @Test("the calendar follows the rules' schedules when they set any: only the obligations they name, at their interval")
+    func configuredSchedule() async throws {
+        let rig = try await Rig()
+        // Cleaning every 500 days, warned 30 days ahead; done 400 days ago → due in 100 days → current.
+        _ = try rig.store.records.add(
+            ObligationRecord(room: "T-H1", kind: .cleaning, doneAt: Timestamp.now.adding(seconds: -400 * 86_400), doneBy: "Budi"),
+            roomIsSensitive: false, actor: "ana")
+        let duty = ObligationDuty(
+            schedule: ObligationSchedule(every: RuleDuration(seconds: 500 * 86_400), warnBefore: RuleDuration(seconds: 30 * 86_400)),
+            kinds: [.cleaning], rooms: ["T-H1"])
+        try await rig.app(duties: [duty]).test(.router) { client in
+            let vic = try await P.login(client, "vic")
+            try await client.execute(uri: "/obligations", method: .get, headers: [.cookie: vic]) { r in
+                let html = P.html(r)
+                #expect(html.contains(#"data-kind="cleaning" data-standing="ok""#), "\(html)")
+                #expect(!html.contains(#"data-kind="ci_audit""#), "an obligation no rule names is not listed")
             }
         }
     }
