@@ -29,7 +29,7 @@ struct ChecklistPagesTests {
             """.utf8))
 
     /// The pages' rig (site T, room T-H1, racks T-R01…T-R03; users ana/admin, vic/viewer,
-    /// ops/operator) plus eng/engineer and apr/approver, and the checklist and records sources.
+    /// ops/operator) plus eng/engineer, apr/approver and sup/supervisor, and the checklist and records sources.
     final class Rig: Sendable {
         let pages: PageRoutesTests.Rig
         var store: SiteStore { pages.auth.store }
@@ -38,7 +38,7 @@ struct ChecklistPagesTests {
             pages = try await PageRoutesTests.Rig()
             var fast = LoginPolicy()
             fast.bcryptCost = 4
-            for (name, role) in [("eng", Role.engineer), ("apr", .approver)] {
+            for (name, role) in [("eng", Role.engineer), ("apr", .approver), ("sup", .supervisor)] {
                 _ = try pages.auth.store.users.add(name: name, role: role, fullName: nil, actor: "ana")
                 try pages.auth.store.users.setPassword(name, to: AuthRoutesTests.password, actor: "ana", policy: fast)
             }
@@ -256,6 +256,45 @@ struct ChecklistPagesTests {
                 #expect(html.contains(#"data-kind="cleaning" data-standing="ok""#), "\(html)")
                 #expect(!html.contains(#"data-kind="ci_audit""#), "an obligation no rule names is not listed")
             }
+        }
+    }
+
+    @Test("a rejection needs a reason (the field marked), the executor reopens; an override needs a real supervisor (J.3) and is recorded")
+    func rejectReopenOverride() async throws {
+        let rig = try await Rig()
+        try await rig.app().test(.router) { client in
+            let ana = try await Self.session(client, "ana", "/checklists")
+            var r = try await Self.post(client, "/checklists", ana, [("template", "rack-check"), ("target", "T-R01"), ("change", "RFC-9")])
+            #expect(r.status == .seeOther)
+            let id = "CL-1"
+            for item in ["labels", "routing"] { _ = try await Self.post(client, "/checklists/\(id)/answer", ana, [("item", item), ("outcome", "pass")]) }
+            #expect(try await Self.post(client, "/checklists/\(id)/submit", ana, []).status == .seeOther)
+
+            let apr = try await Self.session(client, "apr", "/checklists/\(id)")
+            r = try await Self.post(client, "/checklists/\(id)/reject", apr, [("reason", "")])
+            #expect(r.status == .conflict && P.html(r).contains("Alasan wajib diisi."))
+            #expect(P.html(r).contains(#"id="reject-reason" name="reason" size="30" value="" aria-invalid="true""#), "reason marked")
+            r = try await Self.post(client, "/checklists/\(id)/reject", apr, [("reason", "labels faded")])
+            #expect(r.status == .seeOther)
+            #expect(try await rig.store.checklists.run(id: id)?.state == .rejected)
+            // Only the executor reopens.
+            r = try await Self.post(client, "/checklists/\(id)/reopen", Self.session(client, "eng", "/checklists/\(id)"), [])
+            #expect(r.status == .conflict && P.html(r).contains("Hanya pelaksana (ana)"))
+            #expect(try await Self.post(client, "/checklists/\(id)/reopen", ana, []).status == .seeOther)
+            #expect(try await rig.store.checklists.run(id: id)?.state == .inProgress)
+            #expect(try await Self.post(client, "/checklists/\(id)/submit", ana, []).status == .seeOther)
+
+            // The executor approves with an override: a viewer named as supervisor is refused on the field.
+            r = try await Self.post(client, "/checklists/\(id)/approve", ana, [("override", "1"), ("supervisor", "vic"), ("override_reason", "night shift alone")])
+            #expect(r.status == .badRequest && P.html(r).contains("supervisor or admin"))
+            #expect(P.html(r).contains(#"id="approve-supervisor" name="supervisor" size="12" value="vic" aria-invalid="true""#))
+            #expect(try await rig.store.checklists.run(id: id)?.state == .submitted)
+            r = try await Self.post(client, "/checklists/\(id)/approve", ana, [("override", "1"), ("supervisor", "sup"), ("override_reason", "night shift alone")])
+            #expect(r.status == .seeOther, "\(P.html(r))")
+            let run = try #require(try await rig.store.checklists.run(id: id))
+            #expect(run.state == .approved && run.decidedBy == "ana" && run.overrideSupervisor == "sup")
+            let audit = try rig.pages.auth.audit("checklist.approve.override")
+            #expect(audit.count == 1 && audit.first?.details["supervisor"] == "sup" && audit.first?.details["executor"] == "ana")
         }
     }
 }
