@@ -311,25 +311,17 @@ struct ObligationsCommand: ParsableCommand {
         func run() throws {
             let overdue: Int = try config.withStore(readOnly: true) { store, plan in
                 let records = try store.records.records()
-                var schedules: [(ObligationSchedule, [ObligationKind], [CIID])] = []
-                for rule in try configuredRules(plan, store: store)?.rules ?? [] {
-                    if case .obligation(let s, let kinds, let rooms) = rule.kind { schedules.append((s, kinds, rooms)) }
-                }
-                if schedules.isEmpty {
-                    let rooms = try store.floor.floors().flatMap { $0.rooms.map(\.id) }
-                    schedules = [(.yearly, ObligationKind.allCases, rooms)]
-                }
+                let duties = ObligationCalendar.duties(
+                    configured: ObligationCalendar.duties(try configuredRules(plan, store: store)?.rules ?? []),
+                    allRooms: try store.floor.floors().flatMap { $0.rooms.map(\.id) })
                 var count = 0
                 var never: [(CIID, ObligationKind)] = []
-                let now = Timestamp.now
-                for (schedule, kinds, rooms) in schedules {
-                    for s in schedule.statuses(rooms: rooms, kinds: kinds, records: records, now: now) {
-                        if s.standing == .overdue { count += 1 }
-                        if s.lastDone == nil { never.append((s.room, s.kind)) }
-                        let last = s.lastDone.map { "last \($0.doneAt) by \($0.doneBy)" } ?? "never recorded"
-                        let due = s.due.map { "due \($0)" } ?? "due now"
-                        print("\(s.room)\t\(s.kind.rawValue)\t\(s.standing.rawValue)\t\(last)\t\(due)\t(\(s.kind.citation))")
-                    }
+                for s in ObligationCalendar.statuses(duties, records: records, now: .now) {
+                    if s.standing == .overdue { count += 1 }
+                    if s.lastDone == nil { never.append((s.room, s.kind)) }
+                    let last = s.lastDone.map { "last \($0.doneAt) by \($0.doneBy)" } ?? "never recorded"
+                    let due = s.due.map { "due \($0)" } ?? "due now"
+                    print("\(s.room)\t\(s.kind.rawValue)\t\(s.standing.rawValue)\t\(last)\t\(due)\t(\(s.kind.citation))")
                 }
                 if let (room, kind) = never.first {
                     // A site that has done the work before DCAgent came has only to say when it last did it.

@@ -31,9 +31,14 @@ package enum HTTPService {
             sources.samples = store.samples
             sources.audit = store.audit
             sources.checklists = store.checklists
+            sources.checklistActions = store.checklists
+            sources.records = store.records
         }
         let rules = runtime.rules
         sources.limits = { point in rules?.status.snapshot.limits[point] ?? [] }
+        sources.obligationDuties = { rules?.status.snapshot.obligations ?? [] }
+        let templates = ChecklistTemplates.directory(besideConfig: plan.file)
+        sources.checklistTemplates = { try templates.map { try ChecklistTemplates.all(from: $0) } ?? [] }
         if let rt = plan.itsm?.rt {
             let base = rt.url.hasSuffix("/") ? String(rt.url.dropLast()) : rt.url
             sources.ticketURL = { target, ticket in

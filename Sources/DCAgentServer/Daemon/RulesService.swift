@@ -25,6 +25,8 @@ package final class RulesStatus: Sendable {
         package var running = false
         /// The threshold rules' limits per point, as compiled now (sensor charts draw them).
         package var limits: [PointID: [PointLimit]] = [:]
+        /// The obligation rules' schedules, as compiled now (the obligations calendar page).
+        package var obligations: [ObligationDuty] = []
     }
 
     package var snapshot: Snapshot { state.withLock { $0 } }
@@ -230,6 +232,7 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
             $0.rules = rules.compiled.rules.count
             $0.firing = engine.openEvents.count
             $0.limits = rules.compiled.pointLimits
+            $0.obligations = ObligationCalendar.duties(rules.compiled.rules)
         }
     }
 
@@ -393,6 +396,7 @@ package struct EngineLoop<C: Clock> where C.Duration == Duration {
                 $0.rules = loaded.compiled.rules.count
                 $0.reloads += 1
                 $0.limits = loaded.compiled.pointLimits
+                $0.obligations = ObligationCalendar.duties(loaded.compiled.rules)
             }
             logger.info(
                 "rules reloaded", metadata: ["rules.file": "\(file)", "rules.count": "\(loaded.compiled.rules.count)", "rules.reload": "\(reason)"])

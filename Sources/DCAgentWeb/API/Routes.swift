@@ -48,6 +48,15 @@ public struct WebSources: Sendable {
     public var audit: any AuditReading = NoAudit()
     /// Checklist runs.
     public var checklists: any ChecklistReading = NoChecklists()
+    /// Checklist runs started, answered and decided from the pages (the CLI's repository calls).
+    public var checklistActions: any ChecklistActing = NoChecklistActions()
+    /// The checklist templates runs are started from (`config/checklists/*.yaml`), read when a
+    /// page needs them; a template file that cannot be read is an error naming it.
+    public var checklistTemplates: @Sendable () throws -> [ChecklistTemplate] = { [] }
+    /// Obligation records (DESIGN decision 10).
+    public var records: any RecordReading = NoRecords()
+    /// The obligation rules' schedules as compiled now; empty: every obligation of every room, yearly.
+    public var obligationDuties: @Sendable () -> [ObligationDuty] = { [] }
     /// The threshold rules' limits of a point, as compiled now (charts draw them).
     public var limits: @Sendable (PointID) -> [PointLimit] = { _ in [] }
     /// A ticket's address in its ITSM tool (target, ticket reference), nil when it has none.

@@ -18,5 +18,7 @@ extension Pages {
         registerFloor(on: router)
         registerRacks(on: router)
         registerSensors(on: router)
+        registerChecklists(on: router)
+        registerObligations(on: router)
     }
 }

@@ -190,20 +190,6 @@ struct ChecklistCommand: ParsableCommand {
     }
 }
 
-/// Checklist templates from a directory of YAML files.
-enum ChecklistTemplates {
-    /// Loads `DIR/ID.yaml`; errors name the file.
-    static func load(_ id: String, from dir: String) throws -> ChecklistTemplate {
-        let file = (dir as NSString).appendingPathComponent(id + ".yaml")
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw FloorFileError(file: file, reason: "no such checklist template (use --templates DIR)")
-        }
-        do { return try YAMLDecoder().decode(ChecklistTemplate.self, from: text) } catch {
-            throw FloorFileError(file: file, reason: "not a checklist template: \(error)")
-        }
-    }
-}
-
 /// The text of `checklist show`.
 enum ChecklistText {
     static func render(_ r: ChecklistRun) -> String {
