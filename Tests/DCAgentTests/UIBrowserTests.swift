@@ -88,13 +88,18 @@ struct UIBrowserTests {
 
             // The floor: DC-R05 has a fresh inlet reading and a normal colour.
             try await browser.open(base + "/rooms/DC-H1")
-            let rackCSS = #"#plan .rack[data-ci="DC-R05"]"#
-            try await browser.waitUntil(timeout: .seconds(60), "DC-R05 drawn with a value") {
-                try await browser.find(rackCSS)?.attribute("data-state") == "ok"
+            // The rack's mark, read fresh each time in one script: the live stream swaps the
+            // drawing in, so an element found earlier may be gone.
+            let mark: @Sendable () async throws -> (fill: String, value: Double?, state: String)? = {
+                let m = try await browser.execute(
+                    #"const r = document.querySelector('#plan .rack[data-ci="DC-R05"]'); return r ? {fill: r.getAttribute('fill'), value: r.getAttribute('data-value'), state: r.getAttribute('data-state')} : null;"#)
+                guard let fill = m["fill"]?.string, let state = m["state"]?.string else { return nil }
+                return (fill, m["value"]?.string.flatMap(Double.init), state)
             }
-            let before = try #require(try await browser.find(rackCSS))
-            let fillBefore = try #require(try await before.attribute("fill"))
-            let valueBefore = try #require(Double(try await before.attribute("data-value") ?? ""))
+            try await browser.waitUntil(timeout: .seconds(60), "DC-R05 drawn with a value") { try await mark()?.state == "ok" }
+            let before = try #require(try await mark())
+            let fillBefore = before.fill
+            let valueBefore = try #require(before.value)
             #expect((18...30).contains(valueBefore), "a demo inlet reads about 23 °C: \(valueBefore)")
             // Mark this page instance: a reload would lose the mark.
             _ = try await browser.execute("window.dcagentMark = 42; return true;")
@@ -104,8 +109,8 @@ struct UIBrowserTests {
                 DemoFlowTests.simBinary, ["inject", "hot-spot", "--rack", "DC-R05", "--magnitude", "12", "--state", dir.file("sim")])
             #expect(inject.status == 0, "\(inject.output)")
             try await browser.waitUntil(timeout: .seconds(90), "DC-R05's colour to change through the live stream") {
-                guard let r = try await browser.find(rackCSS), let v = Double(try await r.attribute("data-value") ?? "") else { return false }
-                return try await r.attribute("fill") != fillBefore && v >= valueBefore + 3
+                guard let now = try await mark(), let v = now.value else { return false }
+                return now.fill != fillBefore && v >= valueBefore + 3
             }
             #expect(try await browser.execute("return window.dcagentMark;") == .number(42), "the same page, not reloaded")
             #expect(try await browser.find("#live-status")?.text.hasPrefix("langsung") == true)

@@ -19,14 +19,14 @@ extension Pages {
 
     func registerChecklists(on router: Router<WebContext>) {
         router.get("/checklists") { request, context -> Response in
-            let page = try view(request, context, section: "checklists")
+            let page = try await view(request, context, section: "checklists")
             return try await checklistList(request, context, page, error: nil)
         }
 
         router.post("/checklists") { request, context -> Response in
             let form = try await FormBody.read(request, context: context)
             let who = try await requireForm(.engineer, to: "run checklists", form, request, context)
-            let page = try view(request, context, section: "checklists")
+            let page = try await view(request, context, section: "checklists")
             do {
                 let run = try await startRun(form, by: who.user.name, page)
                 return Self.seeOther("/checklists/" + Self.query(run.id))
@@ -41,7 +41,7 @@ extension Pages {
         }
 
         router.get("/checklists/:id") { request, context -> Response in
-            let page = try view(request, context, section: "checklists")
+            let page = try await view(request, context, section: "checklists")
             return try await checklistPage(request, context, page, error: nil)
         }
 
@@ -52,7 +52,7 @@ extension Pages {
                 let needs: Role = action == "approve" || action == "reject" ? .approver : .engineer
                 let who = try await requireForm(needs, to: "\(action) checklists", form, request, context)
                 let by = who.user.name
-                let page = try view(request, context, section: "checklists")
+                let page = try await view(request, context, section: "checklists")
                 let actions = sources.checklistActions
                 do {
                     switch action {

@@ -14,7 +14,7 @@ import Telemetry
 extension Pages {
     func registerObligations(on router: Router<WebContext>) {
         router.get("/obligations") { request, context -> Response in
-            let page = try view(request, context, section: "obligations")
+            let page = try await view(request, context, section: "obligations")
             let q = request.uri.queryParameters
             let value = { (name: String) -> String in q.get(name).map { String($0) }?.trimmingCharacters(in: .whitespaces) ?? "" }
             var problems: [[String: Any]] = []
