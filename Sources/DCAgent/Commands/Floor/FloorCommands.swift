@@ -1,6 +1,8 @@
 import AgentStore
 import ArgumentParser
+import ContaminationRules
 import DCAgentServer
+import DCAgentWeb
 import FloorModel
 import Foundation
 import Telemetry
@@ -56,31 +58,39 @@ struct FloorCommand: ParsableCommand {
     }
 
     struct Render: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Draw a room's floor plan as SVG.")
+        static let configuration = CommandConfiguration(abstract: "Draw a room's floor plan as SVG, as the web page draws it.")
         @OptionGroup var config: ConfigOption
         @Argument(help: "The room's CI id.") var room: String
         @Option(help: "Write the SVG here.") var svg: String
-        @Option(help: "The point name racks are coloured by: the highest latest value of that point among the rack's sensors and PDUs (temperature, humidity, power, …).")
-        var metric: String = "temperature"
+        @Option(help: "What racks are coloured by: inlet (temperature of the front probes), power (measured power_total against the budget), space (U used) or alarm.")
+        var metric: String = "inlet"
+        @Flag(help: "Add the thermal view: colours interpolated between the inlet probes, the probes drawn as measurements.")
+        var thermal = false
+
+        func validate() throws {
+            if RackMetrics.Metric(rawValue: metric) == nil {
+                throw ValidationError("--metric must be one of \(RackMetrics.Metric.allCases.map(\.rawValue).joined(separator: ", ")), not '\(metric)'")
+            }
+        }
 
         func run() throws {
             try config.withStore(readOnly: true, floorErrors: true) { store in
                 let floor = try store.floor(containing: room)
                 guard let r = floor.room(CIID(unchecked: room)) else { throw StoreError.invalid("\(room) is not a room") }
-                // Live values: the latest usable reading of `metric` of each CI placed in a rack.
-                var rackOf: [CIID: CIID] = [:]
-                for s in floor.sensors { if let rack = s.rack { rackOf[s.id] = rack } }
-                for pdu in floor.pdus { rackOf[pdu.id] = pdu.rack }
-                var values: [CIID: Double] = [:]
-                var unit = ""
-                for reading in try store.samples.latest() where reading.point.name == metric && reading.isUsable {
-                    guard let rack = rackOf[reading.point.ci] else { continue }
-                    values[rack] = max(values[rack] ?? -.infinity, reading.value)
-                }
-                if metric == "temperature" || metric == "dew_point" { unit = "°C" } else if metric == "humidity" { unit = "%RH" } else if metric == "power" { unit = "kW" }
-                let scale = metric == "temperature" ? ColorScale(min: 18, max: 27)
-                    : ColorScale(min: values.values.min() ?? 0, max: max((values.values.max() ?? 1), (values.values.min() ?? 0) + 1))
-                let p = FloorPlan(floor: floor, room: r, metric: metric, unit: unit, values: values, scale: scale)
+                // The same numbers as the floor page: RackMetrics over the latest readings and
+                // the events firing in the room (a rack without trustworthy data is "no data").
+                let m = RackMetrics.Metric(rawValue: thermal ? "inlet" : metric)!
+                let now = Timestamp.now
+                let latest = try store.samples.latest()
+                let firing = try store.events.events(EventQuery(firingOnly: true, room: r.id, limit: 5000))
+                let metrics = RackMetrics()
+                let marks = metrics.marks(floor: floor, room: r.id, metric: m, latest: latest, firing: firing, now: now)
+                let field = thermal
+                    ? ThermalField(floor: floor, room: r.id, values: metrics.probeValues(floor: floor, room: r.id, latest: latest, now: now), reach: 3) : nil
+                let p = FloorPlan(
+                    floor: floor, room: r, metric: m.rawValue, unit: m.unit,
+                    values: Dictionary(uniqueKeysWithValues: marks.compactMap { k in k.value.map { (k.rack, $0) } }), scale: m.scale,
+                    states: Dictionary(uniqueKeysWithValues: marks.map { ($0.rack, $0.state) }), thermal: field)
                 do { try FloorPlanRenderer.svg(p).write(toFile: svg, atomically: true, encoding: .utf8) } catch { throw StoreError.io(svg, "\(error)") }
                 print("wrote \(svg)")
             }
