@@ -85,6 +85,28 @@ struct TranslationsTests {
         }
     }
 
+    @Test("resources that are not there are an error naming where they were looked for; a key in two files of one language is refused")
+    func missingResources() async throws {
+        let dir = NSTemporaryDirectory() + "dcagent-pages-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/locales", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        do {
+            _ = try await PageRenderer.load(directory: dir)
+            Issue.record("loaded pages from an empty directory")
+        } catch let e as PageResourceError {
+            #expect(e.description.contains("no templates in \(dir)/templates"), "\(e)")
+        }
+        // Words split over files: a key twice is named with both files.
+        try #"{"a": "A"}"#.write(toFile: dir + "/locales/en.json", atomically: true, encoding: .utf8)
+        try #"{"a": "A again"}"#.write(toFile: dir + "/locales/en-extra.json", atomically: true, encoding: .utf8)
+        try #"{"a": "A"}"#.write(toFile: dir + "/locales/id.json", atomically: true, encoding: .utf8)
+        #expect(throws: PageResourceError.self) { try Translations.load(directory: dir + "/locales") }
+        try FileManager.default.removeItem(atPath: dir + "/locales/en-extra.json")
+        try #"{"b": "B"}"#.write(toFile: dir + "/locales/id-extra.json", atomically: true, encoding: .utf8)
+        let t = try Translations.load(directory: dir + "/locales")
+        #expect(t.text("b", .id) == "B" && t.text("a", .id) == "A")
+    }
+
     @Test("a key one language lacks falls back to English, then to the key in brackets; placeholders are filled")
     func fallback() {
         let t = Translations(tables: [.en: ["a": "Hello {who}", "b": "only English"], .id: ["a": "Halo {who}"]])

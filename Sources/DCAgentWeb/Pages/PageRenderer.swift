@@ -14,21 +14,31 @@ public struct PageRenderer: Sendable {
     /// Where the resources were read from (static files are served from `static/` below it).
     public let directory: String
 
-    /// The resources shipped with this module, or the directory `DCAGENT_WEB_RESOURCES` names
-    /// (an installation that keeps them elsewhere).
+    /// Where the pages' resources are: the directory `DCAGENT_WEB_RESOURCES` names; else the
+    /// `Resources` folder of the bundle the build puts beside the executable
+    /// (`DCAgent_DCAgentWeb.resources`, where `swift build` and `swift test` leave it); else
+    /// `/usr/local/share/dcagent/web` or `/usr/share/dcagent/web` (an installation,
+    /// docs/install.md). The first that holds `templates/layout.mustache` wins; when none does,
+    /// the first is answered and ``load(directory:)`` says what is missing there. (Foundation's
+    /// `Bundle.module` is not used: it stops the process when the bundle is not found.)
     public static func resourceDirectory() -> String {
         if let d = ProcessInfo.processInfo.environment["DCAGENT_WEB_RESOURCES"], !d.isEmpty { return d }
-        // The bundle holds the folder `Resources`; Foundation on Linux may already answer that
-        // folder as the bundle's resource URL (it looks like a macOS bundle's), or the bundle.
-        let candidates = [Bundle.module.bundleURL.appendingPathComponent("Resources"), Bundle.module.resourceURL].compactMap { $0 }
-        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("templates/layout.mustache").path) }?.path
-            ?? candidates[0].path
+        var candidates: [String] = []
+        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
+            candidates.append(exe.appendingPathComponent("DCAgent_DCAgentWeb.resources/Resources").path)
+        }
+        candidates += ["/usr/local/share/dcagent/web", "/usr/share/dcagent/web"]
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/templates/layout.mustache") } ?? candidates[0]
     }
 
     /// Loads the templates and translations; a template that does not parse or a translations
     /// file that does not load is an error naming the file.
     public static func load(directory: String = resourceDirectory()) async throws -> PageRenderer {
         let templates = (directory as NSString).appendingPathComponent("templates")
+        guard FileManager.default.fileExists(atPath: templates + "/layout.mustache") else {
+            throw PageResourceError(
+                "no templates in \(templates) (install the DCAgent_DCAgentWeb.resources folder beside the binary, or its Resources folder as /usr/local/share/dcagent/web, or set DCAGENT_WEB_RESOURCES; docs/install.md)")
+        }
         let library: MustacheLibrary
         do { library = try await MustacheLibrary(directory: templates) } catch let e as MustacheLibrary.ParserError {
             throw PageResourceError("template \(e.filename): \(e.error) at line \(e.context.lineNumber)")
