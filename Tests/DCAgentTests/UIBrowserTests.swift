@@ -150,6 +150,20 @@ struct UIBrowserTests {
             try await browser.waitUntil("the ticket page") { try await browser.find("#ticket-facts") != nil }
             #expect(try await browser.title.contains(ticketText))
 
+            // The console is live: open on DC-R06 with nothing firing, a hot spot there, and the
+            // event arrives in the list without a reload.
+            try await browser.open(base + "/events?rack=DC-R06")
+            _ = try await browser.waitFor("#events-live")
+            #expect(try await browser.find("#events-table") == nil, "nothing fires on DC-R06 yet")
+            _ = try await browser.execute("window.dcagentMark = 43; return true;")
+            let inject2 = try await runProcess(
+                DemoFlowTests.simBinary, ["inject", "hot-spot", "--rack", "DC-R06", "--magnitude", "12", "--state", dir.file("sim")])
+            #expect(inject2.status == 0, "\(inject2.output)")
+            try await browser.waitUntil(timeout: .seconds(90), "the DC-R06 event to arrive in the open console") {
+                try await browser.find("#events-table a.event-link") != nil
+            }
+            #expect(try await browser.execute("return window.dcagentMark;") == .number(43), "the same page, not reloaded")
+
             // The rack: a move where it does not fit is refused by the fit check, live and on save.
             try await browser.open(base + "/racks/DC-R05")
             _ = try await browser.waitFor("#elevation svg")

@@ -24,6 +24,32 @@
   source.onerror = () => { if (status) { status.textContent = status.getAttribute("data-offline"); status.classList.add("off"); } };
 })();
 
+// Events console: the list is read again when the event log changes (/api/v1/events/stream),
+// with the same filters, and swapped in place; the page is not reloaded.
+(function () {
+  const live = document.querySelector("[data-live-events]");
+  if (!live) return;
+  let timer = null;
+  const refresh = () => {
+    fetch(location.href, { credentials: "same-origin" })
+      .then((r) => r.text())
+      .then((html) => {
+        const next = new DOMParser().parseFromString(html, "text/html").getElementById("events-live");
+        const current = document.getElementById("events-live");
+        if (!next || !current) return;
+        current.innerHTML = next.innerHTML;
+        const status = document.getElementById("events-live-status");
+        if (status) status.textContent = status.getAttribute("data-live") + " " + new Date().toLocaleTimeString();
+      });
+  };
+  const source = new EventSource(live.getAttribute("data-live-events"));
+  source.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(refresh, 300); });
+  source.onerror = () => {
+    const status = document.getElementById("events-live-status");
+    if (status) status.textContent = status.getAttribute("data-offline");
+  };
+})();
+
 // Rack page: the fit check answers as the move/add form changes, before saving.
 (function () {
   const form = document.querySelector("form[data-fit-check]");
