@@ -36,8 +36,9 @@ extension Pages {
             if entries.isEmpty && !known && request.uri.queryParameters.get("before") == nil { throw PageError.notFound("CI \(id)") }
             var data = auditList(entries, page, path: "/ci/\(id)/history")
             data["ci"] = id
-            if let f = floors.first(where: { $0.rack(CIID(unchecked: id)) != nil }) { data["rack_link"] = "/racks/\(id)"; _ = f }
-            if let d = floors.lazy.compactMap({ $0.device(CIID(unchecked: id)) }).first, let r = d.rack { data["rack_link"] = "/racks/\(r)" }
+            let ci = CIID(unchecked: id)
+            if floors.contains(where: { $0.rack(ci) != nil }) { data["rack_link"] = "/racks/\(id)" }
+            if let r = floors.lazy.compactMap({ $0.device(ci)?.rack }).first { data["rack_link"] = "/racks/\(r)" }
             if floors.contains(where: { $0.room(CIID(unchecked: id)) != nil }) { data["room_link"] = "/rooms/\(id)" }
             if floors.contains(where: { f in f.sensors.contains { $0.id.rawValue == id } }) { data["sensor_link"] = "/sensors/\(id)" }
             return render("history", page, request, title: t("history_title", page, ["id": id]), data)

@@ -58,9 +58,17 @@ extension Pages {
                 await withGracefulShutdownHandler {
                     do {
                         var iterator = wakes.makeAsyncIterator()
+                        // The floor is read again only when its revision moved (an edit, an
+                        // import); readings and events are read on every wake.
+                        var revision = try await pages.sources.floors.revision()
+                        var (floor, current) = try await pages.roomOf(room.id.rawValue)
                         repeat {
-                            let (floor, room) = try await pages.roomOf(room.id.rawValue)
-                            let drawn = try await pages.plan(floor: floor, room: room, metric: metric, thermal: thermal, page: page)
+                            let now = try await pages.sources.floors.revision()
+                            if now != revision {
+                                (floor, current) = try await pages.roomOf(room.id.rawValue)
+                                revision = now
+                            }
+                            let drawn = try await pages.plan(floor: floor, room: current, metric: metric, thermal: thermal, page: page)
                             if drawn.svg != last {
                                 last = drawn.svg
                                 let payload = LivePlan(svg: drawn.svg, at: drawn.at.milliseconds, atText: page.time(drawn.at), racks: drawn.marks)

@@ -48,10 +48,13 @@ public struct RackMetrics: Sendable {
         public var reason: String?
     }
 
-    /// A reading older than this (seconds) is not a current value.
-    public var maxAge: Double = 300
+    /// How old (seconds) a reading may be and still be shown as a current value, on every page.
+    public static let freshFor = 300.0
 
-    public init(maxAge: Double = 300) { self.maxAge = maxAge }
+    /// A reading older than this (seconds) is not a current value.
+    public var maxAge: Double = RackMetrics.freshFor
+
+    public init(maxAge: Double = RackMetrics.freshFor) { self.maxAge = maxAge }
 
     /// The marks of every rack of `room`.
     public func marks(

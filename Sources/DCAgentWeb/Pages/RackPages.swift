@@ -155,8 +155,11 @@ extension Pages {
         var options = SVGOptions.inline
         options.role = "group"
         let svg = RackElevationRenderer.svg(elevation, labels: elevationLabels(page), options: options) { "/ci/\($0)/history" }
-        let latest = try await sources.samples.latest(ci: nil)
-        let byCI = Dictionary(grouping: latest, by: { $0.point.ci })
+        // The latest readings of the rack and what it holds, not of the whole site.
+        var byCI: [CIID: [Reading]] = [:]
+        for ci in [rack.id] + floor.sensors.filter({ $0.rack == rack.id }).map(\.id) + floor.pdus.filter({ $0.rack == rack.id }).map(\.id) {
+            byCI[ci] = try await sources.samples.latest(ci: ci)
+        }
         let devices = floor.devices(in: rack.id).sorted { ($0.position ?? HalfU(halves: 0)) > ($1.position ?? HalfU(halves: 0)) }
         var data: [String: Any] = [
             "rack": [
@@ -171,11 +174,11 @@ extension Pages {
                     "position": d.position.map { "U\($0)" } ?? "0U", "face": t("face_" + d.face.rawValue, page), "lifecycle": t("lifecycle_" + d.lifecycle.rawValue, page),
                     "can_decommission": [.active, .staged, .offline].contains(d.lifecycle),
                 ]
-                if let m = Mountable.power(of: d, floor: floor) { row["power"] = Self.number(m) + " W" }
+                if let m = floor.mountable(d) { row["power"] = Self.number(m.powerW) + " W" }
                 return row
             },
             "device_options": devices.map { ["id": $0.id.rawValue, "selected": $0.id.rawValue == form?["device"]] as [String: Any] },
-            "rack_options": floor.racks.filter { $0.room == rack.room || true }.map { r in
+            "rack_options": floor.racks.map { r in
                 ["id": r.id.rawValue, "selected": r.id.rawValue == (form?["to_rack"] ?? rack.id.rawValue)] as [String: Any]
             },
             "type_options": floor.deviceTypes.sorted { $0.slug < $1.slug }.map { ty in
@@ -188,7 +191,7 @@ extension Pages {
             ] as [String: Any],
             "can_edit": (context.identity?.role ?? .viewer) >= .engineer,
         ]
-        data["budgets"] = budgets(floor: floor, rack: rack, elevation: elevation, latest: byCI[rack.id] ?? [], now: now, page: page)
+        data["budgets"] = budgets(rack: rack, elevation: elevation, latest: byCI[rack.id] ?? [], now: now, page: page)
         data["sensors"] = try await rackSensors(floor: floor, rack: rack, byCI: byCI, now: now, page: page)
         let events = try await sources.events.events(EventQuery(firingOnly: true, rack: rack.id, limit: 200))
         data["events"] = events.map { eventRow($0, page) }
@@ -205,7 +208,7 @@ extension Pages {
     }
 
     /// Power (measured and allocated) against the budget, weight against the limit, U used.
-    func budgets(floor: Floor, rack: Rack, elevation: RackElevation, latest: [Reading], now: Timestamp, page: PageView) -> [[String: Any]] {
+    func budgets(rack: Rack, elevation: RackElevation, latest: [Reading], now: Timestamp, page: PageView) -> [[String: Any]] {
         func bar(_ label: String, _ used: Double?, _ limit: Double?, unit: String, note: String? = nil) -> [String: Any] {
             var b: [String: Any] = ["label": label]
             guard let used else {
@@ -221,10 +224,9 @@ extension Pages {
             if let note { b["note"] = note }
             return b
         }
-        let measured = latest.first { $0.point.name == "power_total" && $0.isUsable && now.seconds(since: $0.time) <= 300 }
-        let allocated = floor.devices(in: rack.id).filter { $0.lifecycle.occupiesSpace }.compactMap { Mountable.power(of: $0, floor: floor) }.reduce(0, +)
-        let weight = floor.devices(in: rack.id).filter { $0.lifecycle.occupiesSpace }.compactMap { floor.mountable($0)?.weightKg }.reduce(0, +)
-            + floor.pdus.filter { $0.rack == rack.id }.compactMap { floor.mountable($0)?.weightKg }.reduce(0, +)
+        let measured = latest.first { $0.point.name == "power_total" && $0.isUsable && now.seconds(since: $0.time) <= RackMetrics.freshFor }
+        // Allocated power and weight as the fit check counts them (the elevation sums its context).
+        let (allocated, weight) = (elevation.powerW, elevation.weightKg)
         return [
             bar(t("budget_power_measured", page), measured.map { $0.value / 1000 }, rack.powerBudgetKW, unit: "kW", note: t("budget_power_note", page)),
             bar(t("budget_power_allocated", page), allocated / 1000, rack.powerBudgetKW, unit: "kW"),
@@ -246,7 +248,7 @@ extension Pages {
                 .sorted { Self.rackPointOrder.firstIndex(of: $0.point.name)! < Self.rackPointOrder.firstIndex(of: $1.point.name)! }
             var points: [[String: Any]] = []
             for r in readings {
-                let fresh = r.isUsable && now.seconds(since: r.time) <= 300
+                let fresh = r.isUsable && now.seconds(since: r.time) <= RackMetrics.freshFor
                 let unit = units[r.point].map { $0.isEmpty ? "" : " " + $0 } ?? ""
                 var p: [String: Any] = [
                     "name": r.point.name, "value": fresh ? Self.number(r.value) + unit : t("no_data", page), "nodata": !fresh,
@@ -282,9 +284,4 @@ extension Pages {
         l.directions = Dictionary(uniqueKeysWithValues: Direction.allCases.map { ($0.rawValue, t("direction_" + $0.rawValue, page)) })
         return l
     }
-}
-
-extension Mountable {
-    /// The power a device is planned with (W), as the fit check counts it.
-    static func power(of d: Device, floor: Floor) -> Double? { floor.mountable(d)?.powerW }
 }
