@@ -77,7 +77,7 @@ struct DemoFlowTests {
         let check = try await dcagent("check-config", cfg)
         #expect(check.status == 0, "\(check.output)")
         let sim = try Simulator(config: cfg, state: dir.file("sim"), log: dir.file("sim.log"))
-        try await waitUntil("the simulator's Modbus gateway") { Self.tcpAnswers(modbusPort) }
+        try await waitUntil(timeout: .seconds(60), "the simulator's Modbus gateway") { Self.tcpAnswers(modbusPort) }
         _ = sim
 
         // Commissioning: one read, every point with raw and engineering value.

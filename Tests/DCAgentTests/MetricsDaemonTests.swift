@@ -80,7 +80,7 @@ struct MetricsDaemonTests {
                     timeout: 300ms
                 """)
         let sim = try DemoFlowTests.Simulator(config: cfg, state: dir.file("sim"), log: dir.file("sim.log"))
-        try await waitUntil("the simulator's Modbus gateway") { DemoFlowTests.tcpAnswers(modbusPort) }
+        try await waitUntil(timeout: .seconds(60), "the simulator's Modbus gateway") { DemoFlowTests.tcpAnswers(modbusPort) }
         _ = sim
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
         try await daemon.waitHealthy()

@@ -94,7 +94,7 @@ struct SchemathesisTests {
             tokens.append((role, made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         let sim = try DemoFlowTests.Simulator(config: cfg, state: dir.file("sim"), log: dir.file("sim.log"))
-        try await waitUntil("the simulator's Modbus gateway") { DemoFlowTests.tcpAnswers(modbusPort) }
+        try await waitUntil(timeout: .seconds(60), "the simulator's Modbus gateway") { DemoFlowTests.tcpAnswers(modbusPort) }
         let inject = try await runProcess(DemoFlowTests.simBinary, ["inject", "sensor-offline", "--sensor", "DC-R02-TH1", "--state", dir.file("sim")])
         #expect(inject.status == 0, "\(inject.output)")
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))

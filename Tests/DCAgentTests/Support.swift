@@ -166,9 +166,11 @@ final class Daemon {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
     var pid: Int32 { process.processIdentifier }
 
-    /// Waits until `/healthz` answers.
+    /// Waits until `/healthz` answers. The bound is 60 s: at the crowded start of a full run on 2
+    /// cores (many daemons and peers starting at once) 20 s ran out for daemons that were
+    /// already listening.
     func waitHealthy() async throws {
-        try await waitUntil("dcagent /healthz on port \(port); log:\n\(log)") {
+        try await waitUntil(timeout: .seconds(60), "dcagent /healthz on port \(port); log:\n\(log)") {
             if !process.isRunning { throw TestFailure("dcagent exited early with \(process.terminationStatus); log:\n\(log)") }
             return httpGet(port: port, path: "/healthz")?.status == 200
         }

@@ -60,7 +60,7 @@ struct UIBrowserTests {
         let passwd = try await dcagent("user", "passwd", "demo", "--password-file", passwordFile, "--as", "demo", "--config", cfg)
         #expect(passwd.status == 0, "\(passwd.output)")
         let sim = try DemoFlowTests.Simulator(config: cfg, state: dir.file("sim"), log: dir.file("sim.log"))
-        try await waitUntil("the simulator's Modbus gateway") { DemoFlowTests.tcpAnswers(modbusPort) }
+        try await waitUntil(timeout: .seconds(60), "the simulator's Modbus gateway") { DemoFlowTests.tcpAnswers(modbusPort) }
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
         try await daemon.waitHealthy()
         let base = "http://127.0.0.1:\(httpPort)"
