@@ -38,7 +38,28 @@ public struct BuiltinTickets: Sendable {
 
     public init(database: AgentDatabase) { self.database = database }
 
-    static func number(_ id: Int64) -> String { "INC-" + String(format: "%06lld", id) }
+    /// `INC-000042`, `PRB-000043`, `CHG-000044`: one sequence, the prefix by kind.
+    static func number(_ id: Int64, kind: String = "incident") -> String {
+        let prefix = kind == "problem" ? "PRB-" : kind == "change" ? "CHG-" : "INC-"
+        return prefix + String(format: "%06lld", id)
+    }
+
+    /// Inserts a ticket of `kind` with its opening history entry (inside a transaction).
+    static func insert(
+        kind: String, opening: OpeningKey, subject: String, body: String, priority: String?, ci: String?, severity: String?, now: Timestamp,
+        _ db: Database
+    ) throws -> BuiltinTicket {
+        try db.execute(
+            sql: """
+                INSERT INTO itsm_tickets(number, kind, subject, state, priority, dedup_key, first_seen_ms, ci, severity, created_ms, updated_ms)
+                VALUES ('', ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [kind, subject, priority, opening.dedupKey, opening.firstSeen.milliseconds, ci, severity, now.milliseconds, now.milliseconds])
+        let id = db.lastInsertedRowID
+        try db.execute(sql: "UPDATE itsm_tickets SET number = ? WHERE id = ?", arguments: [number(id, kind: kind), id])
+        try append(id, "opened", body, now, db)
+        return try ticket(id: id, db)!
+    }
 
     /// Opens the ticket of an opening, or answers the one it has.
     public func open(
@@ -46,16 +67,7 @@ public struct BuiltinTickets: Sendable {
     ) async throws -> BuiltinTicket {
         try await database.writer.write { db in
             if let existing = try Self.find(opening, db) { return existing }
-            try db.execute(
-                sql: """
-                    INSERT INTO itsm_tickets(number, subject, state, priority, dedup_key, first_seen_ms, ci, severity, created_ms, updated_ms)
-                    VALUES ('', ?, 'open', ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [subject, priority, opening.dedupKey, opening.firstSeen.milliseconds, ci, severity, now.milliseconds, now.milliseconds])
-            let id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE itsm_tickets SET number = ? WHERE id = ?", arguments: [Self.number(id), id])
-            try Self.append(id, "opened", body, now, db)
-            return try Self.ticket(id: id, db)!
+            return try Self.insert(kind: "incident", opening: opening, subject: subject, body: body, priority: priority, ci: ci, severity: severity, now: now, db)
         }
     }
 

@@ -376,6 +376,61 @@ package enum Migrations {
         m.registerMigration("v10-user-language") { db in
             try db.execute(sql: "ALTER TABLE users ADD COLUMN language TEXT")
         }
+        // Analysis and follow-up (issue 15): problems for recurring incidents with their
+        // known errors, requests for change drafted for anomalies that need one, and which
+        // incidents were followed up. A problem or a change is a built-in ticket of its kind
+        // (`itsm_tickets.kind`), whatever the target; these tables hold what only it has.
+        m.registerMigration("v11-itsm-follow-up") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE itsm_problems (
+                        ticket_id INTEGER PRIMARY KEY REFERENCES itsm_tickets(id),
+                        condition_key TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('open', 'known_error', 'closed')),
+                        trend TEXT NOT NULL,
+                        root_cause TEXT,
+                        workaround TEXT,
+                        known_error_by TEXT,
+                        known_error_ms INTEGER,
+                        closed_by TEXT,
+                        closed_ms INTEGER
+                    );
+                    CREATE INDEX itsm_problems_key ON itsm_problems(condition_key, state);
+                    CREATE TABLE itsm_problem_incidents (
+                        problem_id INTEGER NOT NULL REFERENCES itsm_problems(ticket_id),
+                        dedup_key TEXT NOT NULL,
+                        first_seen_ms INTEGER NOT NULL,
+                        ticket TEXT,
+                        added_ms INTEGER NOT NULL,
+                        PRIMARY KEY (problem_id, dedup_key, first_seen_ms)
+                    );
+                    CREATE TABLE itsm_changes (
+                        ticket_id INTEGER PRIMARY KEY REFERENCES itsm_tickets(id),
+                        condition_key TEXT NOT NULL,
+                        incident_first_seen_ms INTEGER NOT NULL,
+                        problem_id INTEGER REFERENCES itsm_problems(ticket_id),
+                        category TEXT NOT NULL CHECK (category IN ('emergency', 'normal')),
+                        state TEXT NOT NULL CHECK (state IN ('draft', 'approved', 'rejected', 'closed')),
+                        requester TEXT NOT NULL,
+                        cis TEXT NOT NULL,
+                        checklist TEXT,
+                        rack TEXT,
+                        checklist_run TEXT,
+                        decided_by TEXT,
+                        decided_ms INTEGER,
+                        decision_note TEXT
+                    );
+                    CREATE INDEX itsm_changes_key ON itsm_changes(condition_key, state);
+                    CREATE TABLE itsm_followups (
+                        target TEXT NOT NULL,
+                        dedup_key TEXT NOT NULL,
+                        first_seen_ms INTEGER NOT NULL,
+                        done_ms INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        PRIMARY KEY (target, dedup_key, first_seen_ms)
+                    );
+                    """)
+        }
         return m
     }
 }

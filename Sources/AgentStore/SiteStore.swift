@@ -29,6 +29,8 @@ public final class SiteStore: Sendable {
     public let itsm: ITSMStore
     /// Built-in incident tickets.
     public let tickets: BuiltinTickets
+    /// Problems and known errors, drafted changes and their approval (issue 15).
+    public let followUps: ITSMFollowUps
     /// Wakes the event log's consumers on each commit, this process's or another's.
     public let changes: ChangeFeed<ContinuousClock>
 
@@ -55,6 +57,7 @@ public final class SiteStore: Sendable {
         self.eventActions = EventActionRepository(database: database, audit: audit, feed: changes)
         self.itsm = ITSMStore(database: database)
         self.tickets = BuiltinTickets(database: database)
+        self.followUps = ITSMFollowUps(database: database, audit: audit, users: users)
         self.changes = changes
     }
 

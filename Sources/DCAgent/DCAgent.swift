@@ -12,7 +12,7 @@ struct DCAgentCommand: AsyncParsableCommand {
             RunCommand.self, CheckConfigCommand.self, UserCommand.self, TokenCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
             ReadingsCommand.self, ProbeCommand.self, ProfilesCommand.self, BenchCommand.self,
             FloorCommand.self, RackCommand.self, DeviceCommand.self, CICommand.self, DeviceTypesCommand.self, ChecklistCommand.self, RulesCommand.self,
-            EventsCommand.self, ITSMCommand.self, ObligationsCommand.self, MaintenanceCommand.self,
+            EventsCommand.self, ITSMCommand.self, ProblemCommand.self, ChangeCommand.self, ObligationsCommand.self, MaintenanceCommand.self,
         ])
 }
 

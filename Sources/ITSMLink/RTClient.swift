@@ -36,6 +36,9 @@ public struct RTTicket: Sendable, Equatable {
     public var queueID: String?
     /// Custom field values by field name.
     public var customFields: [String: [String]]
+    /// Links to other tickets by REST2's relation name (`child`, `parent`, `refers-to`,
+    /// `referred-to-by`, `depends-on`, `depended-on-by`), ticket ids.
+    public var links: [String: [Int]] = [:]
 
     /// The first value of a custom field, nil when it has none.
     public func customField(_ name: String) -> String? { customFields[name]?.first }
@@ -180,7 +183,41 @@ public struct RTClient: Sendable {
         return RTTicket(
             id: gotID, status: ticketStatus, subject: object["Subject"] as? String ?? "",
             queueID: ((object["Queue"] as? [String: Any])?["id"]).flatMap { Self.int($0).map(String.init) ?? $0 as? String },
-            customFields: Self.customFields(object["CustomFields"]))
+            customFields: Self.customFields(object["CustomFields"]), links: Self.links(object["_hyperlinks"]))
+    }
+
+    /// REST2's `_hyperlinks` entries of type `ticket` by their `ref`.
+    static func links(_ value: Any?) -> [String: [Int]] {
+        var out: [String: [Int]] = [:]
+        for case let l as [String: Any] in (value as? [Any]) ?? [] where (l["type"] as? String) == "ticket" {
+            guard let ref = l["ref"] as? String, ref != "self", let id = int(l["id"]) else { continue }
+            out[ref, default: []].append(id)
+        }
+        return out
+    }
+
+    /// The relations the adapter makes between tickets (REST2's `Add<Relation>` keys).
+    public enum LinkType: String, Sendable {
+        /// The tickets are members (children) of this one: a problem's incidents.
+        case hasMember = "Members"
+        /// This ticket refers to them: a change to its incident and problem.
+        case refersTo = "RefersTo"
+    }
+
+    /// Adds links from a ticket to others (RT's `AddLink`; a link that exists is kept, not
+    /// doubled). The ticket is read back: a link RT did not make is an error.
+    public func addLinks(ticket id: Int, _ type: LinkType, _ others: [Int]) async throws(RTError) {
+        guard !others.isEmpty else { return }
+        let (status, json) = try await send(.PUT, "/ticket/\(id)", body: ["Add\(type.rawValue)": others.map(String.init)])
+        guard status == 200 else { throw Self.failure(status, json) }
+        let now = try await ticket(id)
+        let ref = type == .hasMember ? "child" : "refers-to"
+        let missing = others.filter { !(now.links[ref] ?? []).contains($0) }
+        guard missing.isEmpty else {
+            let messages = (json as? [Any])?.compactMap { $0 as? String } ?? []
+            throw .rejected(status: status, reason: "RT did not link ticket \(id) to \(missing) (\(type.rawValue)): \(messages.joined(separator: "; ").prefix(200))")
+        }
+        logger.info("rt ticket links", metadata: ["ticket": "\(id)", "type": "\(type.rawValue)", "to": "\(others)"])
     }
 
     // MARK: TicketSQL

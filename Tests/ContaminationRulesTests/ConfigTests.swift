@@ -102,6 +102,38 @@ struct ConfigTests {
         #expect(p.contains(RuleProblem(rule: "hot", key: "select.racks[0]", message: "unknown rack 'DC-R1-Z99'")))
     }
 
+    @Test("needs_change compiles onto the rule; an empty summary, an empty checklist or a misspelt key is refused naming the rule and key")
+    func needsChange() throws {
+        let set = try Floor.compile(
+            """
+            rules:
+              - id: hot
+                kind: threshold
+                warning: 27
+                needs_change: { summary: "Restore the rack's cooling", checklist: cable-check }
+              - id: cold
+                kind: threshold
+                direction: falling
+                warning: 15
+            """)
+        #expect(set.rules.first { $0.id == "hot" }?.needsChange == ChangeNeed(summary: "Restore the rack's cooling", checklist: "cable-check"))
+        #expect(set.rules.first { $0.id == "cold" }?.needsChange == nil)
+        let p = try problems(
+            """
+            rules:
+              - { id: a, kind: threshold, warning: 27, needs_change: { summary: "  " } }
+              - { id: b, kind: threshold, warning: 27, needs_change: { summary: fix, checklist: "" } }
+              - { id: c, kind: threshold, warning: 27, needs_change: { summary: fix, checklst: cable-check } }
+            """)
+        #expect(p.contains { $0.rule == "a" && $0.key == "needs_change.summary" })
+        #expect(p.contains { $0.rule == "b" && $0.key == "needs_change.checklist" })
+        #expect(p.contains { $0.rule == "c" && $0.key == "needs_change.checklst" && $0.message.contains("unknown key") })
+        // The shipped rules ask for a change where the anomaly needs one.
+        let shipped = try Floor.compile(try String(contentsOf: Floor.defaultRulesURL, encoding: .utf8))
+        #expect(shipped.rules.first { $0.id == "rack-power-budget" }?.needsChange?.checklist == "cable-check")
+        #expect(shipped.rules.first { $0.id == "corrosion" }?.needsChange != nil)
+    }
+
     @Test("warning above critical on a rising threshold")
     func warningAboveCritical() throws {
         let p = try problems("rules: [{ id: hot, kind: threshold, warning: 35, critical: 30 }]")

@@ -10,8 +10,8 @@ import Foundation
 /// packages installed by `scripts/install-rt`, but none of the system instance. Each instance
 /// lives in a temp directory with its own SQLite database, site config and Mason caches;
 /// RT reads them through `RT_SITE_CONFIG` and `RT_SITE_CONFIG_DIR` (RT::Config honours both),
-/// so `/etc/request-tracker5` is never read for settings nor written. It holds the queue
-/// `Incidents`, the custom fields `DCAgent-DedupKey`, `DCAgent-FirstSeen`, `DCAgent-CI`,
+/// so `/etc/request-tracker5` is never read for settings nor written. It holds the queues
+/// `Incidents`, `Problems` and `Changes`, the custom fields `DCAgent-DedupKey`, `DCAgent-FirstSeen`, `DCAgent-CI`,
 /// `DCAgent-Severity` on it, and a privileged user `dcagent` with the rights the adapter needs,
 /// whose random password and an RT auth token sit in 0600 files (never in an argument, never logged).
 /// `rt-server` (Starlet, prefork) listens on 127.0.0.1 on a free port; ``stop()`` and
@@ -35,8 +35,10 @@ public final class RequestTracker: @unchecked Sendable {
 
     /// The user the adapter logs in as.
     public let user = "dcagent"
-    /// The queue and the custom fields the instance holds.
+    /// The queues and the custom fields the instance holds.
     public static let queue = "Incidents"
+    public static let problemQueue = "Problems"
+    public static let changeQueue = "Changes"
     public static let customFields = ["DCAgent-DedupKey", "DCAgent-FirstSeen", "DCAgent-CI", "DCAgent-Severity"]
 
     /// The loopback port rt-server listens on (kept across ``stop()`` / ``start()``).
@@ -234,19 +236,20 @@ public final class RequestTracker: @unchecked Sendable {
             local $/; my $p = <$fh>; close $fh; $p =~ s/\\s+\\z//; $p;
         };
         my @cfs = qw(DCAgent-DedupKey DCAgent-FirstSeen DCAgent-CI DCAgent-Severity);
-        @Queues = ({ Name => 'Incidents', Description => 'DCAgent incidents', CorrespondAddress => '', CommentAddress => '' });
+        my @queues = qw(Incidents Problems Changes);
+        @Queues = map { { Name => $_, Description => "DCAgent $_", CorrespondAddress => '', CommentAddress => '' } } @queues;
         @CustomFields = map { {
             Name => $_, Type => 'FreeformSingle', LookupType => 'RT::Queue-RT::Ticket',
-            Queue => ['Incidents'], Description => "DCAgent $_",
+            Queue => [@queues], Description => "DCAgent $_",
         } } @cfs;
         @Users = ({ Name => 'dcagent', Password => $password, Privileged => 1,
                     EmailAddress => 'dcagent@dcagent-test.invalid', RealName => 'DCAgent' });
         @ACL = (
-            (map { { UserId => 'dcagent', Queue => 'Incidents', Right => $_ } }
+            (map { my $q = $_; map { { UserId => 'dcagent', Queue => $q, Right => $_ } }
                 qw(SeeQueue ShowTicket CreateTicket ModifyTicket ReplyToTicket CommentOnTicket
-                   ShowTicketComments DeleteTicket)),
-            (map { my $cf = $_; map { { UserId => 'dcagent', CF => $cf, Queue => 'Incidents', Right => $_ } }
-                qw(SeeCustomField ModifyCustomField SetInitialCustomField) } @cfs),
+                   ShowTicketComments DeleteTicket) } @queues),
+            (map { my $cf = $_; map { my $q = $_; map { { UserId => 'dcagent', CF => $cf, Queue => $q, Right => $_ } }
+                qw(SeeCustomField ModifyCustomField SetInitialCustomField) } @queues } @cfs),
         );
         # An auth token for the user, written to the file named by DCAGENT_RT_TOKEN_FILE (0600).
         @Final = (sub {

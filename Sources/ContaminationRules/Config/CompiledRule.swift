@@ -234,6 +234,23 @@ public struct CompiledRule: Hashable, Sendable {
     public var sustain: Double
     /// Flapping detection.
     public var flapping: FlappingPolicy
+    /// The change its anomaly needs, when the rule declares one (`needs_change:`).
+    public var needsChange: ChangeNeed? = nil
+}
+
+/// What change a rule's anomaly calls for (`needs_change:`; issue 15): the ITSM link drafts a
+/// request for change with this summary, and starts `checklist` on the event's rack.
+public struct ChangeNeed: Hashable, Sendable, Codable {
+    /// One line: what to change (`Improve filtration and clean the room`).
+    public var summary: String
+    /// A checklist template id run on the rack with the RFC, when the change touches the floor.
+    public var checklist: String?
+
+    /// Creates one from its parts.
+    public init(summary: String, checklist: String? = nil) {
+        self.summary = summary
+        self.checklist = checklist
+    }
 }
 
 /// Verdict of one evaluation of one condition.

@@ -82,6 +82,9 @@ public struct RawRule: Decodable, Sendable, Hashable {
     public var warnBefore: String?
     /// Clock: how far a device's clock may be from the agent's (`2m`).
     public var maxDrift: String?
+    /// Any kind: the anomaly needs a change (issue 15, Lampiran II H.2 with E.1): the ITSM link
+    /// drafts a request for change when it opens an incident for this rule.
+    public var needsChange: RawChangeNeed?
     /// Keys present in the file that no rule kind knows (typos).
     public var unknownKeys: [String] = []
 
@@ -100,6 +103,7 @@ public struct RawRule: Decodable, Sendable, Hashable {
         case warnBefore = "warn_before"
         case maxAge = "max_age"
         case maxDrift = "max_drift"
+        case needsChange = "needs_change"
     }
 
     /// Creates a rule in code (tests); only the id and kind are required.
@@ -115,6 +119,7 @@ public struct RawRule: Decodable, Sendable, Hashable {
         id = try c.decodeIfPresent(String.self, forKey: .id)
         kind = try c.decodeIfPresent(String.self, forKey: .kind)
         select = try c.decodeIfPresent(RawSelector.self, forKey: .select)
+        needsChange = try c.decodeIfPresent(RawChangeNeed.self, forKey: .needsChange)
         sustain = try c.decodeIfPresent(String.self, forKey: .sustain)
         flapping = try c.decodeIfPresent(RawFlapping.self, forKey: .flapping)
         direction = try c.decodeIfPresent(String.self, forKey: .direction)
@@ -169,5 +174,36 @@ public enum RawFlow: Decodable, Sendable, Hashable {
         } else {
             self = .point(try c.decode(String.self))
         }
+    }
+}
+
+/// `needs_change:` of a rule as written: what change the anomaly calls for.
+///
+/// ```yaml
+/// needs_change:
+///   summary: Improve filtration and clean the room (corrosion worse than G1)
+///   checklist: cable-check      # optional: a checklist template run on the rack
+/// ```
+public struct RawChangeNeed: Decodable, Sendable, Hashable {
+    /// One line: what to change.
+    public var summary: String?
+    /// A checklist template id (`config/checklists/`) started on the event's rack with the RFC.
+    public var checklist: String?
+    /// Keys no one knows (typos).
+    public var unknownKeys: [String] = []
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case summary, checklist }
+
+    /// Creates one in code (tests).
+    public init(summary: String?, checklist: String? = nil) {
+        self.summary = summary
+        self.checklist = checklist
+    }
+
+    public init(from decoder: any Decoder) throws {
+        unknownKeys = try UnknownKeys.in(decoder, known: CodingKeys.allCases.map(\.stringValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        summary = try c.decodeIfPresent(String.self, forKey: .summary)
+        checklist = try c.decodeIfPresent(String.self, forKey: .checklist)
     }
 }

@@ -3,7 +3,7 @@ import Telemetry
 /// Validates a rule file against a topology, once, and compiles it into an immutable rule set.
 public enum RuleCompiler {
     /// Keys every rule may carry.
-    static let commonKeys: Set<String> = ["id", "kind", "select", "for", "flapping"]
+    static let commonKeys: Set<String> = ["id", "kind", "select", "for", "flapping", "needs_change"]
     /// Keys each kind accepts besides the common ones.
     static let kindKeys: [RuleKindName: Set<String>] = [
         .threshold: ["direction", "warning", "critical", "clear"],
@@ -151,8 +151,22 @@ public enum RuleCompiler {
             raw: raw, name: name, topology: topology, rooms: rooms, selection: selection, pointsByDevice: pointsByDevice, power: power)
         let compiled = ctx.compile(kind)
         problems += ctx.problems
+        var need: ChangeNeed?
+        if let n = raw.needsChange {
+            for k in n.unknownKeys {
+                problems.append(RuleProblem(rule: name, key: "needs_change.\(k)", message: "unknown key (expected summary, checklist)"))
+            }
+            let summary = n.summary ?? ""
+            if summary.allSatisfy(\.isWhitespace) {
+                problems.append(RuleProblem(rule: name, key: "needs_change.summary", message: "say in one line what change the anomaly needs"))
+            } else if let c = n.checklist, c.allSatisfy(\.isWhitespace) {
+                problems.append(RuleProblem(rule: name, key: "needs_change.checklist", message: "empty: name a checklist template or leave the key out"))
+            } else {
+                need = ChangeNeed(summary: summary, checklist: n.checklist)
+            }
+        }
         guard let compiled else { return nil }
-        return CompiledRule(id: name, kind: compiled, sustain: sustain, flapping: flap)
+        return CompiledRule(id: name, kind: compiled, sustain: sustain, flapping: flap, needsChange: need)
     }
 
     /// The keys a decoded rule carries (for the does-not-apply check).

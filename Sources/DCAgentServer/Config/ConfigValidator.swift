@@ -215,6 +215,11 @@ package struct ConfigValidator {
                     if let url = r.url, let secret = password ?? token {
                         var plan = RTPlan(url: url, queue: r.queue ?? "Incidents", user: password == nil ? nil : r.user, secret: secret)
                         plan.timeout = duration(r.timeout, rk + [.key("timeout")], default: .seconds(15), min: .seconds(1), max: .seconds(300))
+                        for (q, key) in [(r.problemQueue, "problem_queue"), (r.changeQueue, "change_queue")] {
+                            if let q, q.trimmingCharacters(in: .whitespaces).isEmpty { fail(rk + [.key(key)], "empty: name an RT queue or leave the key out") }
+                        }
+                        if let q = r.problemQueue { plan.problemQueue = q }
+                        if let q = r.changeQueue { plan.changeQueue = q }
                         p.rt = plan
                     }
                 } else {
@@ -229,6 +234,14 @@ package struct ConfigValidator {
                     for problem in error.problems { fail(problem.key.split(separator: ".").map { .key(String($0)) }, problem.reason) }
                 }
             }
+            if let r = i.recurrence {
+                let rk = keys + [.key("recurrence")]
+                if let n = r.incidents {
+                    if (2...1000).contains(n) { p.recurrence.incidents = n } else { fail(rk + [.key("incidents")], "\(n) is not a count of incidents from 2 to 1000") }
+                }
+                p.recurrence.within = duration(r.within, rk + [.key("within")], default: .seconds(30 * 86_400), min: .seconds(60), max: .seconds(3 * 365 * 86_400)).inSeconds
+            }
+            p.pollEvery = duration(i.pollEvery, keys + [.key("poll_every")], default: .seconds(60), min: .seconds(5), max: .seconds(86_400))
             p.tick = duration(i.tick, keys + [.key("tick")], default: .seconds(5), min: .milliseconds(100), max: .seconds(600))
             p.retryFirst = duration(i.retryFirst, keys + [.key("retry_first")], default: .seconds(5), min: .milliseconds(100), max: .seconds(3600))
             p.retryMax = duration(i.retryMax, keys + [.key("retry_max")], default: .seconds(300), min: .seconds(1), max: .seconds(86_400))

@@ -25,8 +25,12 @@ package struct RawRT: Codable {
     package var tokenFile: String?
     package var tokenEnv: String?
     package var timeout: String?
+    package var problemQueue: String?
+    package var changeQueue: String?
     package enum CodingKeys: String, CodingKey {
         case url, queue, user, timeout
+        case problemQueue = "problem_queue"
+        case changeQueue = "change_queue"
         case passwordFile = "password_file"
         case passwordEnv = "password_env"
         case tokenFile = "token_file"
@@ -43,12 +47,22 @@ package struct RawITSM: Codable {
     package var retryFirst: String?
     package var retryMax: String?
     package var deadAfter: String?
+    package var recurrence: RawRecurrence?
+    package var pollEvery: String?
     package enum CodingKeys: String, CodingKey {
-        case tickets, rt, policy, tick
+        case tickets, rt, policy, tick, recurrence
+        case pollEvery = "poll_every"
         case retryFirst = "retry_first"
         case retryMax = "retry_max"
         case deadAfter = "dead_after"
     }
+}
+
+/// `itsm.recurrence` (issue 15): `incidents` incidents of one condition within `within` open a
+/// problem.
+package struct RawRecurrence: Codable {
+    package var incidents: Int?
+    package var within: String?
 }
 
 package struct RawAgent: Codable {

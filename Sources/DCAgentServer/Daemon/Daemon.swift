@@ -101,6 +101,7 @@ package enum Daemon {
         // Rules: compiled against the stored floor and every point the sensors will report; a
         // rule file that does not compile stops the start, naming each rule and key.
         var rules: RulesService<ContinuousClock>?
+        var changeNeeds: [String: ChangeNeed] = [:]
         if let rulesPlan = plan.rules, let inbox {
             let topology = TopologySource(
                 build: { try await RuleFiles.topology(store: store, extraPoints: sensors.points, polled: sensors.generation.ids) },
@@ -108,6 +109,7 @@ package enum Daemon {
             do {
                 let loaded = try RuleFiles.load(rulesPlan.file, topology: try await topology.build())
                 try samples.register(loaded.compiled.derivedPoints)
+                for r in loaded.compiled.rules { if let n = r.needsChange { changeNeeds[r.id] = n } }
                 var clockProbe: (@Sendable () -> AgentClockStatus)?
                 if rulesPlan.checkClockSync { clockProbe = { @Sendable in ClockSync.read() } }
                 rules = RulesService(
@@ -159,7 +161,20 @@ package enum Daemon {
             .init(service: feed, serviceName: "change-feed"),
         ]
         if let rules { services.append(.init(service: rules, serviceName: "rules")) }
-        if let itsmPlan = plan.itsm {
+        if var itsmPlan = plan.itsm {
+            // The rules that need a change, and the checklist each names (refused when missing).
+            itsmPlan.changeNeeds = changeNeeds
+            itsmPlan.checklistDirectory = ChecklistTemplates.directory(besideConfig: plan.file)
+            for (rule, need) in changeNeeds.sorted(by: { $0.key < $1.key }) {
+                guard let name = need.checklist else { continue }
+                do {
+                    guard let dir = itsmPlan.checklistDirectory else { throw StoreError.notFound("no checklists/ folder beside \(plan.file)") }
+                    _ = try ChecklistTemplates.load(name, from: dir)
+                } catch {
+                    logger.critical("refusing to start: rules: \(rule): needs_change.checklist: \(error)")
+                    throw DaemonExit(code: 2, lines: ["rules: \(rule): needs_change.checklist '\(name)': \(error)"])
+                }
+            }
             do {
                 services.append(.init(service: try ITSMService(store: store, plan: itsmPlan, clock: ContinuousClock(), logger: logger), serviceName: "itsm"))
             } catch {

@@ -22,6 +22,15 @@ package struct ITSMPlan: Sendable, Equatable {
     package var retryFirst: Duration = .seconds(5)
     package var retryMax: Duration = .seconds(300)
     package var deadAfter: Duration = .seconds(48 * 3600)
+    /// When recurring incidents open a problem (`itsm.recurrence`; issue 15).
+    package var recurrence = RecurrencePolicy.defaults
+    /// The rules that declare `needs_change:`, by rule id (from the rules file).
+    package var changeNeeds: [String: ChangeNeed] = [:]
+    /// Where the checklist templates are (`checklists/` beside the config), for the runs of
+    /// drafted changes.
+    package var checklistDirectory: String?
+    /// How often the open tickets' state is read back from the ITSM tool (`itsm.poll_every`).
+    package var pollEvery: Duration = .seconds(60)
     package init() {}
 }
 
@@ -33,6 +42,9 @@ package struct RTPlan: Sendable, Equatable {
     package var user: String?
     package var secret: SecretRef
     package var timeout: Duration = .seconds(15)
+    /// The queues of problems and changes (issue 15).
+    package var problemQueue = "Problems"
+    package var changeQueue = "Changes"
 
     package init(url: String, queue: String, user: String?, secret: SecretRef) {
         (self.url, self.queue, self.user, self.secret) = (url, queue, user, secret)
@@ -87,9 +99,16 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
                         poke.yield()
                     }
                 }
+                var nextPoll = Timestamp.now
                 for await _ in wakeups {
                     do {
+                        let now = Timestamp.now
+                        if now >= nextPoll {
+                            nextPoll = now.adding(seconds: self.plan.pollEvery.inSeconds)
+                            try await self.pollTickets(now: now)
+                        }
                         try await self.step(now: .now)
+                        try await self.followUp(now: .now)
                         try await self.dispatch(now: .now)
                     } catch {
                         self.logger.error("itsm: \(error)")
@@ -225,6 +244,23 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
     private func deliver(_ due: [OutboxEntry], now: Timestamp) async throws -> Int {
         var sent = 0
         for entry in due {
+            if entry.item.action.hasPrefix("problem.") || entry.item.action.hasPrefix("change.") {
+                do {
+                    let number = try await deliverFollowUp(entry)
+                    try await store.itsm.markSent(entry.id, ticket: number, now: now)
+                    sent += 1
+                } catch let e as RTError {
+                    let retry = e.disposition == .deadLetter || now.seconds(since: entry.created) >= plan.deadAfter.inSeconds
+                        ? nil : now.adding(seconds: backoff(attempt: entry.attempts))
+                    try await store.itsm.markFailed(entry.id, error: e.description, class: Self.errorClass(e), retryAt: retry, now: now)
+                    logger.warning("itsm: \(entry.item.action) for \(entry.item.opening) failed (\(e))\(retry == nil ? "; dead letter" : "; retried")")
+                    if case .unreachable = e { break }
+                } catch {
+                    try await store.itsm.markFailed(entry.id, error: "\(error)", class: "malformed", retryAt: nil, now: now)
+                    logger.error("itsm: \(entry.item.action) for \(entry.item.opening) failed (\(error)); dead letter")
+                }
+                continue
+            }
             let action: IncidentAction
             do { action = try JSONDecoder().decode(IncidentAction.self, from: entry.item.payload) } catch {
                 try await store.itsm.markFailed(entry.id, error: "unreadable payload: \(error)", class: "malformed", retryAt: nil, now: now)

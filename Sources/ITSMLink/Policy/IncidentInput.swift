@@ -49,4 +49,7 @@ public enum IncidentInput: Hashable, Sendable {
     case maintenanceEnded(MaintenanceWindow)
     /// An operator's action.
     case operatorAction(OperatorAction)
+    /// The ITSM tool reports the ticket closed by a person there (`resolved`, `rejected`,
+    /// `deleted`), seen at `at` (issue 15: both directions).
+    case closedInTool(status: String, at: Timestamp)
 }

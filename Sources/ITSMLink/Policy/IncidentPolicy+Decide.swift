@@ -15,6 +15,7 @@ extension IncidentPolicy {
         case .tick: onTick(link, now: now)
         case .maintenanceEnded(let w): onMaintenanceEnded(w, link: link, now: now)
         case .operatorAction(let a): onOperator(a, link: link)
+        case .closedInTool(let status, let at): onClosedInTool(status, at: at, link: link)
         }
     }
 

@@ -1,0 +1,188 @@
+import AgentStore
+import ContaminationRules
+import FloorModel
+import Foundation
+import ITSMLink
+package import Telemetry
+import Logging
+
+/// The follow-up of incidents (issue 15, Lampiran II H.2): once an incident's ticket exists,
+/// the recurrence of its condition may open a problem (F.3.b.1) or join the open one — carrying
+/// a known error's workaround into the incident's ticket — and a rule that declares
+/// `needs_change:` drafts a request for change (E.1) with a checklist run on the rack. Each
+/// incident is followed up once: the problem, the change, their outbox entries and the mark
+/// commit together.
+extension ITSMService {
+    /// Follows up every incident whose ticket exists and that was not followed up yet; then
+    /// starts the checklist runs of drafted changes. Returns how many incidents it followed up.
+    @discardableResult
+    package func followUp(now: Timestamp) async throws -> Int {
+        let target = self.target
+        var done = 0
+        for link in try await store.followUps.pending(target: target) {
+            let d = try await followUpOne(link, target: target, now: now)
+            done += d ? 1 : 0
+        }
+        try await startChecklists(now: now)
+        return done
+    }
+
+    /// The incident's event and priority from its link and its open action.
+    func incidentRecord(_ link: TicketLink) async throws -> IncidentRecord? {
+        guard let json = link.policy, let l = try? JSONDecoder().decode(IncidentLink.self, from: json) else { return nil }
+        var priority = plan.policy.priority(of: l.event.severity)
+        if let payload = try await store.followUps.openPayload(target: link.target, opening: link.opening),
+            case .open(let f)? = try? JSONDecoder().decode(IncidentAction.self, from: payload)
+        {
+            priority = f.priority
+        }
+        return IncidentRecord(opening: link.opening, ticket: link.ticket, event: l.event, priority: priority)
+    }
+
+    func followUpOne(_ link: TicketLink, target: String, now: Timestamp) async throws -> Bool {
+        guard let incident = try await incidentRecord(link) else {
+            try await store.followUps.record(
+                .init(target: target, incident: link.opening, incidentTicket: link.ticket, reason: "no policy state on the link: not followed up"),
+                now: now)
+            return false
+        }
+        let key = link.opening.dedupKey
+        let since = link.opening.firstSeen.adding(seconds: -plan.recurrence.within)
+        var history: [IncidentRecord] = []
+        for l in try await store.followUps.incidents(target: target, dedupKey: key, since: since) where l.opening != link.opening {
+            if let r = try await incidentRecord(l) { history.append(r) }
+        }
+        let problem = try await store.followUps.openProblem(condition: key)
+        let change = try await store.followUps.openChange(condition: key)
+        let d = FollowUp.decide(
+            incident, history: history, openProblem: problem?.opening, policy: plan.recurrence, need: plan.changeNeeds[incident.event.ruleID],
+            openChange: change?.number)
+        var w = ITSMFollowUps.Write(target: target, incident: link.opening, incidentTicket: link.ticket, reason: d.reasons.joined(separator: "; "))
+        let builtin = target == "builtin"
+        if let p = d.openProblem {
+            let tickets = Dictionary(uniqueKeysWithValues: ([incident] + history).map { ($0.opening, $0.ticket) })
+            w.newProblem = (p.opening, p.key, p.subject, p.body, p.trend, p.ci.rawValue, p.incidents.map { ($0, tickets[$0] ?? nil) })
+            if !builtin {
+                w.items.append(try Self.followUpItem(.openProblem(p), kind: "problem", opening: p.opening, sequence: "1", target: target))
+                // A change drafted before the problem existed refers to it from now on.
+                if let change {
+                    w.items.append(
+                        try Self.followUpItem(
+                            .linkIncident(p.opening, note: "problem opened for this condition: linked"), kind: "change", opening: change.opening,
+                            sequence: "\(p.opening)", target: target))
+                }
+            }
+        } else if let p = d.joinProblem {
+            w.joinProblem = p
+            if !builtin {
+                w.items.append(
+                    try Self.followUpItem(
+                        .linkIncident(link.opening, note: "incident \(link.ticket ?? link.opening.description) recurs: linked"), kind: "problem",
+                        opening: p, sequence: "\(link.opening)", target: target))
+            }
+            // A known error's workaround goes into the incident's ticket.
+            if let problem, problem.state == "known_error", let cause = problem.rootCause, let work = problem.workaround {
+                let text = "Known error \(problem.number): root cause: \(cause). Workaround: \(work)"
+                let action = IncidentAction.annotate(text)
+                w.items.append(
+                    OutboxItem(
+                        target: target, idempotencyKey: "\(target)|\(link.opening)/annotate/kedb-\(problem.number)", opening: link.opening,
+                        eventID: link.eventID, action: action.name, payload: try JSONEncoder().encode(action)))
+            }
+        }
+        if let c = d.draftChange {
+            w.newChange = (c.opening, c.subject, c.body, c.category.rawValue, c.cis.map(\.rawValue), c.checklist, c.rack?.rawValue)
+            if !builtin {
+                let problemOpening = d.openProblem?.opening ?? d.joinProblem
+                w.items.append(try Self.followUpItem(.openChange(c, problem: problemOpening), kind: "change", opening: c.opening, sequence: "1", target: target))
+            }
+        }
+        let made = try await store.followUps.record(w, now: now)
+        if made.problem != nil || made.change != nil {
+            logger.info(
+                "itsm: follow-up of \(link.ticket ?? link.opening.description): \(w.reason)\(made.problem.map { " (\($0))" } ?? "")\(made.change.map { " (\($0))" } ?? "")")
+        }
+        return true
+    }
+
+    static func followUpItem(_ a: FollowUpAction, kind: String, opening: OpeningKey, sequence: String, target: String) throws -> OutboxItem {
+        let name = a.name(kind: kind)
+        return OutboxItem(
+            target: target, idempotencyKey: "\(target)|\(opening)/\(name)/\(sequence)", opening: opening, eventID: nil, action: name,
+            payload: try JSONEncoder().encode(a))
+    }
+
+    /// Starts the checklist run of each drafted change that names one (on its rack, with the
+    /// change's number as the change reference) and records it on the change.
+    func startChecklists(now: Timestamp) async throws {
+        let waiting = try await store.followUps.changesAwaitingChecklist()
+        guard !waiting.isEmpty else { return }
+        guard let dir = plan.checklistDirectory else { return }
+        for c in waiting {
+            guard let name = c.checklist, let rack = c.rack else { continue }
+            do {
+                let template = try ChecklistTemplates.load(name, from: dir)
+                let run = try store.checklists.start(
+                    template: template, target: ChecklistTarget(.rack, CIID(unchecked: rack)), changeReference: c.number,
+                    executor: UserRepository.systemActor)
+                try await store.followUps.setChecklistRun(c.number, run: run.id, now: now)
+                logger.info("itsm: checklist run \(run.id) (\(name) on \(rack)) started for \(c.number)")
+            } catch {
+                logger.error("itsm: \(c.number): checklist \(name) on \(rack) not started: \(error)")
+            }
+        }
+    }
+
+    // MARK: Delivering problems and changes
+
+    /// Delivers a problem or change action; the target's ticket reference when it made one.
+    func deliverFollowUp(_ entry: OutboxEntry) async throws -> String? {
+        let action = try JSONDecoder().decode(FollowUpAction.self, from: entry.item.payload)
+        guard let rt else { return nil }  // built-in: the records are the tickets
+        let opening = entry.item.opening
+        let firstSeen = opening.firstSeen.date
+        func ticketOf(_ o: OpeningKey) async throws -> Int? {
+            try await store.itsm.links(of: o).first { $0.target == "rt" }?.ticket.flatMap { Int($0) }
+        }
+        func create(queue: String, subject: String, body: String, ci: CIID) async throws -> Int {
+            if let found = try await rt.findTicket(dedupKey: opening.dedupKey, firstSeen: firstSeen) { return found }
+            return try await rt.createTicket(
+                queue: queue, subject: subject, body: body,
+                customFields: [
+                    RTClient.Field.dedupKey: opening.dedupKey, RTClient.Field.firstSeen: RTClient.firstSeenValue(firstSeen),
+                    RTClient.Field.ci: ci.rawValue,
+                ])
+        }
+        switch action {
+        case .openProblem(let p):
+            let id = try await create(queue: plan.rt?.problemQueue ?? "Problems", subject: p.subject, body: p.body, ci: p.ci)
+            // The incidents are members of the problem (RT's parent/child link).
+            var members: [Int] = []
+            for o in p.incidents { if let t = try await ticketOf(o) { members.append(t) } }
+            if !members.isEmpty { try await rt.addLinks(ticket: id, .hasMember, members) }
+            return "\(id)"
+        case .linkIncident(let other, let note):
+            var found = try await ticketOf(opening)
+            if found == nil { found = try await rt.findTicket(dedupKey: opening.dedupKey, firstSeen: firstSeen) }
+            guard let id = found else {
+                throw RTError.notFound(status: 0, reason: "no RT ticket for \(opening)")
+            }
+            // Not known yet (its own open still queued): retried until it is.
+            guard let t = try await ticketOf(other) else { throw RTError.server(status: 0, reason: "RT ticket of \(other) not made yet") }
+            try await rt.addLinks(ticket: id, entry.item.action == "change.link" ? .refersTo : .hasMember, [t])
+            try await rt.comment(ticket: id, text: note)
+            return nil
+        case .openChange(let c, let problem):
+            let id = try await create(queue: plan.rt?.changeQueue ?? "Changes", subject: c.subject, body: c.body, ci: c.cis.first ?? "unknown")
+            var refers: [Int] = []
+            if let t = try await ticketOf(c.incident) { refers.append(t) }
+            if let problem, let t = try await ticketOf(problem) { refers.append(t) }
+            if !refers.isEmpty { try await rt.addLinks(ticket: id, .refersTo, refers) }
+            return "\(id)"
+        case .annotate(let text):
+            guard let id = try await ticketOf(opening) else { throw RTError.notFound(status: 0, reason: "no RT ticket for \(opening)") }
+            try await rt.comment(ticket: id, text: text)
+            return nil
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import AgentStore
+import ContaminationRules
+@testable import DCAgentServer
+import FloorModel
+import Foundation
+import GRDB
+import NIOHTTP1
+import ITSMLink
+import Logging
+import Telemetry
+import TestSupport
+import Testing
+
+/// The follow-up in the ITSM service (issue 15) with built-in tickets: a rack over its power
+/// budget three times in a month opens a problem over its three incidents; the rule's
+/// `needs_change:` drafts an RFC with a cable check on the rack; a known error's workaround
+/// reaches the next incident; another approver — never the requester — approves the RFC.
+@Suite("ITSM follow-up: recurrence → problem, KEDB, needs change → RFC", .serialized, .timeLimit(.minutes(2)))
+struct ITSMFollowUpTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let rack: CIID = "DC-R01"
+    static let point = PointID(ci: rack, name: "power_total")!
+    static let t0 = Timestamp(milliseconds: 1_796_000_000_000)
+    static let day = 86_400.0
+    static let need = ChangeNeed(summary: "Rebalance the rack's load (measured power over its budget)", checklist: "cable-check")
+
+    /// A plan whose `rack-power-budget` rule needs a change, with the shipped checklists.
+    static func plan(_ base: ITSMPlan = ITSMPlan()) -> ITSMPlan {
+        var p = base
+        p.policy.resolveAfter = 60
+        p.changeNeeds = ["rack-power-budget": need]
+        p.checklistDirectory = repo + "/config/checklists"
+        return p
+    }
+
+    /// The rig of the service tests, with the demo floor stored (the checklist runs on DC-R01)
+    /// and people: `ana` (approver), `budi` (engineer), `eko` (approver).
+    static func rig(_ plan: ITSMPlan) throws -> ITSMServiceTests.Rig {
+        let rig = try ITSMServiceTests.Rig(plan: plan)
+        try rig.store.floor.importFloors(try FloorFiles.read(repo + "/config/floor/demo.yaml"), actor: "ops", source: "demo.yaml")
+        _ = try rig.store.users.add(name: "ana", role: .approver, fullName: nil, actor: "ops")
+        _ = try rig.store.users.add(name: "budi", role: .engineer, fullName: nil, actor: "ops")
+        _ = try rig.store.users.add(name: "eko", role: .approver, fullName: nil, actor: "ops")
+        return rig
+    }
+
+    /// The rack's power-budget event of the opening first seen at `firstSeen`.
+    static func event(_ state: EventState, firstSeen: Timestamp, at: Timestamp) -> Event {
+        Event(
+            dedupKey: Event.dedupKey(rule: "rack-power-budget", scope: rack, point: point), ruleID: "rack-power-budget", kind: .capacity,
+            severity: .warning, state: state, scope: rack, room: "DC-H1", rack: rack, point: point, firstSeen: firstSeen, lastSeen: at,
+            count: 1, message: "DC-R01 draws 4.3 kW, 86 % of its 5 kW budget", evidence: [Reading(point: point, time: at, value: 4300)],
+            suppressed: false, flapping: false)
+    }
+
+    /// One incident: fires at `day` days after t0, cleared an hour later, resolved after the
+    /// hold-off; every round of the service runs (decide, follow up, deliver).
+    static func incident(_ rig: ITSMServiceTests.Rig, day d: Double) async throws -> OpeningKey {
+        let t = t0.adding(seconds: d * day)
+        try await rig.commit(.opened, event(.firing, firstSeen: t, at: t), at: t)
+        try await round(rig, t.adding(seconds: 1))
+        try await round(rig, t.adding(seconds: 2))
+        let clear = t.adding(seconds: 3600)
+        try await rig.commit(.resolved, event(.resolved, firstSeen: t, at: clear), at: clear)
+        try await round(rig, clear.adding(seconds: 1))
+        try await round(rig, clear.adding(seconds: 120))
+        return OpeningKey(dedupKey: event(.firing, firstSeen: t, at: t).dedupKey, firstSeen: t)
+    }
+
+    static func round(_ rig: ITSMServiceTests.Rig, _ now: Timestamp) async throws {
+        try await rig.service.step(now: now)
+        try await rig.service.followUp(now: now)
+        try await rig.service.dispatch(now: now)
+    }
+
+    @Test("three incidents in a month: one RFC on the first with its cable check, a problem on the third, the workaround on the fourth; approval by another approver")
+    func builtin() async throws {
+        let rig = try Self.rig(Self.plan())
+        let first = try await Self.incident(rig, day: 0)
+        // The first incident drafts the RFC (the rule needs a change), no problem yet.
+        var changes = try await rig.store.followUps.changes()
+        #expect(changes.count == 1)
+        let change = try #require(changes.first)
+        #expect(change.number.hasPrefix("CHG-") && change.state == "draft" && change.category == "normal")
+        #expect(change.requester == "system" && change.incident == first)
+        #expect(change.cis == ["DC-R01", "DC-H1"])
+        let run = try #require(change.checklistRun, "the cable check starts with the RFC")
+        let started = try #require(try rig.store.checklists.run(run))
+        #expect(started.template.id == "cable-check" && started.target.id == Self.rack && started.changeReference == change.number)
+        #expect(try await rig.store.followUps.problems().isEmpty)
+        #expect(try await rig.store.followUps.followUpReason(target: "builtin", incident: first)?.contains("1 of 3 incidents") == true)
+
+        _ = try await Self.incident(rig, day: 10)
+        #expect(try await rig.store.followUps.problems().isEmpty, "two incidents are not a recurrence")
+        changes = try await rig.store.followUps.changes()
+        #expect(changes.count == 1, "the open RFC is not drafted twice")
+        let third = try await Self.incident(rig, day: 20)
+        let problems = try await rig.store.followUps.problems()
+        #expect(problems.count == 1)
+        let problem = try #require(problems.first)
+        #expect(problem.state == "open" && problem.incidents.count == 3)
+        #expect(problem.incidents.last?.opening == third)
+        let numbers = try await rig.store.tickets.list().filter { $0.kind == "incident" }.map(\.number).sorted()
+        #expect(problem.incidents.compactMap(\.ticket).sorted() == numbers, "the problem names the three incident tickets")
+        #expect(problem.trend.hasPrefix("rising: 1 in the earlier half of the window, 2 in the later half"), "\(problem.trend)")
+
+        // An engineer records the known error; the next incident of the condition carries it.
+        #expect(throws: StoreError.self) {
+            try rig.store.followUps.recordKnownError(problem.number, rootCause: "x", workaround: "y", by: "ana-is-not-registered")
+        }
+        try rig.store.followUps.recordKnownError(
+            problem.number, rootCause: "A second blade chassis shares the rack's A feed", workaround: "Move one chassis to DC-R02 until the rebalance", by: "budi")
+        let fourth = try await Self.incident(rig, day: 22)
+        let ticket = try #require(try await rig.store.tickets.find(fourth))
+        #expect(ticket.history.contains { $0.what == "annotated" && $0.text.contains("Known error \(problem.number)") && $0.text.contains("Move one chassis") },
+            "\(ticket.history.map(\.text))")
+        #expect(try await rig.store.followUps.problem(problem.number)?.incidents.count == 4)
+
+        // J.2: the requester may not approve; an engineer may not; another approver may.
+        #expect(throws: StoreError.self) { try rig.store.followUps.decideChange(change.number, approve: true, by: "budi", note: "") }
+        #expect(throws: StoreError.self) { try rig.store.followUps.decideChange(change.number, approve: true, by: "system", note: "") }
+        let approved = try rig.store.followUps.decideChange(change.number, approve: true, by: "ana", note: "rebalance Saturday")
+        #expect(approved.state == "approved" && approved.decidedBy == "ana")
+        #expect(throws: StoreError.self) { try rig.store.followUps.decideChange(change.number, approve: true, by: "eko", note: "") }
+        let audit = try await rig.store.audit.entries(object: "change/\(change.number)", limit: 10)
+        #expect(audit.map(\.action) == ["change.approve"] && audit.first?.actor == "ana")
+    }
+
+    @Test("a person who drafted a change may not approve it")
+    func requesterRefused() async throws {
+        let rig = try Self.rig(Self.plan())
+        _ = try await Self.incident(rig, day: 0)
+        let number = try #require(try await rig.store.followUps.changes().first?.number)
+        // Make ana the requester, as if she had asked for it herself.
+        try await rig.store.database.writer.write { db in try db.execute(sql: "UPDATE itsm_changes SET requester = 'ana'") }
+        do {
+            try rig.store.followUps.decideChange(number, approve: true, by: "ana", note: "")
+            Issue.record("the requester approved her own change")
+        } catch let e as StoreError {
+            #expect(e.message.contains("requested it and may not approve it"), "\(e.message)")
+        }
+        #expect(try rig.store.followUps.decideChange(number, approve: false, by: "eko", note: "the load fell back").state == "rejected")
+    }
+}
