@@ -3,6 +3,7 @@ import ContaminationRules
 import DCAgentWeb
 import FloorModel
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -60,6 +61,8 @@ struct PageRoutesTests {
             sources.samples = store.samples
             sources.audit = store.audit
             sources.checklists = store.checklists
+            sources.tickets = store.tickets
+            sources.followUps = store.followUps
             sources.keepAliveEvery = .milliseconds(200)
             return Application(router: WebRoutes.router(sources, logger: Logger(label: "pages-test")))
         }
@@ -224,6 +227,85 @@ struct PageRoutesTests {
             }
             #expect(try await rig.auth.store.events.events().first?.operatorState.acknowledgedBy == "ops")
         }
+    }
+
+    @Test("a change is approved on its ticket page by an approver who is not its requester; a known error is recorded by an engineer; lower roles see no form and are refused")
+    func changesAndProblems() async throws {
+        let rig = try await Rig()
+        let store = rig.auth.store
+        let incident = OpeningKey(dedupKey: "rack-power-budget|T-R01|T-R01/power_total", firstSeen: Timestamp(milliseconds: 1_796_000_000_000))
+        var w = ITSMFollowUps.Write(target: "builtin", incident: incident, incidentTicket: "INC-000001", reason: "test")
+        w.newProblem = (
+            OpeningKey(dedupKey: "problem|" + incident.dedupKey, firstSeen: incident.firstSeen), incident.dedupKey, "Recurring: T-R01 over budget",
+            "three in a month", "rising", "T-R01", [(incident, "INC-000001")]
+        )
+        w.newChange = (
+            OpeningKey(dedupKey: "change|" + incident.dedupKey, firstSeen: incident.firstSeen), "RFC: rebalance T-R01", "Rebalance the load.",
+            "normal", ["T-R01"], nil, nil
+        )
+        let made = try await store.followUps.record(w)
+        let problem = try #require(made.problem)
+        let change = try #require(made.change)
+        try await rig.app(language: .en).test(.router) { client in
+            let ops = try await Self.login(client, "ops")
+            let opsPage = try await client.execute(uri: "/tickets/\(change)", method: .get, headers: [.cookie: ops])
+            #expect(opsPage.status == .ok && Self.html(opsPage).contains("Request for change") && !Self.html(opsPage).contains(#"id="form-approve""#))
+            var headers = Self.formType
+            headers[.cookie] = ops
+            try await client.execute(
+                uri: "/tickets/\(change)/approve", method: .post, headers: headers, body: Self.form([("_csrf", try Self.csrf(Self.html(opsPage)))])
+            ) { r in
+                #expect(r.status == .forbidden, "an operator may not approve: \(r.status)")
+            }
+            let admin = try await Self.login(client, "ana")
+            headers[.cookie] = admin
+            // Ana as the requester: no form, and the post is refused naming J.2.
+            try await store.database.writer.write { db in try db.execute(sql: "UPDATE itsm_changes SET requester = 'ana'") }
+            let own = try await client.execute(uri: "/tickets/\(change)", method: .get, headers: [.cookie: admin])
+            #expect(!Self.html(own).contains(#"id="form-approve""#))
+            let token = try Self.csrf(Self.html(own))
+            try await client.execute(uri: "/tickets/\(change)/approve", method: .post, headers: headers, body: Self.form([("_csrf", token)])) { r in
+                #expect(r.status == .forbidden && Self.html(r).contains("requested it and may not approve it"), "\(r.status)")
+            }
+            try await store.database.writer.write { db in try db.execute(sql: "UPDATE itsm_changes SET requester = 'system'") }
+            let page = try await client.execute(uri: "/tickets/\(change)", method: .get, headers: [.cookie: admin])
+            #expect(Self.html(page).contains(#"id="form-approve""#))
+            try await client.execute(
+                uri: "/tickets/\(change)/approve", method: .post, headers: headers, body: Self.form([("_csrf", token), ("note", "Saturday")])
+            ) { r in
+                #expect(r.status == .seeOther && r.headers[.location] == "/tickets/\(change)")
+            }
+            try await client.execute(uri: "/tickets/\(change)", method: .get, headers: [.cookie: admin]) { r in
+                #expect(Self.html(r).contains(#"<dd id="change-state">approved</dd>"#) && Self.html(r).contains(#"<dd id="decided-by">ana: Saturday</dd>"#))
+            }
+            // The known error: an operator is refused; an empty workaround marks the field.
+            headers[.cookie] = ops
+            try await client.execute(
+                uri: "/tickets/\(problem)/known-error", method: .post, headers: headers,
+                body: Self.form([("_csrf", try Self.csrf(Self.html(opsPage))), ("root_cause", "x"), ("workaround", "y")])
+            ) { r in
+                #expect(r.status == .forbidden)
+            }
+            headers[.cookie] = admin
+            try await client.execute(
+                uri: "/tickets/\(problem)/known-error", method: .post, headers: headers,
+                body: Self.form([("_csrf", token), ("root_cause", "two chassis on feed A"), ("workaround", " ")])
+            ) { r in
+                #expect(r.status == .badRequest && Self.html(r).contains(#"id="workaround-input" name="workaround" value="" aria-invalid="true""#), "\(Self.html(r))")
+            }
+            try await client.execute(
+                uri: "/tickets/\(problem)/known-error", method: .post, headers: headers,
+                body: Self.form([("_csrf", token), ("root_cause", "two chassis on feed A"), ("workaround", "move one to T-R03")])
+            ) { r in
+                #expect(r.status == .seeOther)
+            }
+            try await client.execute(uri: "/tickets/\(problem)", method: .get, headers: [.cookie: admin]) { r in
+                #expect(Self.html(r).contains(#"<dd id="problem-state">known_error</dd>"#) && Self.html(r).contains(#"<dd id="workaround">move one to T-R03</dd>"#))
+            }
+        }
+        let audit = try await store.audit.entries(object: nil, limit: 50, beforeSeq: nil)
+        #expect(audit.contains { $0.action == "change.approve" && $0.actor == "ana" && $0.object == "change/\(change)" })
+        #expect(audit.contains { $0.action == "problem.known_error" && $0.actor == "ana" })
     }
 
     @Test("a move the fit check refuses is shown on the rack page naming why, the field marked, nothing written; the live check says the same; a move that fits is saved and audited")

@@ -23,6 +23,9 @@ public struct WebSources: Sendable {
     public var eventActions: any EventActing = NoEventActions()
     /// The built-in tickets; without them, the lists are empty.
     public var tickets: any TicketReading = NoTickets()
+    /// Problems and changes with their known errors and approvals; nil: the ticket page shows
+    /// no such forms.
+    public var followUps: (any FollowUpActing)? = nil
     /// How long a login session lasts.
     public var sessionLifetime: Duration = .seconds(8 * 3600)
     /// True when the server speaks TLS: HSTS is sent.
