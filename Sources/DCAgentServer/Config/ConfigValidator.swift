@@ -242,6 +242,11 @@ package struct ConfigValidator {
                 p.recurrence.within = duration(r.within, rk + [.key("within")], default: .seconds(30 * 86_400), min: .seconds(60), max: .seconds(3 * 365 * 86_400)).inSeconds
             }
             p.pollEvery = duration(i.pollEvery, keys + [.key("poll_every")], default: .seconds(60), min: .seconds(5), max: .seconds(86_400))
+            if let raw = i.priority {
+                do { p.priority = try raw.config(at: "itsm.priority") } catch {
+                    for problem in error.problems { fail(Self.keyPath(problem.key), problem.reason) }
+                }
+            }
             p.tick = duration(i.tick, keys + [.key("tick")], default: .seconds(5), min: .milliseconds(100), max: .seconds(600))
             p.retryFirst = duration(i.retryFirst, keys + [.key("retry_first")], default: .seconds(5), min: .milliseconds(100), max: .seconds(3600))
             p.retryMax = duration(i.retryMax, keys + [.key("retry_max")], default: .seconds(300), min: .seconds(1), max: .seconds(86_400))
@@ -257,6 +262,27 @@ package struct ConfigValidator {
             rules: rules)
         plan.itsm = itsm
         return plan
+    }
+
+    /// A dotted key as a library reports it (`itsm.priority.matrix[1][2]`) as a key path, so the
+    /// problem is located at its line: keys split at `.`, `[n]` suffixes become indexes.
+    package static func keyPath(_ dotted: String) -> [KeyPathElement] {
+        var out: [KeyPathElement] = []
+        for part in dotted.split(separator: ".") {
+            var rest = Substring(part)
+            if let open = rest.firstIndex(of: "[") {
+                if open > rest.startIndex { out.append(.key(String(rest[..<open]))) }
+                rest = rest[open...]
+                while rest.hasPrefix("["), let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]) {
+                    out.append(.index(i))
+                    rest = rest[rest.index(after: close)...]
+                }
+                if !rest.isEmpty { out.append(.key(String(rest))) }
+            } else {
+                out.append(.key(String(rest)))
+            }
+        }
+        return out
     }
 
     package static func isIPAddress(_ s: String) -> Bool {

@@ -15,6 +15,8 @@ package struct ITSMPlan: Sendable, Equatable {
     /// The Request Tracker to use when `tickets` is `rt`.
     package var rt: RTPlan?
     package var policy = IncidentPolicy.defaults
+    /// `itsm.priority`: impact × urgency → priority (issue 15).
+    package var priority = PriorityConfig.defaults
     /// How often hold-offs, silences and retries are looked at without a commit to wake on.
     package var tick: Duration = .seconds(5)
     /// Retries of a failed delivery: after `retryFirst`, doubling, at most `retryMax` apart,

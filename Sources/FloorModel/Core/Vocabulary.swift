@@ -69,6 +69,16 @@ public enum Lifecycle: String, Hashable, Sendable, Codable, CaseIterable {
 
     /// True when the object takes space, weight and power in its rack.
     public var occupiesSpace: Bool { self != .disposed }
+
+    /// True when the object is installed and running, so an anomaly can hurt what it carries:
+    /// staged, active, or still decommissioning. Planned objects are not there yet; offline
+    /// (decommissioned) and disposed ones carry nothing (``Floor/impact(of:)`` skips them).
+    public var isLive: Bool {
+        switch self {
+        case .staged, .active, .decommissioning: true
+        case .planned, .offline, .disposed: false
+        }
+    }
 }
 
 /// The A or B side of a redundant power path.

@@ -103,7 +103,8 @@ struct Converter {
             floor.cables.append(cable)
         }
         for v in s.services ?? [] {
-            floor.services.append(Service(id: id(v.id, v.id), name: v.name, hostedOn: v.hostedOn.map { id($0, v.id, "hosted_on") }))
+            floor.services.append(
+                Service(id: id(v.id, v.id), name: v.name, hostedOn: v.hostedOn.map { id($0, v.id, "hosted_on") }, criticality: v.criticality))
         }
         return floor
     }

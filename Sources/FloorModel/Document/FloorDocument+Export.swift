@@ -56,7 +56,7 @@ extension SiteDoc {
                     id: $0.id.rawValue, a: PortRefDoc(device: $0.a.device.rawValue, port: $0.a.port), b: PortRefDoc(device: $0.b.device.rawValue, port: $0.b.port),
                     type: $0.type.rawValue, label: $0.label, lengthM: $0.lengthM, status: $0.status.rawValue)
             },
-            services: f.services.map { ServiceDoc(id: $0.id.rawValue, name: $0.name, hostedOn: $0.hostedOn.map(\.rawValue)) },
+            services: f.services.map { ServiceDoc(id: $0.id.rawValue, name: $0.name, hostedOn: $0.hostedOn.map(\.rawValue), criticality: $0.criticality) },
             unrackedDevices: unracked.isEmpty ? nil : unracked)
     }
 }

@@ -199,9 +199,11 @@ public struct ServiceDoc: Hashable, Sendable, Codable {
     public var name: String
     /// Device ids hosting it.
     public var hostedOn: [String]
+    /// 1 (most critical) … 3 (least); absent counts as 3.
+    public var criticality: Int?
 
     enum CodingKeys: String, CodingKey {
-        case id, name
+        case id, name, criticality
         case hostedOn = "hosted_on"
     }
 }

@@ -40,7 +40,8 @@ public struct Aisle: Hashable, Sendable, Codable {
     public var tiles: TileRect
 }
 
-/// An IT service a device hosts, so an anomaly's impact can name it.
+/// An IT service a device hosts, so an anomaly's impact can name it and its priority can
+/// weigh it (``Floor/impact(of:)``).
 public struct Service: Hashable, Sendable, Codable {
     /// CI id (`SVC-EMAIL`).
     public var id: CIID
@@ -50,4 +51,24 @@ public struct Service: Hashable, Sendable, Codable {
     public var hostedOn: [CIID]
     /// CI status.
     public var status: Lifecycle = .active
+    /// How critical the service is to the organisation: 1 most critical (core treasury,
+    /// e-mail), 2 (internal tools), 3 least (test). Nil when the floor does not say, which
+    /// counts as 3 (``effectiveCriticality``): a service nobody ranked does not raise a
+    /// ticket's priority. Validation refuses values outside ``criticalities``.
+    public var criticality: Int?
+
+    /// The criticality levels: 1 (most critical) … 3 (least).
+    public static let criticalities = 1...3
+
+    /// Creates a service.
+    public init(id: CIID, name: String, hostedOn: [CIID], status: Lifecycle = .active, criticality: Int? = nil) {
+        self.id = id
+        self.name = name
+        self.hostedOn = hostedOn
+        self.status = status
+        self.criticality = criticality
+    }
+
+    /// ``criticality``, or 3 (the least critical) when it is not set.
+    public var effectiveCriticality: Int { criticality ?? Self.criticalities.upperBound }
 }

@@ -239,9 +239,16 @@ extension Floor {
 
     func validateServices() -> [FloorProblem] {
         services.flatMap { s in
-            s.hostedOn.filter { device($0) == nil }.map {
+            var out = s.hostedOn.filter { device($0) == nil }.map {
                 FloorProblem(object: s.id.rawValue, field: "hosted_on", code: .unknownReference, message: "device \($0) does not exist")
             }
+            if let c = s.criticality, !Service.criticalities.contains(c) {
+                out.append(
+                    FloorProblem(
+                        object: s.id.rawValue, field: "criticality", code: .invalidValue,
+                        message: "service \(s.id) has criticality \(c); use 1 (most critical), 2 or 3 (least critical), or leave it out (counts as 3)"))
+            }
+            return out
         }
     }
 }
