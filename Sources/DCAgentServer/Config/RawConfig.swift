@@ -34,17 +34,19 @@ package struct RawRT: Codable {
     }
 }
 
-/// `itsm:` (issue 12): where tickets go, the incident policy, the dispatcher's timing.
+/// `itsm:` (issue 12): where tickets go, the incident policy, the correlation of events of one
+/// rack or room (issue 15), the dispatcher's timing.
 package struct RawITSM: Codable {
     package var tickets: String?
     package var rt: RawRT?
     package var policy: RawIncidentPolicy?
+    package var correlation: RawCorrelationPolicy?
     package var tick: String?
     package var retryFirst: String?
     package var retryMax: String?
     package var deadAfter: String?
     package enum CodingKeys: String, CodingKey {
-        case tickets, rt, policy, tick
+        case tickets, rt, policy, correlation, tick
         case retryFirst = "retry_first"
         case retryMax = "retry_max"
         case deadAfter = "dead_after"
