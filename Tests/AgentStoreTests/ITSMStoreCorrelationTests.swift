@@ -16,12 +16,15 @@ struct ITSMStoreCorrelationTests {
     /// The policy state of a member of `parent`, as the ITSM service stores it (the part the
     /// store reads: `parent`).
     static func memberPolicy(of parent: OpeningKey) -> Data {
-        Data(#"{"parent":{"dedupKey":"\#(parent.dedupKey)","firstSeen":{"milliseconds":\#(parent.firstSeen.milliseconds)}},"phase":{"open":{}}}"#.utf8)
+        Data(
+            #"{"parent":{"dedupKey":"\#(parent.dedupKey)","firstSeen":{"milliseconds":\#(parent.firstSeen.milliseconds)}},"phase":{"open":{}}}"#
+                .utf8)
     }
 
     static func member(_ n: Int, target: String = "builtin", of parent: OpeningKey = parent) -> TicketLink {
         TicketLink(
-            target: target, opening: OpeningKey(dedupKey: "inlet-hot|DC-R05-TH\(n)|DC-R05-TH\(n)/temperature", firstSeen: t0.adding(seconds: Double(n))),
+            target: target,
+            opening: OpeningKey(dedupKey: "inlet-hot|DC-R05-TH\(n)|DC-R05-TH\(n)/temperature", firstSeen: t0.adding(seconds: Double(n))),
             eventID: Int64(n), ticket: nil, state: "open", reason: "member of \(parent)", updated: t0, policy: memberPolicy(of: parent))
     }
 
@@ -29,10 +32,14 @@ struct ITSMStoreCorrelationTests {
     func memberTicket() async throws {
         let dir = TempDir()
         let store = try SiteStore(
-            path: dir.file("i.sqlite"), auditKeyFile: dir.file("audit.key"), auditAnchorFile: dir.file("audit.anchor"), logger: Logger(label: "t"))
+            path: dir.file("i.sqlite"), auditKeyFile: dir.file("audit.key"), auditAnchorFile: dir.file("audit.anchor"),
+            logger: Logger(label: "t"))
         let open = OutboxItem(
-            target: "builtin", idempotencyKey: "builtin|\(Self.parent)/open/1", opening: Self.parent, eventID: 1, action: "open", payload: Data("{}".utf8))
-        let parentLink = TicketLink(target: "builtin", opening: Self.parent, eventID: 1, ticket: nil, state: "open", reason: "opened", updated: Self.t0, policy: Data("{}".utf8))
+            target: "builtin", idempotencyKey: "builtin|\(Self.parent)/open/1", opening: Self.parent, eventID: 1, action: "open",
+            payload: Data("{}".utf8))
+        let parentLink = TicketLink(
+            target: "builtin", opening: Self.parent, eventID: 1, ticket: nil, state: "open", reason: "opened", updated: Self.t0,
+            policy: Data("{}".utf8))
         let unrelated = OpeningKey(dedupKey: "door-open|DC-R05|", firstSeen: Self.t0)
         // Member 2 of the parent, a member of another opening, the parent's member at another
         // target, and a link whose policy is no JSON at all.
@@ -48,7 +55,8 @@ struct ITSMStoreCorrelationTests {
         #expect(try await store.itsm.links(of: Self.member(2).opening).map(\.ticket) == ["INC-000001"])
         #expect(try await store.itsm.links(ofEvents: [2])[2]?.map(\.ticket) == ["INC-000001"], "the event page reads it by event")
         #expect(try await store.itsm.links(of: Self.member(3, of: unrelated).opening).first?.ticket == nil)
-        #expect(try await store.itsm.links(of: Self.member(4, target: "rt").opening).first?.ticket == nil, "another target's ticket is its own")
+        #expect(
+            try await store.itsm.links(of: Self.member(4, target: "rt").opening).first?.ticket == nil, "another target's ticket is its own")
         #expect(try await store.itsm.links(of: odd.opening).first?.ticket == nil)
         // A member that joins once the ticket is made takes it as it is written.
         try await store.itsm.apply([], links: [Self.member(5)], now: Self.t0.adding(seconds: 2))
@@ -64,13 +72,16 @@ struct ITSMStoreCorrelationTests {
     func activeLinksInStep() async throws {
         let dir = TempDir()
         let store = try SiteStore(
-            path: dir.file("i.sqlite"), auditKeyFile: dir.file("audit.key"), auditAnchorFile: dir.file("audit.anchor"), logger: Logger(label: "t"))
-        let parentLink = TicketLink(target: "builtin", opening: Self.parent, eventID: nil, ticket: nil, state: "open", reason: "opened", updated: Self.t0)
+            path: dir.file("i.sqlite"), auditKeyFile: dir.file("audit.key"), auditAnchorFile: dir.file("audit.anchor"),
+            logger: Logger(label: "t"))
+        let parentLink = TicketLink(
+            target: "builtin", opening: Self.parent, eventID: nil, ticket: nil, state: "open", reason: "opened", updated: Self.t0)
         var done = Self.member(6)
         done.state = "resolved"
         try await store.itsm.apply([], links: [parentLink, done], now: Self.t0)
         let helper = EventStoreTests()
-        try await store.events.commit(helper.checkpoint([helper.change(.opened, helper.event(.firing, .warning, at: hour0), at: hour0)], at: hour0))
+        try await store.events.commit(
+            helper.checkpoint([helper.change(.opened, helper.event(.firing, .warning, at: hour0), at: hour0)], at: hour0))
         let seen = Mutex<[String]>([])
         try await store.itsm.advance(consumer: "itsm", target: "builtin") { changes, latest in
             seen.withLock { $0 = latest.keys.sorted() }

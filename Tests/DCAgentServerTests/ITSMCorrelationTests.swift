@@ -19,7 +19,8 @@ struct ITSMCorrelationTests {
         let ci = probe(n, rack: rack)
         let point = PointID(ci: ci, name: "temperature")!
         return Event(
-            dedupKey: Event.dedupKey(rule: "inlet-hot", scope: ci, point: point), ruleID: "inlet-hot", kind: .threshold, severity: .critical,
+            dedupKey: Event.dedupKey(rule: "inlet-hot", scope: ci, point: point), ruleID: "inlet-hot", kind: .threshold,
+            severity: .critical,
             state: state, scope: ci, room: "DC-H1", rack: CIID(unchecked: rack), point: point, firstSeen: firstSeen, lastSeen: at, count: 1,
             message: "\(ci) inlet 31 °C above 30 °C", evidence: [], suppressed: false, flapping: false, dataMissing: nil)
     }
@@ -30,18 +31,27 @@ struct ITSMCorrelationTests {
     func commit(_ store: SiteStore, _ change: EventChange.Change, _ e: Event, at: Timestamp) async throws {
         try await store.events.commit(
             RuleCheckpoint(
-                changes: [EventChange(change: change, event: e, at: at, notify: true)], derived: [], state: Data("{}".utf8), rulesDigest: "d", at: at))
+                changes: [EventChange(change: change, event: e, at: at, notify: true)], derived: [], state: Data("{}".utf8),
+                rulesDigest: "d", at: at))
     }
 
-    @Test("twelve probes of one rack firing within a minute: one built-in ticket naming the eleven members; each member's link shows its number; it resolves once, when all have cleared")
+    @Test(
+        "twelve probes of one rack firing within a minute: one built-in ticket naming the eleven members; each member's link shows its number; it resolves once, when all have cleared"
+    )
     func twelveProbes() async throws {
         let rig = try ITSMServiceTests.Rig()
         let store = rig.store
         // Six fire and are handled (the ticket is made after five joined), then six more (they
         // join a ticket whose number is known); a probe of another rack has its own ticket.
-        for n in 1...6 { try await commit(store, .opened, Self.event(n, .firing, at: Self.firstSeen(n), firstSeen: Self.firstSeen(n)), at: Self.firstSeen(n)) }
+        for n in 1...6 {
+            try await commit(
+                store, .opened, Self.event(n, .firing, at: Self.firstSeen(n), firstSeen: Self.firstSeen(n)), at: Self.firstSeen(n))
+        }
         try await rig.round(Self.firstSeen(6).adding(seconds: 1))
-        for n in 7...12 { try await commit(store, .opened, Self.event(n, .firing, at: Self.firstSeen(n), firstSeen: Self.firstSeen(n)), at: Self.firstSeen(n)) }
+        for n in 7...12 {
+            try await commit(
+                store, .opened, Self.event(n, .firing, at: Self.firstSeen(n), firstSeen: Self.firstSeen(n)), at: Self.firstSeen(n))
+        }
         let other = Self.event(1, .firing, rack: "DC-R06", at: Self.firstSeen(12), firstSeen: Self.firstSeen(12))
         try await commit(store, .opened, other, at: Self.firstSeen(12))
         try await rig.round(Self.firstSeen(12).adding(seconds: 1))
@@ -69,7 +79,9 @@ struct ITSMCorrelationTests {
         try await commit(store, .resolved, Self.event(1, .resolved, at: t1, firstSeen: Self.firstSeen(1)), at: t1)
         try await rig.round(t1.adding(seconds: 700))
         var now = try #require(try await store.tickets.find(Self.opening(1)))
-        #expect(now.state == "open" && now.history.last?.text.contains("stays open while 11 members still fire") == true, "\(now.history.last?.text ?? "")")
+        #expect(
+            now.state == "open" && now.history.last?.text.contains("stays open while 11 members still fire") == true,
+            "\(now.history.last?.text ?? "")")
         // All clear, the last at t2: resolved at t2 + 10 min, not before, once.
         let t2 = Self.t0.adding(seconds: 1200)
         for n in 2...12 { try await commit(store, .resolved, Self.event(n, .resolved, at: t2, firstSeen: Self.firstSeen(n)), at: t2) }
@@ -92,7 +104,10 @@ struct ITSMCorrelationTests {
         var plan = ITSMPlan()
         plan.correlation = .off
         let rig = try ITSMServiceTests.Rig(plan: plan)
-        for n in 1...3 { try await commit(rig.store, .opened, Self.event(n, .firing, at: Self.firstSeen(n), firstSeen: Self.firstSeen(n)), at: Self.firstSeen(n)) }
+        for n in 1...3 {
+            try await commit(
+                rig.store, .opened, Self.event(n, .firing, at: Self.firstSeen(n), firstSeen: Self.firstSeen(n)), at: Self.firstSeen(n))
+        }
         try await rig.round(Self.firstSeen(3).adding(seconds: 1))
         #expect(try await rig.store.tickets.list().count == 3)
         #expect(try await rig.store.itsm.links(of: Self.opening(2)).map(\.ticket) == ["INC-000002"])

@@ -32,7 +32,8 @@ struct Probe: Hashable, Sendable, CustomStringConvertible {
 
 /// One step of a group scenario: a change of a probe's opening, or a tick of every link.
 enum GroupStep: Sendable {
-    case change(Probe, EventChange.Change, Severity = .critical, t: Double, opened: Double, suppressed: Bool = false, missing: [String]? = nil)
+    case change(
+        Probe, EventChange.Change, Severity = .critical, t: Double, opened: Double, suppressed: Bool = false, missing: [String]? = nil)
     case tick(Double)
 }
 
@@ -155,7 +156,9 @@ let groupScenarios: [GroupScenario] = [
         tickets: [p1: p1.opening(10), p2: p2.opening(0)], actions: ["open", "open"]),
     GroupScenario(
         sentence: "a parent whose event cleared but whose ticket is in its hold-off still takes members",
-        steps: [.change(p1, .opened, t: 0, opened: 0), .change(p1, .resolved, t: 60, opened: 0), .change(p2, .opened, t: 120, opened: 120)],
+        steps: [
+            .change(p1, .opened, t: 0, opened: 0), .change(p1, .resolved, t: 60, opened: 0), .change(p2, .opened, t: 120, opened: 120),
+        ],
         tickets: [p1: p1.opening(0), p2: p1.opening(0)], actions: ["open", "annotate"]),
     GroupScenario(
         sentence: "a member's own ticket never becomes a parent: a third probe joins the first",
@@ -188,12 +191,16 @@ struct CorrelationTests {
 
     @Test("the joining note names the member; both links record the group")
     func joiningNote() throws {
-        let r = runGroup([.change(p1, .opened, t: 0, opened: 0), .change(p2, .opened, t: 30, opened: 30), .change(p3, .opened, t: 45, opened: 45)])
+        let r = runGroup([
+            .change(p1, .opened, t: 0, opened: 0), .change(p2, .opened, t: 30, opened: 30), .change(p3, .opened, t: 45, opened: 45),
+        ])
         let notes = r.actions.filter { $0.action.name == "annotate" }
         #expect(notes.map(\.ticket) == [p1.opening(0), p1.opening(0)])
         #expect(notes.map(\.key.sequence) == ["\(p2.opening(30))/join", "\(p3.opening(45))/join"])
         let second = notes[1].action.text
-        for words in ["joined as member 2 of group DC-R05 (by rack)", p3.dedupKey, "on DC-R05-TH3", "critical", "first seen \(at(45))", "31 °C"] {
+        for words in [
+            "joined as member 2 of group DC-R05 (by rack)", p3.dedupKey, "on DC-R05-TH3", "critical", "first seen \(at(45))", "31 °C",
+        ] {
             #expect(second.contains(words), "\(second)")
         }
         let parent = try #require(r.link(p1))
@@ -322,7 +329,8 @@ struct CorrelationTests {
         #expect(Set(a.actions.map(\.key)).count == a.actions.count)
         // A change handled again, with the links it left, does nothing.
         let again = IncidentPolicy.defaults.decide(
-            .change(EventChange(change: .opened, event: p2.event(opened: 30, last: 30), at: at(30), notify: true), seq: 2), link: a.link(p2),
+            .change(EventChange(change: .opened, event: p2.event(opened: 30, last: 30), at: at(30), notify: true), seq: 2),
+            link: a.link(p2),
             correlation: CorrelationContext(policy: .defaults, links: [a.link(p1)!]), now: at(30))
         #expect(again.actions.isEmpty && again.others.isEmpty)
     }

@@ -121,7 +121,8 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
         let rows = try await store.itsm.activeLinks(target: target)
         var links: [String: IncidentLink] = [:]
         for row in rows {
-            if let json = row.policy, let link = try? JSONDecoder().decode(IncidentLink.self, from: json) { links[row.opening.dedupKey] = link }
+            guard let json = row.policy, let link = try? JSONDecoder().decode(IncidentLink.self, from: json) else { continue }
+            links[row.opening.dedupKey] = link
         }
         for row in rows {
             guard let link = links[row.opening.dedupKey], link.opening == row.opening else { continue }
@@ -135,12 +136,13 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
             }
             let d = policy.decide(.tick, link: link, correlation: context, now: now)
             // A tick that acts on nothing keeps the last reason a person should read.
-            guard
-                !d.actions.isEmpty || d.link?.phase != link.phase || d.link?.silence != link.silence || d.replaced != nil || !d.others.isEmpty
-            else { continue }
+            let moved = d.link?.phase != link.phase || d.link?.silence != link.silence || d.replaced != nil || !d.others.isEmpty
+            guard !d.actions.isEmpty || moved else { continue }
             Self.keep(d, in: &links)
             let items = try d.actions.map { try Self.item($0, target: target, eventID: row.eventID) }
-            var changed = try [d.link, d.replaced].compactMap { $0 }.map { try Self.row($0, target: target, eventID: row.eventID, reason: d.reason, at: now) }
+            var changed = try [d.link, d.replaced].compactMap { $0 }.map {
+                try Self.row($0, target: target, eventID: row.eventID, reason: d.reason, at: now)
+            }
             changed += try d.others.map { try Self.row($0, target: target, eventID: nil, reason: $0.reason, at: now) }
             queued += try await store.itsm.apply(items, links: changed, now: now)
         }
@@ -166,7 +168,8 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
             return key != nil && l.ticketOpen && l.parent == nil && (l.group?.key ?? policy.groupKey(of: l.event)) == key
         }
         return CorrelationContext(
-            policy: policy, links: related.sorted { ($0.opening.firstSeen, $0.opening.dedupKey) < ($1.opening.firstSeen, $1.opening.dedupKey) })
+            policy: policy,
+            links: related.sorted { ($0.opening.firstSeen, $0.opening.dedupKey) < ($1.opening.firstSeen, $1.opening.dedupKey) })
     }
 
     /// Keeps a decision's links as the latest of their dedup keys (another opening's only while

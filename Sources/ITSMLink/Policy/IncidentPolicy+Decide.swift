@@ -235,7 +235,8 @@ extension IncidentPolicy {
                     s.say("cleared at \(since), its last member at \(last): hold-off until \(holdOffEnd(since: last))")
                 }
             } else {
-                s.say("cleared at \(since): the group's ticket stays open while members still fire: \(stillFiring(l).joined(separator: ", "))")
+                let firing = stillFiring(l).joined(separator: ", ")
+                s.say("cleared at \(since): the group's ticket stays open while members still fire: \(firing)")
             }
         case .withheld(.silenced) where ended != nil:
             let silence = ended!
@@ -393,7 +394,8 @@ extension IncidentPolicy {
             case .annotateOnly:
                 l.phase = .leftOpen(at: end)
                 s.put(l)
-                s.emit(.annotate("\(cleared); left open for a person to close (on_clear: annotate_only). \(l.event.message)"), sq, on: ticket)
+                s.emit(
+                    .annotate("\(cleared); left open for a person to close (on_clear: annotate_only). \(l.event.message)"), sq, on: ticket)
                 s.say("\(cleared): ticket \(l.opening) annotated, not resolved (on_clear: annotate_only)")
             }
         }
