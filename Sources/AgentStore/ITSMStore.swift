@@ -107,7 +107,9 @@ public struct ITSMStore: Sendable {
     }
 
     /// One step of `consumer` for `target`: up to `limit` changes after its cursor, handed to
-    /// `decide` with the latest link of each of their dedup keys at that target; what it returns
+    /// `decide` with the latest link of each of their dedup keys at that target, and of every
+    /// other dedup key whose latest link the policy still acts on (the open tickets a change may
+    /// be correlated with, issue 15); what it returns
     /// is queued (an idempotency key seen before is skipped) and linked, and the cursor moves
     /// past the changes, all in one transaction. Returns how many changes were handled and how
     /// many entries queued.
@@ -123,6 +125,9 @@ public struct ITSMStore: Sendable {
             var latest: [String: TicketLink] = [:]
             for key in Set(changes.map(\.change.event.dedupKey)) {
                 latest[key] = try Self.latestLink(target: target, dedupKey: key, db)
+            }
+            for link in try Self.activeLinks(target: target, db) where latest[link.opening.dedupKey] == nil {
+                latest[link.opening.dedupKey] = link
             }
             let (items, updated) = try decide(changes, latest)
             let queued = try Self.store(items, updated, now: now, db)
@@ -167,33 +172,42 @@ public struct ITSMStore: Sendable {
 
     /// The latest link of each dedup key at `target` that the policy still acts on.
     public func activeLinks(target: String) async throws -> [TicketLink] {
-        try await database.writer.read { db in
-            let marks = TicketLink.activeStates.map { _ in "?" }.joined(separator: ",")
-            return try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT l.* FROM itsm_links l
-                    WHERE l.target = ? AND l.state IN (\(marks))
-                      AND l.first_seen_ms = (SELECT max(m.first_seen_ms) FROM itsm_links m WHERE m.target = l.target AND m.dedup_key = l.dedup_key)
-                    ORDER BY l.dedup_key
-                    """, arguments: StatementArguments([target] + TicketLink.activeStates)
-            ).map(Self.link)
-        }
+        try await database.writer.read { db in try Self.activeLinks(target: target, db) }
     }
 
+    static func activeLinks(target: String, _ db: Database) throws -> [TicketLink] {
+        let marks = TicketLink.activeStates.map { _ in "?" }.joined(separator: ",")
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT l.* FROM itsm_links l
+                WHERE l.target = ? AND l.state IN (\(marks))
+                  AND l.first_seen_ms = (SELECT max(m.first_seen_ms) FROM itsm_links m WHERE m.target = l.target AND m.dedup_key = l.dedup_key)
+                ORDER BY l.dedup_key
+                """, arguments: StatementArguments([target] + TicketLink.activeStates)
+        ).map(Self.link)
+    }
+
+    /// Records a link. A correlation member's (its policy state names a `parent` opening) takes
+    /// its parent's ticket, once the parent has one: the event shows which ticket it became.
     static func upsert(_ link: TicketLink, _ db: Database) throws {
+        let policy = link.policy.map { String(decoding: $0, as: UTF8.self) }
         try db.execute(
             sql: """
                 INSERT INTO itsm_links(target, dedup_key, first_seen_ms, event_id, ticket, state, reason, policy, updated_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, coalesce(?, (
+                  SELECT p.ticket FROM itsm_links p
+                  WHERE p.target = ? AND (p.dedup_key, p.first_seen_ms) = (
+                    SELECT json_extract(j, '$.parent.dedupKey'), json_extract(j, '$.parent.firstSeen.milliseconds')
+                    FROM (SELECT ? AS j) WHERE json_valid(j)))), ?, ?, ?, ?)
                 ON CONFLICT(target, dedup_key, first_seen_ms) DO UPDATE SET
                   event_id = coalesce(excluded.event_id, event_id), ticket = coalesce(excluded.ticket, ticket),
                   state = excluded.state, reason = excluded.reason, policy = coalesce(excluded.policy, policy),
                   updated_ms = excluded.updated_ms
                 """,
             arguments: [
-                link.target, link.opening.dedupKey, link.opening.firstSeen.milliseconds, link.eventID, link.ticket, link.state, link.reason,
-                link.policy.map { String(decoding: $0, as: UTF8.self) }, link.updated.milliseconds,
+                link.target, link.opening.dedupKey, link.opening.firstSeen.milliseconds, link.eventID, link.ticket, link.target, policy,
+                link.state, link.reason, policy, link.updated.milliseconds,
             ])
     }
 
@@ -289,7 +303,8 @@ public struct ITSMStore: Sendable {
     }
 
     /// An entry was delivered; when it made the ticket, `ticket` is recorded on the opening's
-    /// link — in the same transaction, so a restart never forgets a ticket it made.
+    /// link — in the same transaction, so a restart never forgets a ticket it made — and on the
+    /// links of the correlation members that joined it before it was made.
     public func markSent(_ id: Int64, ticket: String? = nil, now: Timestamp = .now) async throws {
         try await database.writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM itsm_outbox WHERE id = ?", arguments: [id]) else {
@@ -309,6 +324,13 @@ public struct ITSMStore: Sendable {
                             target: e.item.target, opening: e.item.opening, eventID: e.item.eventID, ticket: ticket, state: "open",
                             reason: "ticket \(ticket) made", updated: now), db)
                 }
+                try db.execute(
+                    sql: """
+                        UPDATE itsm_links SET ticket = ?, updated_ms = ?
+                        WHERE target = ? AND CASE WHEN json_valid(policy) THEN
+                          json_extract(policy, '$.parent.dedupKey') = ? AND json_extract(policy, '$.parent.firstSeen.milliseconds') = ? END
+                        """,
+                    arguments: [ticket, now.milliseconds, e.item.target, e.item.opening.dedupKey, e.item.opening.firstSeen.milliseconds])
             }
         }
     }

@@ -247,6 +247,11 @@ package struct ConfigValidator {
                     for problem in error.problems { fail(Self.keyPath(problem.key), problem.reason) }
                 }
             }
+            if let raw = i.correlation {
+                do { p.correlation = try raw.policy(at: "itsm.correlation") } catch {
+                    for problem in error.problems { fail(problem.key.split(separator: ".").map { .key(String($0)) }, problem.reason) }
+                }
+            }
             p.tick = duration(i.tick, keys + [.key("tick")], default: .seconds(5), min: .milliseconds(100), max: .seconds(600))
             p.retryFirst = duration(i.retryFirst, keys + [.key("retry_first")], default: .seconds(5), min: .milliseconds(100), max: .seconds(3600))
             p.retryMax = duration(i.retryMax, keys + [.key("retry_max")], default: .seconds(300), min: .seconds(1), max: .seconds(86_400))

@@ -38,13 +38,14 @@ package struct RawRT: Codable {
     }
 }
 
-/// `itsm:` (issue 12): where tickets go, the incident policy, the priority matrix (issue 15),
-/// the dispatcher's timing.
+/// `itsm:` (issue 12): where tickets go, the incident policy, the correlation of events of one
+/// rack or room and the priority matrix (issue 15), the dispatcher's timing.
 package struct RawITSM: Codable {
     package var tickets: String?
     package var rt: RawRT?
     package var policy: RawIncidentPolicy?
     package var priority: RawPriorityConfig?
+    package var correlation: RawCorrelationPolicy?
     package var tick: String?
     package var retryFirst: String?
     package var retryMax: String?
@@ -52,7 +53,7 @@ package struct RawITSM: Codable {
     package var recurrence: RawRecurrence?
     package var pollEvery: String?
     package enum CodingKeys: String, CodingKey {
-        case tickets, rt, policy, priority, tick, recurrence
+        case tickets, rt, policy, priority, correlation, tick, recurrence
         case pollEvery = "poll_every"
         case retryFirst = "retry_first"
         case retryMax = "retry_max"

@@ -17,6 +17,8 @@ package struct ITSMPlan: Sendable, Equatable {
     package var policy = IncidentPolicy.defaults
     /// `itsm.priority`: impact × urgency → priority (issue 15).
     package var priority = PriorityConfig.defaults
+    /// `itsm.correlation`: events of one rack or room within a window share one ticket (issue 15).
+    package var correlation = CorrelationPolicy.defaults
     /// How often hold-offs, silences and retries are looked at without a commit to wake on.
     package var tick: Duration = .seconds(5)
     /// Retries of a failed delivery: after `retryFirst`, doubling, at most `retryMax` apart,
@@ -127,28 +129,83 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
     @discardableResult
     package func step(now: Timestamp) async throws -> Int {
         var queued = 0
-        let (policy, target) = (plan.policy, target)
+        let (policy, correlation, target) = (plan.policy, plan.correlation, target)
         while true {
             let (handled, q) = try await store.itsm.advance(consumer: Self.consumer, target: target, now: now) { changes, latest in
-                try Self.decide(changes, latest: latest, policy: policy, target: target)
+                try Self.decide(changes, latest: latest, policy: policy, correlation: correlation, target: target)
             }
             queued += q
             if handled == 0 { break }
         }
-        for row in try await store.itsm.activeLinks(target: target) {
+        // Every active link gets a tick, each seeing what the ones before it changed (a group's
+        // ticket that ends takes its members' links with it).
+        let rows = try await store.itsm.activeLinks(target: target)
+        var links: [String: IncidentLink] = [:]
+        for row in rows {
             guard let json = row.policy, let link = try? JSONDecoder().decode(IncidentLink.self, from: json) else { continue }
-            let d = policy.decide(.tick, link: link, now: now)
+            links[row.opening.dedupKey] = link
+        }
+        for row in rows {
+            guard let link = links[row.opening.dedupKey], link.opening == row.opening else { continue }
+            var context = Self.context(of: link, in: links, correlation)
+            // A member whose parent's link is no longer active: read it, to end with it.
+            if let parent = link.parent, !context.links.contains(where: { $0.opening == parent }),
+                let json = try await store.itsm.links(of: parent).first(where: { $0.target == target && $0.opening == parent })?.policy,
+                let p = try? JSONDecoder().decode(IncidentLink.self, from: json)
+            {
+                context.links.append(p)
+            }
+            let d = policy.decide(.tick, link: link, correlation: context, now: now)
             // A tick that acts on nothing keeps the last reason a person should read.
-            guard !d.actions.isEmpty || d.link?.phase != link.phase || d.link?.silence != link.silence || d.replaced != nil else { continue }
+            let moved = d.link?.phase != link.phase || d.link?.silence != link.silence || d.replaced != nil || !d.others.isEmpty
+            guard !d.actions.isEmpty || moved else { continue }
+            Self.keep(d, in: &links)
             let items = try d.actions.map { try Self.item($0, target: target, eventID: row.eventID) }
-            let links = try [d.link, d.replaced].compactMap { $0 }.map { try Self.row($0, target: target, eventID: row.eventID, reason: d.reason, at: now) }
-            queued += try await store.itsm.apply(items, links: links, now: now)
+            var changed = try [d.link, d.replaced].compactMap { $0 }.map {
+                try Self.row($0, target: target, eventID: row.eventID, reason: d.reason, at: now)
+            }
+            changed += try d.others.map { try Self.row($0, target: target, eventID: nil, reason: $0.reason, at: now) }
+            queued += try await store.itsm.apply(items, links: changed, now: now)
         }
         return queued
     }
 
-    /// The policy over a page of changes, in order, each seeing the link the one before left.
-    static func decide(_ changes: [StoredEventChange], latest: [String: TicketLink], policy: IncidentPolicy, target: String) throws
+    /// The correlation group of a link (or of a new opening's event, `link` nil): the links that
+    /// its decision may read — the open tickets of its rack or room, its parent, its parent's or
+    /// its own members — from the latest links by dedup key.
+    static func context(of link: IncidentLink?, event: Event? = nil, in links: [String: IncidentLink], _ policy: CorrelationPolicy)
+        -> CorrelationContext
+    {
+        guard let e = event ?? link?.event else { return CorrelationContext(policy: policy, links: []) }
+        let own = link?.opening
+        let key = policy.groupKey(of: e)
+        var byOpening: [OpeningKey: IncidentLink] = [:]
+        for l in links.values { byOpening[l.opening] = l }
+        let parent = link?.parent.flatMap { byOpening[$0] }
+        let members = Set(((link?.group ?? parent?.group)?.members ?? []).map(\.opening))
+        let related = links.values.filter { l in
+            guard l.opening != own else { return false }
+            if l.opening == link?.parent || members.contains(l.opening) { return true }
+            return key != nil && l.ticketOpen && l.parent == nil && (l.group?.key ?? policy.groupKey(of: l.event)) == key
+        }
+        return CorrelationContext(
+            policy: policy,
+            links: related.sorted { ($0.opening.firstSeen, $0.opening.dedupKey) < ($1.opening.firstSeen, $1.opening.dedupKey) })
+    }
+
+    /// Keeps a decision's links as the latest of their dedup keys (another opening's only while
+    /// it is still its key's latest).
+    static func keep(_ d: IncidentDecision, in links: inout [String: IncidentLink]) {
+        if let l = d.link { links[l.opening.dedupKey] = l }
+        for o in d.others where links[o.opening.dedupKey]?.opening == o.opening { links[o.opening.dedupKey] = o }
+    }
+
+    /// The policy over a page of changes, in order, each seeing the links the ones before left:
+    /// its own dedup key's and those of its correlation group (`latest` holds every active link).
+    static func decide(
+        _ changes: [StoredEventChange], latest: [String: TicketLink], policy: IncidentPolicy, correlation: CorrelationPolicy = .off,
+        target: String
+    ) throws
         -> (items: [OutboxItem], links: [TicketLink])
     {
         var links: [String: IncidentLink] = [:]
@@ -160,11 +217,14 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
         var order: [OpeningKey] = []
         for c in changes {
             let key = c.change.event.dedupKey
-            let d = policy.decide(input(c), link: links[key], now: c.change.at)
+            let link = links[key]
+            let context = Self.context(of: link, event: c.change.event, in: links, correlation)
+            let d = policy.decide(input(c), link: link, correlation: context, now: c.change.at)
             items += try d.actions.map { try item($0, target: target, eventID: c.eventID) }
-            if let l = d.link { links[key] = l }
-            for l in [d.replaced, d.link].compactMap({ $0 }) {
-                let r = try row(l, target: target, eventID: l.opening == OpeningKey(c.change.event) ? c.eventID : nil, reason: d.reason, at: c.change.at)
+            keep(d, in: &links)
+            for l in [d.replaced, d.link].compactMap({ $0 }) + d.others {
+                let own = l.opening == OpeningKey(c.change.event)
+                let r = try row(l, target: target, eventID: own ? c.eventID : nil, reason: own ? d.reason : l.reason, at: c.change.at)
                 if rows[l.opening] == nil { order.append(l.opening) }
                 rows[l.opening] = r
             }

@@ -95,7 +95,9 @@ public enum IncidentAction: Hashable, Sendable, Codable {
 /// always yields the same key, so a replay after a crash is recognised by the dispatcher even
 /// when the link state was lost. The sequence is `1` for an opening (one per ticket), `c<seq>`
 /// for a change, `t<ms>` for the end of a hold-off (its deadline, whichever tick sees it),
-/// `o<id>` for an operator action.
+/// `o<id>` for an operator action. A correlation member's actions go to its parent's opening,
+/// their sequence prefixed with the member's opening (`<member opening>/c42`), its joining note
+/// `<member opening>/join`.
 public struct ActionKey: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The ticket's opening.
     public var opening: OpeningKey
@@ -144,12 +146,17 @@ public struct IncidentDecision: Hashable, Sendable {
     /// The link of an earlier opening of the same condition that this input ended or left
     /// behind (a new opening after a resolved ticket): keep it, it is that ticket's last state.
     public var replaced: IncidentLink?
+    /// Links of other openings of the input's correlation group that the input changed: the
+    /// parent when a member joins it or its state moves; the members when the group's ticket
+    /// ends. Keep each (by its opening) as the latest of its dedup key.
+    public var others: [IncidentLink]
 
     /// Creates one from its parts.
-    public init(actions: [OutboxAction], link: IncidentLink?, reason: String, replaced: IncidentLink? = nil) {
+    public init(actions: [OutboxAction], link: IncidentLink?, reason: String, replaced: IncidentLink? = nil, others: [IncidentLink] = []) {
         self.actions = actions
         self.link = link
         self.reason = reason
         self.replaced = replaced
+        self.others = others
     }
 }

@@ -68,11 +68,16 @@ public struct IncidentLink: Hashable, Sendable, Codable {
     public var lastSeq: Int64?
     /// The reason of the latest decision: what a person reads next to the event.
     public var reason: String
+    /// A correlation member's parent: the opening whose ticket this one joined (issue 15). Its
+    /// actions go to that ticket; its phase follows its own event until the group's ticket ends.
+    public var parent: OpeningKey?
+    /// A correlation parent's group: the rack or room and the members that joined its ticket.
+    public var group: CorrelationGroup?
 
     /// Creates one from its parts.
     public init(
         opening: OpeningKey, joined: [Timestamp] = [], phase: Phase, event: Event, silence: Silence? = nil, lastSeq: Int64? = nil,
-        reason: String = ""
+        reason: String = "", parent: OpeningKey? = nil, group: CorrelationGroup? = nil
     ) {
         self.opening = opening
         self.joined = joined
@@ -81,7 +86,12 @@ public struct IncidentLink: Hashable, Sendable, Codable {
         self.silence = silence
         self.lastSeq = lastSeq
         self.reason = reason
+        self.parent = parent
+        self.group = group
     }
+
+    /// The opening whose ticket this link's actions go to: its parent's, or its own.
+    public var ticketOpening: OpeningKey { parent ?? opening }
 
     /// True when a ticket exists for this opening (open, clearing, resolved or left open).
     public var hasTicket: Bool {

@@ -111,9 +111,9 @@ public struct RawIncidentPolicy: Codable, Hashable, Sendable {
     }
 }
 
-/// One problem in `itsm.policy`: the key and why.
+/// One problem in `itsm.policy` or `itsm.correlation`: the key and why.
 public struct IncidentPolicyProblem: Hashable, Sendable, CustomStringConvertible {
-    /// The dotted key: `itsm.policy.minimum_severity`, `itsm.policy.priorities.urgent`.
+    /// The dotted key: `itsm.policy.minimum_severity`, `itsm.policy.priorities.urgent`, `itsm.correlation.by`.
     public var key: String
     /// Why the value is refused.
     public var reason: String
@@ -128,7 +128,7 @@ public struct IncidentPolicyProblem: Hashable, Sendable, CustomStringConvertible
     public var description: String { "\(key): \(reason)" }
 }
 
-/// Every problem of an `itsm.policy`.
+/// Every problem of an `itsm.policy` or an `itsm.correlation`.
 public struct IncidentPolicyErrors: Error, Hashable, Sendable, CustomStringConvertible {
     /// The problems, in key order.
     public var problems: [IncidentPolicyProblem]
