@@ -126,6 +126,45 @@ struct ITSMFollowUpTests {
         #expect(audit.map(\.action) == ["change.approve"] && audit.first?.actor == "ana")
     }
 
+    @Test("priority from the CI graph and the trend: a warning on a probe of a rack hosting a criticality-1 service, readings rising, is P1 on the ticket and the event, and its RFC is an emergency")
+    func priority() async throws {
+        var plan = Self.plan()
+        plan.changeNeeds = ["inlet-hot": Self.need]
+        let rig = try Self.rig(plan)
+        let probe = PointID(ci: "DC-R01-TH1", name: "temperature")!
+        let t = Self.t0
+        // 24 → 28.5 °C over the 10 minutes before it fires: +0.5 °C/min, worsening.
+        let readings = (0...9).map { i in Reading(point: probe, time: t.adding(seconds: Double(i - 9) * 60), value: 24 + Double(i) * 0.5) }
+        _ = try rig.store.samples.write(readings, descriptors: [probe: PointDescriptor(id: probe, quantity: .temperature, unit: .celsius)])
+        let e = Event(
+            dedupKey: Event.dedupKey(rule: "inlet-hot", scope: "DC-R01-TH1", point: probe), ruleID: "inlet-hot", kind: .threshold,
+            severity: .warning, state: .firing, scope: "DC-R01-TH1", room: "DC-H1", rack: Self.rack, point: probe, firstSeen: t, lastSeen: t,
+            count: 1, message: "inlet 28.5 °C above 27 °C", evidence: [readings.last!], suppressed: false, flapping: false)
+        try await rig.commit(.opened, e, at: t)
+        try await Self.round(rig, t.adding(seconds: 1))
+        try await Self.round(rig, t.adding(seconds: 2))
+        let ticket = try #require(try await rig.store.tickets.find(OpeningKey(e)))
+        #expect(ticket.priority == "P1", "warning (urgency 2) raised by the rising trend to 1, on a criticality-1 service: P1")
+        let body = try #require(ticket.history.first?.text)
+        #expect(body.contains("Priority: P1 — impact 1 (high): SVC-EMAIL criticality 1 via DC-R01-TH1 → DC-R01"), "\(body)")
+        #expect(body.contains("worsening"), "\(body)")
+        let link = try #require(try await rig.store.itsm.links(of: OpeningKey(e)).first)
+        #expect(link.reason.contains("P1 (impact 1 (high)"), "the event shows the priority and why: \(link.reason)")
+        let change = try #require(try await rig.store.followUps.changes().first)
+        #expect(change.category == "emergency", "a P1 incident threatens a priority-1 service")
+
+        // The same warning on a rack whose services are criticality 3, readings flat: P4.
+        let quiet = PointID(ci: "DC-R12-TH1", name: "temperature")!
+        let flat = (0...9).map { i in Reading(point: quiet, time: t.adding(seconds: Double(i - 9) * 60), value: 27.5) }
+        _ = try rig.store.samples.write(flat, descriptors: [quiet: PointDescriptor(id: quiet, quantity: .temperature, unit: .celsius)])
+        var q = e
+        (q.dedupKey, q.scope, q.rack, q.point, q.evidence) = (Event.dedupKey(rule: "inlet-hot", scope: "DC-R12-TH1", point: quiet), "DC-R12-TH1", "DC-R12", quiet, [flat.last!])
+        try await rig.commit(.opened, q, at: t)
+        try await Self.round(rig, t.adding(seconds: 3))
+        let low = try #require(try await rig.store.tickets.find(OpeningKey(q)))
+        #expect(low.priority == "P4", "impact 3 × urgency 2 (steady) is P4 in the default matrix: \(low.history.first?.text ?? "")")
+    }
+
     @Test("a person who drafted a change may not approve it")
     func requesterRefused() async throws {
         let rig = try Self.rig(Self.plan())

@@ -102,6 +102,7 @@ package enum Daemon {
         // rule file that does not compile stops the start, naming each rule and key.
         var rules: RulesService<ContinuousClock>?
         var changeNeeds: [String: ChangeNeed] = [:]
+        var worseFalling: Set<String> = []
         if let rulesPlan = plan.rules, let inbox {
             let topology = TopologySource(
                 build: { try await RuleFiles.topology(store: store, extraPoints: sensors.points, polled: sensors.generation.ids) },
@@ -110,6 +111,7 @@ package enum Daemon {
                 let loaded = try RuleFiles.load(rulesPlan.file, topology: try await topology.build())
                 try samples.register(loaded.compiled.derivedPoints)
                 for r in loaded.compiled.rules { if let n = r.needsChange { changeNeeds[r.id] = n } }
+                for limit in loaded.compiled.pointLimits.values.joined() where !limit.rising { worseFalling.insert(limit.rule) }
                 var clockProbe: (@Sendable () -> AgentClockStatus)?
                 if rulesPlan.checkClockSync { clockProbe = { @Sendable in ClockSync.read() } }
                 rules = RulesService(
@@ -164,6 +166,7 @@ package enum Daemon {
         if var itsmPlan = plan.itsm {
             // The rules that need a change, and the checklist each names (refused when missing).
             itsmPlan.changeNeeds = changeNeeds
+            itsmPlan.worseFalling = worseFalling
             itsmPlan.checklistDirectory = ChecklistTemplates.directory(besideConfig: plan.file)
             for (rule, need) in changeNeeds.sorted(by: { $0.key < $1.key }) {
                 guard let name = need.checklist else { continue }

@@ -18,8 +18,8 @@ extension ITSMService {
         var closed = 0
         for row in try await store.itsm.activeLinks(target: target) {
             guard let ref = row.ticket, let id = Int(ref), let json = row.policy,
-                let link = try? JSONDecoder().decode(IncidentLink.self, from: json), link.ticketOpen
-            else { continue }
+                let link = try? JSONDecoder().decode(IncidentLink.self, from: json), link.ticketOpen, link.parent == nil
+            else { continue }  // a correlation group's members ride its parent's ticket: read once, for the parent
             let status: String
             do { status = try await rt.ticket(id).status } catch {
                 logger.warning("itsm: reading RT ticket \(id) back failed (\(error)); tried again at the next poll")

@@ -2,6 +2,8 @@ package import AgentStore
 package import ContaminationRules
 import Foundation
 import Glibc
+import Synchronization
+import FloorModel
 package import ITSMLink
 package import Logging
 package import ServiceLifecycle
@@ -33,6 +35,9 @@ package struct ITSMPlan: Sendable, Equatable {
     /// Where the checklist templates are (`checklists/` beside the config), for the runs of
     /// drafted changes.
     package var checklistDirectory: String?
+    /// The rules whose anomaly worsens as readings fall (falling thresholds), for the trend of
+    /// the priority's urgency; every other rule worsens as they rise.
+    package var worseFalling: Set<String> = []
     /// How often the open tickets' state is read back from the ITSM tool (`itsm.poll_every`).
     package var pollEvery: Duration = .seconds(60)
     package init() {}
@@ -66,7 +71,7 @@ package struct RTPlan: Sendable, Equatable {
 /// and queues that in the outbox in the same transaction as it moves its cursor; ticks give the
 /// policy the ends of hold-offs and silences; the dispatcher delivers the outbox — to the
 /// built-in tickets here (Request Tracker comes as an adapter of ITSMLink).
-package final class ITSMService<C: Clock>: Service where C.Duration == Duration {
+package final class ITSMService<C: Clock>: ServiceLifecycle.Service where C.Duration == Duration {
     let store: SiteStore
     let plan: ITSMPlan
     let clock: C
@@ -76,6 +81,8 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
     /// A fault hook for the crash test (DCAGENT_TEST_FAULT=kill-after-rt-create): the process
     /// kills itself after RT took a create and before the ticket id is committed.
     let killAfterCreate = ProcessInfo.processInfo.environment["DCAGENT_TEST_FAULT"] == "kill-after-rt-create"
+    /// The stored floors by their revision, for the priority's impact (read again when it moves).
+    let floorCache = Mutex<(revision: String, floors: [Floor])?>(nil)
     package static var consumer: String { "itsm" }
 
     package init(store: SiteStore, plan: ITSMPlan, clock: C, logger: Logger) throws {
@@ -130,9 +137,12 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
     package func step(now: Timestamp) async throws -> Int {
         var queued = 0
         let (policy, correlation, target) = (plan.policy, plan.correlation, target)
+        var priority: PriorityContext?
         while true {
+            let ctx = try await priorityContext()
+            priority = ctx
             let (handled, q) = try await store.itsm.advance(consumer: Self.consumer, target: target, now: now) { changes, latest in
-                try Self.decide(changes, latest: latest, policy: policy, correlation: correlation, target: target)
+                try Self.decide(changes, latest: latest, policy: policy, correlation: correlation, priority: ctx, target: target)
             }
             queued += q
             if handled == 0 { break }
@@ -155,7 +165,8 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
             {
                 context.links.append(p)
             }
-            let d = policy.decide(.tick, link: link, correlation: context, now: now)
+            var d = policy.decide(.tick, link: link, correlation: context, now: now)
+            if !d.actions.isEmpty, let priority { d = priority.apply(d) }
             // A tick that acts on nothing keeps the last reason a person should read.
             let moved = d.link?.phase != link.phase || d.link?.silence != link.silence || d.replaced != nil || !d.others.isEmpty
             guard !d.actions.isEmpty || moved else { continue }
@@ -204,7 +215,7 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
     /// its own dedup key's and those of its correlation group (`latest` holds every active link).
     static func decide(
         _ changes: [StoredEventChange], latest: [String: TicketLink], policy: IncidentPolicy, correlation: CorrelationPolicy = .off,
-        target: String
+        priority: PriorityContext? = nil, target: String
     ) throws
         -> (items: [OutboxItem], links: [TicketLink])
     {
@@ -219,7 +230,8 @@ package final class ITSMService<C: Clock>: Service where C.Duration == Duration 
             let key = c.change.event.dedupKey
             let link = links[key]
             let context = Self.context(of: link, event: c.change.event, in: links, correlation)
-            let d = policy.decide(input(c), link: link, correlation: context, now: c.change.at)
+            var d = policy.decide(input(c), link: link, correlation: context, now: c.change.at)
+            if let priority { d = priority.apply(d) }
             items += try d.actions.map { try item($0, target: target, eventID: c.eventID) }
             keep(d, in: &links)
             for l in [d.replaced, d.link].compactMap({ $0 }) + d.others {
