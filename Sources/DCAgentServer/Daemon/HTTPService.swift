@@ -33,6 +33,7 @@ package enum HTTPService {
             sources.checklists = store.checklists
             sources.checklistActions = store.checklists
             sources.records = store.records
+            sources.followUps = store.events
         }
         let rules = runtime.rules
         sources.limits = { point in rules?.status.snapshot.limits[point] ?? [] }

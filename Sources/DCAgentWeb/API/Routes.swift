@@ -23,6 +23,9 @@ public struct WebSources: Sendable {
     public var eventActions: any EventActing = NoEventActions()
     /// The built-in tickets; without them, the lists are empty.
     public var tickets: any TicketReading = NoTickets()
+    /// How each opening was followed up (`GET /api/v1/itsm/report`); by default the event
+    /// source's own, when it has them (``EventStore`` does), else none.
+    public var followUps: any FollowUpReading
     /// How long a login session lasts.
     public var sessionLifetime: Duration = .seconds(8 * 3600)
     /// True when the server speaks TLS: HSTS is sent.
@@ -68,6 +71,7 @@ public struct WebSources: Sendable {
         self.status = status
         self.events = events
         self.commits = commits
+        self.followUps = (events as? any FollowUpReading) ?? NoFollowUps()
     }
 }
 
@@ -109,6 +113,7 @@ public enum WebRoutes {
         EventsAPI(sources: sources, logger: logger).register(on: api)
         EventActionsAPI(actions: sources.eventActions, access: sources.access).register(on: api)
         TicketsAPI(tickets: sources.tickets).register(on: api)
+        ITSMReportAPI(followUps: sources.followUps, sites: sources.sites).register(on: api)
         LegacyPaths.register(on: router)
         return router
     }
