@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "DCAgentWeb",
             dependencies: [
-                "Telemetry", "FloorModel", "ContaminationRules", "AgentStore",
+                "Telemetry", "FloorModel", "ContaminationRules", "ITSMLink", "AgentStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),

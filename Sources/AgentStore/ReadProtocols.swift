@@ -42,6 +42,18 @@ extension EventStore: EventReading {
     }
 }
 
+// MARK: - Follow-up of events
+
+/// What the follow-up figures read (issue 15 item 6; `GET /api/v1/itsm/report`,
+/// `dcagent itsm report`): each opening of a site's events in a window, with its first
+/// acknowledgement, its resolve and its tickets.
+public protocol FollowUpReading: Sendable {
+    /// The openings of `site` first seen in `[from, to)`, oldest first.
+    func followUps(site: CIID, from: Timestamp, to: Timestamp) async throws -> [OpeningFollowUp]
+}
+
+extension EventStore: FollowUpReading {}
+
 // MARK: - The floor
 
 /// What the web reads of the stored floors, whatever store holds them.

@@ -4,11 +4,12 @@ import DCAgentServer
 import Foundation
 import Telemetry
 
-/// `dcagent itsm status|tickets|ticket|retry`: where events went (issue 12).
+/// `dcagent itsm status|tickets|ticket|retry|report`: where events went (issue 12) and how they
+/// were followed up (issue 15).
 struct ITSMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "itsm", abstract: "Tickets made from events: the outbox, the built-in tickets, dead letters.",
-        subcommands: [Status.self, Tickets.self, Ticket.self, Retry.self])
+        commandName: "itsm", abstract: "Tickets made from events: the outbox, the built-in tickets, dead letters; follow-up figures.",
+        subcommands: [Status.self, Tickets.self, Ticket.self, Retry.self, Report.self])
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The outbox: queued, oldest pending, sent, dead letters, failures by class.")

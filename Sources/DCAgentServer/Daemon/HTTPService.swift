@@ -34,6 +34,7 @@ package enum HTTPService {
             sources.checklistActions = store.checklists
             sources.records = store.records
             sources.followUps = store.followUps
+            sources.followUpFigures = store.events
         }
         let rules = runtime.rules
         sources.limits = { point in rules?.status.snapshot.limits[point] ?? [] }

@@ -26,6 +26,9 @@ public struct WebSources: Sendable {
     /// Problems and changes with their known errors and approvals; nil: the ticket page shows
     /// no such forms.
     public var followUps: (any FollowUpActing)? = nil
+    /// How each opening was followed up (`GET /api/v1/itsm/report`); by default the event
+    /// source's own, when it has them (``EventStore`` does), else none.
+    public var followUpFigures: any FollowUpReading
     /// How long a login session lasts.
     public var sessionLifetime: Duration = .seconds(8 * 3600)
     /// True when the server speaks TLS: HSTS is sent.
@@ -71,6 +74,7 @@ public struct WebSources: Sendable {
         self.status = status
         self.events = events
         self.commits = commits
+        self.followUpFigures = (events as? any FollowUpReading) ?? NoFollowUps()
     }
 }
 
@@ -112,6 +116,7 @@ public enum WebRoutes {
         EventsAPI(sources: sources, logger: logger).register(on: api)
         EventActionsAPI(actions: sources.eventActions, access: sources.access).register(on: api)
         TicketsAPI(tickets: sources.tickets).register(on: api)
+        ITSMReportAPI(followUps: sources.followUpFigures, sites: sources.sites).register(on: api)
         LegacyPaths.register(on: router)
         return router
     }
