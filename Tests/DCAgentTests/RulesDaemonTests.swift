@@ -254,7 +254,9 @@ struct RulesDaemonTests {
         let d1 = daemon
         try await waitUntil("a ticket; log:\n\(d1.log)") { try await tickets().count == 1 }
         let first = try await tickets()
-        #expect(first[0].hasPrefix("INC-000001\topen\tP2\tcritical\tDC-R01-TH1"), "\(first)")
+        // P1 from the matrix: rack DC-R01 hosts SVC-EMAIL (criticality 1 on the demo floor),
+        // impact 1 × urgency 1 (critical).
+        #expect(first[0].hasPrefix("INC-000001\topen\tP1\tcritical\tDC-R01-TH1"), "\(first)")
         // A crash while it fires: after the restart still exactly one ticket.
         daemon.signal(SIGKILL)
         try await waitUntil("the daemon to die") { !d1.process.isRunning }
