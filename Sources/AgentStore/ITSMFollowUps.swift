@@ -74,8 +74,8 @@ public struct ITSMFollowUps: Sendable {
     }
 
     /// Incidents at `target` whose ticket exists and that were not followed up yet, oldest first.
-    /// A member of a correlation group is not an incident of its own (it rides its parent's
-    /// ticket): it is never followed up, nor counted as a recurrence.
+    /// A member of a correlation group counts too, with its group's ticket: its condition
+    /// recurs, or needs a change, whatever else fired with it.
     public func pending(target: String, limit: Int = 100) async throws -> [TicketLink] {
         try await database.writer.read { db in
             try Row.fetchAll(
@@ -83,7 +83,6 @@ public struct ITSMFollowUps: Sendable {
                 sql: """
                     SELECT l.* FROM itsm_links l
                     WHERE l.target = ? AND l.ticket IS NOT NULL AND l.state IN ('open', 'clearing', 'resolved', 'leftOpen')
-                      AND json_extract(l.policy, '$.parent') IS NULL
                       AND NOT EXISTS (SELECT 1 FROM itsm_followups f
                                       WHERE f.target = l.target AND f.dedup_key = l.dedup_key AND f.first_seen_ms = l.first_seen_ms)
                     ORDER BY l.first_seen_ms LIMIT ?
@@ -99,8 +98,7 @@ public struct ITSMFollowUps: Sendable {
                 db,
                 sql: """
                     SELECT * FROM itsm_links WHERE target = ? AND dedup_key = ? AND first_seen_ms >= ?
-                      AND state IN ('open', 'clearing', 'resolved', 'leftOpen') AND json_extract(policy, '$.parent') IS NULL
-                      ORDER BY first_seen_ms
+                      AND state IN ('open', 'clearing', 'resolved', 'leftOpen') ORDER BY first_seen_ms
                     """, arguments: [target, dedupKey, since.milliseconds]
             ).map(ITSMStore.link)
         }

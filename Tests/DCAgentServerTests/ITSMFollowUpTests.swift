@@ -165,6 +165,35 @@ struct ITSMFollowUpTests {
         #expect(low.priority == "P4", "impact 3 × urgency 2 (steady) is P4 in the default matrix: \(low.history.first?.text ?? "")")
     }
 
+    @Test("an anomaly that needs a change but joined another event's ticket (correlation) still drafts its RFC, referring to the group's ticket")
+    func memberDraftsItsChange() async throws {
+        let rig = try Self.rig(Self.plan())
+        let t = Self.t0
+        // The PDU's overload fires first and opens the rack's ticket; the rack over its budget a
+        // second later joins it as a member of group DC-R01.
+        let pdu = PointID(ci: "DC-R01-PDU-A", name: "load_state")!
+        let overload = Event(
+            dedupKey: Event.dedupKey(rule: "pdu-load-state", scope: "DC-R01-PDU-A", point: pdu), ruleID: "pdu-load-state", kind: .state,
+            severity: .critical, state: .firing, scope: "DC-R01-PDU-A", room: "DC-H1", rack: Self.rack, point: pdu, firstSeen: t, lastSeen: t,
+            count: 1, message: "DC-R01-PDU-A/load_state is in state overload (4)", evidence: [], suppressed: false, flapping: false)
+        try await rig.commit(.opened, overload, at: t)
+        try await Self.round(rig, t.adding(seconds: 1))
+        let budget = Self.event(.firing, firstSeen: t.adding(seconds: 1), at: t.adding(seconds: 1))
+        try await rig.commit(.opened, budget, at: t.adding(seconds: 1))
+        try await Self.round(rig, t.adding(seconds: 2))
+        try await Self.round(rig, t.adding(seconds: 3))
+        let tickets = try await rig.store.tickets.list().filter { $0.kind == "incident" }
+        #expect(tickets.count == 1, "one ticket for the rack: \(tickets.map(\.subject))")
+        let group = try #require(tickets.first)
+        #expect(try await rig.store.itsm.links(of: OpeningKey(budget)).first?.ticket == group.number, "the member shows the group's ticket")
+        let change = try #require(try await rig.store.followUps.changes().first, "the member's rule needs a change: RFC drafted")
+        #expect(change.incident == OpeningKey(budget))
+        #expect(change.body.contains("incident \(group.number)"), "\(change.body)")
+        #expect(change.checklistRun != nil)
+        // The parent's rule needs none: one RFC only.
+        #expect(try await rig.store.followUps.changes().count == 1)
+    }
+
     @Test("a person who drafted a change may not approve it")
     func requesterRefused() async throws {
         let rig = try Self.rig(Self.plan())

@@ -27,16 +27,17 @@ extension ITSMService {
         return done
     }
 
-    /// The incident's event and priority from its link and its open action.
-    func incidentRecord(_ link: TicketLink) async throws -> IncidentRecord? {
+    /// The incident's event and priority from its link and its open action (a correlation
+    /// member's: its group's ticket's open), and the group's parent when it is a member.
+    func incidentRecord(_ link: TicketLink) async throws -> (record: IncidentRecord, parent: OpeningKey?)? {
         guard let json = link.policy, let l = try? JSONDecoder().decode(IncidentLink.self, from: json) else { return nil }
         var priority = plan.policy.priority(of: l.event.severity)
-        if let payload = try await store.followUps.openPayload(target: link.target, opening: link.opening),
+        if let payload = try await store.followUps.openPayload(target: link.target, opening: l.parent ?? link.opening),
             case .open(let f)? = try? JSONDecoder().decode(IncidentAction.self, from: payload)
         {
             priority = f.priority
         }
-        return IncidentRecord(opening: link.opening, ticket: link.ticket, event: l.event, priority: priority)
+        return (IncidentRecord(opening: link.opening, ticket: link.ticket, event: l.event, priority: priority), l.parent)
     }
 
     func followUpOne(_ link: TicketLink, target: String, now: Timestamp) async throws -> Bool {
@@ -50,17 +51,17 @@ extension ITSMService {
         let since = link.opening.firstSeen.adding(seconds: -plan.recurrence.within)
         var history: [IncidentRecord] = []
         for l in try await store.followUps.incidents(target: target, dedupKey: key, since: since) where l.opening != link.opening {
-            if let r = try await incidentRecord(l) { history.append(r) }
+            if let r = try await incidentRecord(l) { history.append(r.record) }
         }
         let problem = try await store.followUps.openProblem(condition: key)
         let change = try await store.followUps.openChange(condition: key)
         let d = FollowUp.decide(
-            incident, history: history, openProblem: problem?.opening, policy: plan.recurrence, need: plan.changeNeeds[incident.event.ruleID],
+            incident.record, history: history, openProblem: problem?.opening, policy: plan.recurrence, need: plan.changeNeeds[incident.record.event.ruleID],
             openChange: change?.number)
         var w = ITSMFollowUps.Write(target: target, incident: link.opening, incidentTicket: link.ticket, reason: d.reasons.joined(separator: "; "))
         let builtin = target == "builtin"
         if let p = d.openProblem {
-            let tickets = Dictionary(uniqueKeysWithValues: ([incident] + history).map { ($0.opening, $0.ticket) })
+            let tickets = Dictionary(([incident.record] + history).map { ($0.opening, $0.ticket) }, uniquingKeysWith: { a, _ in a })
             w.newProblem = (p.opening, p.key, p.subject, p.body, p.trend, p.ci.rawValue, p.incidents.map { ($0, tickets[$0] ?? nil) })
             if !builtin {
                 w.items.append(try Self.followUpItem(.openProblem(p), kind: "problem", opening: p.opening, sequence: "1", target: target))
@@ -80,13 +81,16 @@ extension ITSMService {
                         .linkIncident(link.opening, note: "incident \(link.ticket ?? link.opening.description) recurs: linked"), kind: "problem",
                         opening: p, sequence: "\(link.opening)", target: target))
             }
-            // A known error's workaround goes into the incident's ticket.
+            // A known error's workaround goes into the incident's ticket (a correlation member's
+            // is its group's: the action is keyed by the ticket's opening, as the policy keys it).
             if let problem, problem.state == "known_error", let cause = problem.rootCause, let work = problem.workaround {
                 let text = "Known error \(problem.number): root cause: \(cause). Workaround: \(work)"
+                    + (incident.parent == nil ? "" : " (for \(incident.record.event.scope), a member of this ticket's group)")
                 let action = IncidentAction.annotate(text)
+                let ticketOpening = incident.parent ?? link.opening
                 w.items.append(
                     OutboxItem(
-                        target: target, idempotencyKey: "\(target)|\(link.opening)/annotate/kedb-\(problem.number)", opening: link.opening,
+                        target: target, idempotencyKey: "\(target)|\(ticketOpening)/annotate/kedb-\(problem.number)-\(link.opening)", opening: ticketOpening,
                         eventID: link.eventID, action: action.name, payload: try JSONEncoder().encode(action)))
             }
         }
@@ -157,8 +161,8 @@ extension ITSMService {
         case .openProblem(let p):
             let id = try await create(queue: plan.rt?.problemQueue ?? "Problems", subject: p.subject, body: p.body, ci: p.ci)
             // The incidents are members of the problem (RT's parent/child link).
-            var members: [Int] = []
-            for o in p.incidents { if let t = try await ticketOf(o) { members.append(t) } }
+            var members: [Int] = []  // a group's members share its ticket: once each
+            for o in p.incidents { if let t = try await ticketOf(o), !members.contains(t) { members.append(t) } }
             if !members.isEmpty { try await rt.addLinks(ticket: id, .hasMember, members) }
             return "\(id)"
         case .linkIncident(let other, let note):

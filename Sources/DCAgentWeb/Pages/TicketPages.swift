@@ -75,6 +75,11 @@ extension Pages {
                     "state": c.state, "category": c.category, "requester": c.requester, "cis": c.cis.joined(separator: ", "),
                     "incident": c.incident.description,
                 ]
+                // The incident's ticket (a correlation member's: its group's), linked when built in.
+                if let ref = try await sources.events.ticketLinks(of: c.incident).compactMap(\.ticket).first {
+                    change["incident_ticket"] = ref
+                    if ref.hasPrefix("INC-") { change["incident_builtin"] = true }
+                }
                 if let p = c.problem { change["problem"] = p }
                 if let r = c.checklistRun { change["checklist_run"] = r }
                 if let by = c.decidedBy { change["decided_by"] = by }
