@@ -141,5 +141,26 @@ struct ITSMAnalysisRTTests {
         let link = try #require(try await rig.store.itsm.links(of: OpeningKey(live)).first)
         #expect(link.state == "open" && link.reason.contains("resolved by hand") && link.reason.contains("reopened"), "\(link.reason)")
         #expect(try await service.pollTickets(now: t.adding(seconds: 120)) == 0, "open again: nothing more to do")
+
+        // With on_closed_by_hand: new, the person's close stands and a new incident opens in RT.
+        var newPlan = itsmPlan
+        newPlan.policy.onClosedByHand = .new
+        let strict = try ITSMService(store: rig.store, plan: newPlan, clock: ContinuousClock(), logger: Logger(label: "itsm"))
+        try await client.setStatus(ticket: liveRT, "resolved")
+        let seen = t.adding(seconds: 180)
+        #expect(try await strict.pollTickets(now: seen) == 1)
+        try await strict.dispatch(now: seen.adding(seconds: 1))
+        #expect(try await client.ticket(liveRT).status == "resolved", "the close stands")
+        let fresh = OpeningKey(dedupKey: live.dedupKey, firstSeen: seen)
+        let freshRT = try #require(try await rig.store.itsm.links(of: fresh).first?.ticket.flatMap { Int($0) }, "a new incident in RT")
+        #expect(freshRT != liveRT)
+        #expect(try await client.ticket(freshRT).status != "resolved")
+        #expect(try await rig.store.itsm.links(of: OpeningKey(live)).first?.state == "leftOpen")
+        // The anomaly clears: the new ticket is the one resolved after the hold-off.
+        try await feed(24, at: t.adding(seconds: 300))
+        try await strict.step(now: t.adding(seconds: 301))
+        try await strict.step(now: t.adding(seconds: 400))
+        try await strict.dispatch(now: t.adding(seconds: 401))
+        #expect(try await client.ticket(freshRT).status == "resolved")
     }
 }

@@ -111,6 +111,18 @@ struct FollowUpTests {
         #expect(stands.link?.phase == .resolved(at: at(120)))
         #expect(stands.reason.contains("the close stands"))
 
+        // on_closed_by_hand: new — the closed ticket stays closed, a new incident opens for the
+        // anomaly, and the event's later changes reach the new ticket.
+        var newPolicy = IncidentPolicy.defaults
+        newPolicy.onClosedByHand = .new
+        let fresh = newPolicy.decide(.closedInTool(status: "resolved", at: at(100)), link: opened.link, now: at(100))
+        #expect(fresh.actions.map(\.action.name) == ["open"])
+        #expect(fresh.actions.first?.key.opening == OpeningKey(dedupKey: opened.link!.opening.dedupKey, firstSeen: at(100)))
+        #expect(fresh.actions.first?.action.text.contains("resolved by hand") == true)
+        #expect(fresh.replaced?.phase == .leftOpen(at: at(100)) && fresh.replaced?.opening == opened.link?.opening)
+        #expect(fresh.link?.phase == .open && fresh.link?.covers(opened.link!.opening) == true)
+        let later = run([.change(.severityChanged, .warning, t: 200)], policy: newPolicy, link: fresh.link, firstSeq: 10)
+        #expect(later.actions.map(\.key.opening) == [fresh.link!.opening], "the severity change goes to the new ticket")
         let deleted = IncidentPolicy.defaults.decide(.closedInTool(status: "deleted", at: at(100)), link: opened.link, now: at(100))
         #expect(deleted.actions.isEmpty)
         #expect(deleted.link?.phase == .leftOpen(at: at(100)))

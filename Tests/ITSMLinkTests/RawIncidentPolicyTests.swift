@@ -33,6 +33,8 @@ struct RawIncidentPolicyTests {
         #expect(!p.updateOnSeverityChange && !p.updateOnFlapping)
         #expect(p.priorities == [.critical: 1, .warning: 3, .info: 4])
         #expect(try decode(#"{"resolve_after": "0s", "reopen_within": "1h"}"#).policy().reopenWithin == 3600)
+        #expect(try decode(#"{"on_closed_by_hand": "new"}"#).policy().onClosedByHand == .new)
+        #expect(try decode("{}").policy().onClosedByHand == .reopen)
     }
 
     @Test(
@@ -46,6 +48,7 @@ struct RawIncidentPolicyTests {
             (#"{"resolve_after": "-5m"}"#, "itsm.policy.resolve_after", "'-5m' is not a duration"),
             (#"{"reopen_within": "x"}"#, "itsm.policy.reopen_within", "'x' is not a duration"),
             (#"{"on_clear": "close"}"#, "itsm.policy.on_clear", "'close' is not one of resolve, annotate_only"),
+            (#"{"on_closed_by_hand": "ignore"}"#, "itsm.policy.on_closed_by_hand", "'ignore' is not one of reopen, new"),
             (#"{"priorities": {"urgent": 1}}"#, "itsm.policy.priorities.urgent", "'urgent' is not a severity"),
             (#"{"priorities": {"critical": 0}}"#, "itsm.policy.priorities.critical", "0 is not a priority from 1 (highest) to 5 (lowest)"),
             (

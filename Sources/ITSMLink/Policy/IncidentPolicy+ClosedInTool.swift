@@ -25,6 +25,25 @@ extension IncidentPolicy {
                 s.say(
                     "ticket \(l.opening) deleted by hand in the ITSM tool at \(at) while the event still fires (\(Self.state(l.event))): "
                         + "not reopened; the event stays open here and needs a person")
+            } else if onClosedByHand == .new, l.group?.members.isEmpty ?? true {
+                // The closed ticket stays closed; the anomaly gets a new incident, its opening
+                // the time the close was seen (so the tool finds no ticket for it yet), the
+                // event's own opening joined to it so its later changes reach the new ticket.
+                var old = l
+                old.phase = .leftOpen(at: at)
+                old.reason = "ticket \(l.opening) \(status) by hand in the ITSM tool at \(at) while the event still fires: a new incident opened (on_closed_by_hand: new)"
+                s.replaced = old
+                var fresh = IncidentLink(
+                    opening: OpeningKey(dedupKey: l.opening.dedupKey, firstSeen: at), joined: [l.opening.firstSeen] + l.joined, phase: .open,
+                    event: l.event, silence: l.silence, lastSeq: l.lastSeq)
+                s.link = fresh
+                s.emit(
+                    .open(
+                        fields(
+                            l.event,
+                            why: "the incident for this anomaly (opening \(l.opening)) was \(status) by hand at \(at) while it still fires (on_closed_by_hand: new)")),
+                    "1")
+                s.say("ticket \(l.opening) \(status) by hand in the ITSM tool at \(at) while the event still fires: a new incident opened")
             } else {
                 s.emit(
                     .reopen(

@@ -32,10 +32,21 @@ public struct IncidentPolicy: Hashable, Sendable {
     /// condition reopens that ticket instead of opening a new one. Default 0: never (a new
     /// opening after the hold-off is a new incident).
     public var reopenWithin: Double
+    /// What happens when a person closes a ticket in the ITSM tool while its event still fires
+    /// (issue 15, both directions). Default ``ClosedByHandAction/reopen``.
+    public var onClosedByHand: ClosedByHandAction = .reopen
     /// The priority hint sent with each severity (1 highest … 5 lowest, ServiceNow's scale).
     /// Default critical 2, warning 3, info 4: priority 1 is left to a person's judgement of
     /// impact.
     public var priorities: [Severity: Int]
+
+    /// What to do with a ticket closed by hand in the ITSM tool while its event fires.
+    public enum ClosedByHandAction: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Reopen it, with a note saying why.
+        case reopen
+        /// Leave it closed and open a new incident for the anomaly, naming the closed one.
+        case new
+    }
 
     /// The defaults.
     public static let defaults = IncidentPolicy()

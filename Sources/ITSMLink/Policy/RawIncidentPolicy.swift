@@ -12,6 +12,7 @@ import ContaminationRules
 ///     update_on_severity_change: true
 ///     update_on_flapping: true
 ///     reopen_within: 0s             # reopen a resolved ticket on a re-fire within this time
+///     on_closed_by_hand: reopen     # reopen | new: a ticket closed in the tool while its event fires
 ///     priorities: {critical: 2, warning: 3, info: 4}
 /// ```
 public struct RawIncidentPolicy: Codable, Hashable, Sendable {
@@ -27,6 +28,8 @@ public struct RawIncidentPolicy: Codable, Hashable, Sendable {
     public var updateOnFlapping: Bool?
     /// `reopen_within`: a duration (`0s`: never).
     public var reopenWithin: String?
+    /// `on_closed_by_hand`: reopen or new.
+    public var onClosedByHand: String?
     /// `priorities`: severity name → 1…5.
     public var priorities: [String: Int]?
 
@@ -38,6 +41,7 @@ public struct RawIncidentPolicy: Codable, Hashable, Sendable {
         case updateOnSeverityChange = "update_on_severity_change"
         case updateOnFlapping = "update_on_flapping"
         case reopenWithin = "reopen_within"
+        case onClosedByHand = "on_closed_by_hand"
         case priorities
     }
 
@@ -101,6 +105,15 @@ public struct RawIncidentPolicy: Codable, Hashable, Sendable {
                     continue
                 }
                 p.priorities[s] = value
+            }
+        }
+        if let s = onClosedByHand {
+            if let v = IncidentPolicy.ClosedByHandAction(rawValue: s) {
+                p.onClosedByHand = v
+            } else {
+                problem(
+                    .onClosedByHand,
+                    "'\(s)' is not one of \(IncidentPolicy.ClosedByHandAction.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         if p.reopenWithin > 0, p.onClear == .annotateOnly {
