@@ -71,12 +71,14 @@ public struct BuiltinTickets: Sendable {
         }
     }
 
-    /// Adds to a ticket's history; `resolved` and `reopened` also change its state.
-    public func record(_ number: String, what: String, text: String, now: Timestamp = .now) async throws -> BuiltinTicket {
+    /// Adds to a ticket's history; `resolved` and `reopened` also change its state, and a
+    /// `priority` given (`P1`) becomes the ticket's.
+    public func record(_ number: String, what: String, text: String, priority: String? = nil, now: Timestamp = .now) async throws -> BuiltinTicket {
         try await database.writer.write { db in
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM itsm_tickets WHERE number = ?", arguments: [number]) else {
                 throw StoreError.notFound("no ticket \(number)")
             }
+            if let priority { try db.execute(sql: "UPDATE itsm_tickets SET priority = ? WHERE id = ?", arguments: [priority, id]) }
             switch what {
             case "resolved":
                 try db.execute(sql: "UPDATE itsm_tickets SET state = 'resolved', updated_ms = ? WHERE id = ?", arguments: [now.milliseconds, id])

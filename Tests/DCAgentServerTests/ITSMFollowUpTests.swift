@@ -194,6 +194,45 @@ struct ITSMFollowUpTests {
         #expect(try await rig.store.followUps.changes().count == 1)
     }
 
+    @Test("a critical member joining a warning's group ticket raises the ticket's priority, once, saying why")
+    func memberRaisesPriority() async throws {
+        let rig = try Self.rig(Self.plan())
+        let t = Self.t0
+        let probe = PointID(ci: "DC-R12-TH1", name: "temperature")!
+        let warm = Event(
+            dedupKey: Event.dedupKey(rule: "inlet-hot", scope: "DC-R12-TH1", point: probe), ruleID: "inlet-hot", kind: .threshold,
+            severity: .warning, state: .firing, scope: "DC-R12-TH1", room: "DC-H1", rack: "DC-R12", point: probe, firstSeen: t, lastSeen: t,
+            count: 1, message: "inlet 28 °C", evidence: [], suppressed: false, flapping: false)
+        try await rig.commit(.opened, warm, at: t)
+        try await Self.round(rig, t.adding(seconds: 1))
+        let ticket = try #require(try await rig.store.tickets.find(OpeningKey(warm)))
+        // DC-R12 hosts only SVC-DEVTEST (criticality 3): impact 3 × urgency 2 (warning) = P4.
+        #expect(ticket.priority == "P4")
+        let load = PointID(ci: "DC-R12-PDU-A", name: "load_state")!
+        let overload = Event(
+            dedupKey: Event.dedupKey(rule: "pdu-load-state", scope: "DC-R12-PDU-A", point: load), ruleID: "pdu-load-state", kind: .state,
+            severity: .critical, state: .firing, scope: "DC-R12-PDU-A", room: "DC-H1", rack: "DC-R12", point: load,
+            firstSeen: t.adding(seconds: 30), lastSeen: t.adding(seconds: 30), count: 1, message: "overload", evidence: [], suppressed: false,
+            flapping: false)
+        try await rig.commit(.opened, overload, at: t.adding(seconds: 30))
+        try await Self.round(rig, t.adding(seconds: 31))
+        // The member: impact 3 × urgency 1 (critical) = P3, higher than P4: the group's ticket rises.
+        let raised = try #require(try await rig.store.tickets.find(OpeningKey(warm)))
+        #expect(raised.priority == "P3", "\(raised.history.map(\.text))")
+        #expect(raised.history.filter { $0.text.contains("priority raised from P4 to P3 by member DC-R12-PDU-A") }.count == 1)
+        #expect(try await rig.store.tickets.list().filter { $0.kind == "incident" }.count == 1)
+        // Another warning member does not lower it or say anything.
+        let probe2 = PointID(ci: "DC-R12-TH2", name: "temperature")!
+        var warm2 = warm
+        (warm2.dedupKey, warm2.scope, warm2.point, warm2.firstSeen, warm2.lastSeen) = (
+            Event.dedupKey(rule: "inlet-hot", scope: "DC-R12-TH2", point: probe2), "DC-R12-TH2", probe2, t.adding(seconds: 40), t.adding(seconds: 40)
+        )
+        try await rig.commit(.opened, warm2, at: t.adding(seconds: 40))
+        try await Self.round(rig, t.adding(seconds: 41))
+        let after = try #require(try await rig.store.tickets.find(OpeningKey(warm)))
+        #expect(after.priority == "P3" && after.history.filter { $0.text.contains("priority raised") }.count == 1)
+    }
+
     @Test("a person who drafted a change may not approve it")
     func requesterRefused() async throws {
         let rig = try Self.rig(Self.plan())

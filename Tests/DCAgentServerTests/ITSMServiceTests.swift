@@ -77,7 +77,7 @@ struct ITSMServiceTests {
         try await rig.commit(.severityChanged, rig.event(.firing, .critical, at: t.adding(seconds: 60)), at: t.adding(seconds: 60))
         try await rig.round(t.adding(seconds: 61))
         #expect(try await rig.store.tickets.find(rig.opening)?.history.map(\.what) == ["opened", "updated"])
-        #expect(try await rig.store.tickets.find(rig.opening)?.priority == "P4", "the built-in ticket keeps its first priority; the update says the new one")
+        #expect(try await rig.store.tickets.find(rig.opening)?.priority == "P3", "the severity update sets the ticket's priority")
         #expect(try await rig.store.tickets.find(rig.opening)?.history.last?.text.contains("Priority now P3") == true, "critical: urgency 1 × impact 3 is P3")
         let clearedAt = t.adding(seconds: 120)
         try await rig.commit(.resolved, rig.event(.resolved, .critical, at: clearedAt), at: clearedAt)

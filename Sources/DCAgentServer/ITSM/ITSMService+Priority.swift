@@ -57,6 +57,37 @@ package struct PriorityContext: Sendable {
             }
             return a
         }
+        // Remember each ticket's priority on its link.
+        for a in out.actions {
+            let p: Int?
+            switch a.action {
+            case .open(let f): p = f.priority
+            case .update(let u): p = u.priority
+            default: p = nil
+            }
+            guard let p else { continue }
+            if out.link?.opening == a.key.opening { out.link?.priority = p }
+            if let i = out.others.firstIndex(where: { $0.opening == a.key.opening }) { out.others[i].priority = p }
+        }
+        // A member joining a group's ticket raises the group's priority when its own is higher
+        // (a critical member of a warning's ticket; a probe before a PDU's outlets): the group's
+        // ticket carries the highest priority of what it holds.
+        for a in d.actions where a.key.sequence.hasSuffix("/join") {
+            guard let member = d.link, member.parent == a.key.opening,
+                let i = out.others.firstIndex(where: { $0.opening == a.key.opening })
+            else { continue }
+            let parent = out.others[i]
+            let current = parent.priority ?? assess(parent.event).priority
+            let p = assess(member.event)
+            guard p.priority < current else { continue }
+            let text = "priority raised from P\(current) to \(p.label) by member \(member.event.scope): " + p.reasons.joined(separator: "; ")
+            out.actions.append(
+                OutboxAction(
+                    key: ActionKey(opening: a.key.opening, action: "update", sequence: "\(member.opening)/priority"),
+                    action: .update(TicketUpdate(text: text, severity: nil, priority: p.priority))))
+            out.others[i].priority = p.priority
+            said.append(text)
+        }
         if !said.isEmpty {
             let text = said.joined(separator: "; ")
             out.reason += "; " + text

@@ -437,7 +437,9 @@ package final class ITSMService<C: Clock>: ServiceLifecycle.Service where C.Dura
             case .annotate: "annotated"
             case .open: "opened"
             }
-        _ = try await store.tickets.record(number, what: what, text: action.text, now: .now)
+        var priority: String?
+        if case .update(let u) = action, let p = u.priority { priority = "P\(p)" }
+        _ = try await store.tickets.record(number, what: what, text: action.text, priority: priority, now: .now)
         return nil
     }
 }

@@ -73,6 +73,9 @@ public struct IncidentLink: Hashable, Sendable, Codable {
     public var parent: OpeningKey?
     /// A correlation parent's group: the rack or room and the members that joined its ticket.
     public var group: CorrelationGroup?
+    /// The priority its ticket was given (1 highest), as the ITSM service assessed it: at the
+    /// open, on a severity change, or raised by a member of its group (issue 15).
+    public var priority: Int? = nil
 
     /// Creates one from its parts.
     public init(

@@ -124,9 +124,10 @@ public struct RawIncidentPolicy: Codable, Hashable, Sendable {
     }
 }
 
-/// One problem in `itsm.policy` or `itsm.correlation`: the key and why.
+/// One problem in `itsm.policy`, `itsm.correlation` or `itsm.priority`: the key and why.
 public struct IncidentPolicyProblem: Hashable, Sendable, CustomStringConvertible {
-    /// The dotted key: `itsm.policy.minimum_severity`, `itsm.policy.priorities.urgent`, `itsm.correlation.by`.
+    /// The dotted key: `itsm.policy.minimum_severity`, `itsm.policy.priorities.urgent`, `itsm.correlation.by`,
+    /// `itsm.priority.matrix[1][2]`.
     public var key: String
     /// Why the value is refused.
     public var reason: String
@@ -141,7 +142,7 @@ public struct IncidentPolicyProblem: Hashable, Sendable, CustomStringConvertible
     public var description: String { "\(key): \(reason)" }
 }
 
-/// Every problem of an `itsm.policy` or an `itsm.correlation`.
+/// Every problem of an `itsm.policy`, an `itsm.correlation` or an `itsm.priority`.
 public struct IncidentPolicyErrors: Error, Hashable, Sendable, CustomStringConvertible {
     /// The problems, in key order.
     public var problems: [IncidentPolicyProblem]

@@ -82,31 +82,8 @@ public struct RawPriorityConfig: Codable, Hashable, Sendable {
     }
 }
 
-/// One problem in `itsm.priority`: the key and why.
-public struct PriorityConfigProblem: Hashable, Sendable, CustomStringConvertible {
-    /// The key path: `itsm.priority.matrix[1][2]`, `itsm.priority.urgency.urgent`.
-    public var key: String
-    /// Why the value is refused.
-    public var reason: String
-
-    /// Creates one from its parts.
-    public init(key: String, reason: String) {
-        self.key = key
-        self.reason = reason
-    }
-
-    /// `key: reason`.
-    public var description: String { "\(key): \(reason)" }
-}
+/// One problem in `itsm.priority`: the key and why (the shape of every `itsm` key's problem).
+public typealias PriorityConfigProblem = IncidentPolicyProblem
 
 /// Every problem of an `itsm.priority`.
-public struct PriorityConfigErrors: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The problems, in key order.
-    public var problems: [PriorityConfigProblem]
-
-    /// Creates one from its parts.
-    public init(problems: [PriorityConfigProblem]) { self.problems = problems }
-
-    /// One problem a line.
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
+public typealias PriorityConfigErrors = IncidentPolicyErrors
