@@ -92,7 +92,7 @@ struct ITSMAnalysisRTTests {
             try await feed(24, at: t.adding(seconds: 3600))
             try await round(t.adding(seconds: 3601))
             try await round(t.adding(seconds: 3700))
-            let e = try #require(try await rig.store.events.events().first { $0.event.firstSeen == t }?.event, "the rule fired at day \(d)")
+            let e = try #require(try rig.store.events.events().first { $0.event.firstSeen == t }?.event, "the rule fired at day \(d)")
             #expect(e.ruleID == "inlet-hot" && e.rack == "DC-R01" && e.severity == .warning)
             return OpeningKey(e)
         }
@@ -132,7 +132,7 @@ struct ITSMAnalysisRTTests {
         let t = t0.adding(seconds: 25 * 86_400)
         try await feed(30, at: t)
         try await round(t.adding(seconds: 1))
-        let live = try #require(try await rig.store.events.events().first { $0.event.firstSeen == t }?.event)
+        let live = try #require(try rig.store.events.events().first { $0.event.firstSeen == t }?.event)
         let liveRT = try #require(try await rig.store.itsm.links(of: OpeningKey(live)).first?.ticket.flatMap { Int($0) })
         try await client.setStatus(ticket: liveRT, "resolved")
         #expect(try await service.pollTickets(now: t.adding(seconds: 60)) == 1)
