@@ -119,8 +119,10 @@ package final class ITSMService<C: Clock>: ServiceLifecycle.Service where C.Dura
                             try await self.pollTickets(now: now)
                         }
                         try await self.step(now: .now)
-                        try await self.followUp(now: .now)
                         try await self.dispatch(now: .now)
+                        // The follow-up (problems, changes) after the incidents are delivered, so
+                        // it never delays a ticket; what it queued is delivered at once.
+                        if try await self.followUp(now: .now) > 0 { try await self.dispatch(now: .now) }
                     } catch {
                         self.logger.error("itsm: \(error)")
                     }
@@ -141,11 +143,12 @@ package final class ITSMService<C: Clock>: ServiceLifecycle.Service where C.Dura
         while true {
             let ctx = try await priorityContext()
             priority = ctx
-            let (handled, q) = try await store.itsm.advance(consumer: Self.consumer, target: target, now: now) { changes, latest in
+            let page = 200
+            let (handled, q) = try await store.itsm.advance(consumer: Self.consumer, target: target, limit: page, now: now) { changes, latest in
                 try Self.decide(changes, latest: latest, policy: policy, correlation: correlation, priority: ctx, target: target)
             }
             queued += q
-            if handled == 0 { break }
+            if handled < page { break }  // the log's end: no empty page read again
         }
         // Every active link gets a tick, each seeing what the ones before it changed (a group's
         // ticket that ends takes its members' links with it).
