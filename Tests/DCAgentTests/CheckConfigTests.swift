@@ -113,6 +113,36 @@ struct CheckConfigTests {
         }
     }
 
+    @Test("a rule whose needs_change names a checklist that is not a template beside the config is refused, naming the rule and the checklist")
+    func needsChangeChecklist() async throws {
+        let dir = TempDir()
+        let rules = dir.write(
+            "rules.yaml",
+            """
+            version: 1
+            rules:
+              - id: rack-power-budget
+                kind: capacity
+                scope: rack
+                warning: 0.8
+                needs_change: { summary: Rebalance the rack, checklist: rack-rebalance }
+            """)
+        let f = dir.write(
+            "c.yaml", "sites: [{id: DC, name: Test DC, time_zone: Asia/Jakarta}]\nstorage: {path: \(dir.file("x.sqlite"))}\nrules: {file: \(rules)}\n")
+        let r = try await dcagent("check-config", f)
+        #expect(r.status == 1, "\(r.output)")
+        #expect(r.stdout.contains("rack-power-budget: needs_change.checklist 'rack-rebalance'") && r.stdout.contains("no checklists/ folder"), "\(r.output)")
+        // With the shipped templates beside the config, the cable check is found; a missing one is named.
+        try FileManager.default.createDirectory(atPath: dir.file("checklists"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repo.root + "/config/checklists/cable-check.yaml", toPath: dir.file("checklists/cable-check.yaml"))
+        let missing = try await dcagent("check-config", f)
+        #expect(missing.status == 1 && missing.stdout.contains("'rack-rebalance'"), "\(missing.output)")
+        try String(contentsOfFile: rules, encoding: .utf8).replacingOccurrences(of: "rack-rebalance", with: "cable-check")
+            .write(toFile: rules, atomically: true, encoding: .utf8)
+        let ok = try await dcagent("check-config", f)
+        #expect(ok.status == 0 && ok.stdout.contains(": OK"), "\(ok.output)")
+    }
+
     @Test("invalid YAML, a missing file and wrong types are reported, nothing else runs")
     func unreadable() async throws {
         let dir = TempDir()

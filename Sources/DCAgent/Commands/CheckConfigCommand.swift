@@ -78,6 +78,7 @@ struct CheckConfigCommand: ParsableCommand {
         }
         do {
             let loaded = try RuleFiles.load(rules.file, topology: topology)
+            try RuleFiles.checkChangeChecklists(loaded.compiled, file: rules.file, configFile: plan.file)
             return .success("\(loaded.compiled.rules.count) rules")
         } catch {
             return .failure(error)

@@ -110,6 +110,7 @@ package enum Daemon {
             do {
                 let loaded = try RuleFiles.load(rulesPlan.file, topology: try await topology.build())
                 try samples.register(loaded.compiled.derivedPoints)
+                try RuleFiles.checkChangeChecklists(loaded.compiled, file: rulesPlan.file, configFile: plan.file)
                 for r in loaded.compiled.rules { if let n = r.needsChange { changeNeeds[r.id] = n } }
                 for limit in loaded.compiled.pointLimits.values.joined() where !limit.rising { worseFalling.insert(limit.rule) }
                 var clockProbe: (@Sendable () -> AgentClockStatus)?
@@ -168,16 +169,6 @@ package enum Daemon {
             itsmPlan.changeNeeds = changeNeeds
             itsmPlan.worseFalling = worseFalling
             itsmPlan.checklistDirectory = ChecklistTemplates.directory(besideConfig: plan.file)
-            for (rule, need) in changeNeeds.sorted(by: { $0.key < $1.key }) {
-                guard let name = need.checklist else { continue }
-                do {
-                    guard let dir = itsmPlan.checklistDirectory else { throw StoreError.notFound("no checklists/ folder beside \(plan.file)") }
-                    _ = try ChecklistTemplates.load(name, from: dir)
-                } catch {
-                    logger.critical("refusing to start: rules: \(rule): needs_change.checklist: \(error)")
-                    throw DaemonExit(code: 2, lines: ["rules: \(rule): needs_change.checklist '\(name)': \(error)"])
-                }
-            }
             do {
                 services.append(.init(service: try ITSMService(store: store, plan: itsmPlan, clock: ContinuousClock(), logger: logger), serviceName: "itsm"))
             } catch {

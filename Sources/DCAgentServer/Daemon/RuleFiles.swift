@@ -56,6 +56,24 @@ package enum RuleFiles {
         }
     }
 
+    /// Every checklist a rule's `needs_change:` names must be a template in `checklists/` beside
+    /// the config (issue 15): the RFC starts it on the rack. Refused naming the rule and why.
+    package static func checkChangeChecklists(_ rules: CompiledRuleSet, file: String, configFile: String) throws(RuleFileError) {
+        var lines: [String] = []
+        let dir = ChecklistTemplates.directory(besideConfig: configFile)
+        for r in rules.rules {
+            guard let name = r.needsChange?.checklist else { continue }
+            guard let dir else {
+                lines.append("\(file): \(r.id): needs_change.checklist '\(name)': no checklists/ folder beside \(configFile)")
+                continue
+            }
+            do { _ = try ChecklistTemplates.load(name, from: dir) } catch {
+                lines.append("\(file): \(r.id): needs_change.checklist '\(name)': \(error)")
+            }
+        }
+        if !lines.isEmpty { throw RuleFileError(lines: lines) }
+    }
+
     /// The topology the daemon's rules see: the stored floor, plus the points registered in the
     /// store and those of the configured sensors. With `polled`, stored points count only when
     /// their device is polled: a sensor removed from the config leaves its points in the store,
