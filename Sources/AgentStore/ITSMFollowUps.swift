@@ -310,6 +310,16 @@ public struct ITSMFollowUps: Sendable {
         }
     }
 
+    /// A change's checklist that cannot be started: the change keeps no checklist, and its
+    /// history says why (it is not tried again).
+    public func abandonChecklist(_ number: String, reason: String, now: Timestamp = .now) async throws {
+        try await database.writer.write { db in
+            guard let id = try Self.ticketID(number, kind: "change", db) else { throw StoreError.notFound("no change \(number)") }
+            try db.execute(sql: "UPDATE itsm_changes SET checklist = NULL WHERE ticket_id = ? AND checklist_run IS NULL", arguments: [id])
+            if db.changesCount > 0 { try BuiltinTickets.append(id, "checklist", reason, now, db) }
+        }
+    }
+
     // MARK: Operators
 
     /// Records the root cause and workaround of a problem (`problem.known_error`, audited): it

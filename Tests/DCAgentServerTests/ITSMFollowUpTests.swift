@@ -233,6 +233,19 @@ struct ITSMFollowUpTests {
         #expect(after.priority == "P3" && after.history.filter { $0.text.contains("priority raised") }.count == 1)
     }
 
+    @Test("without a checklist folder the RFC is drafted without a run, and says why once")
+    func noChecklistFolder() async throws {
+        var plan = Self.plan()
+        plan.checklistDirectory = nil
+        let rig = try Self.rig(plan)
+        _ = try await Self.incident(rig, day: 0)
+        try await Self.round(rig, Self.t0.adding(seconds: 2 * Self.day))
+        let change = try #require(try await rig.store.followUps.changes().first)
+        #expect(change.checklistRun == nil && change.checklist == nil)
+        let history = try #require(try await rig.store.tickets.ticket(change.number)).history
+        #expect(history.filter { $0.text.contains("checklist cable-check not started: no checklists/ folder") }.count == 1, "\(history.map(\.text))")
+    }
+
     @Test("a person who drafted a change may not approve it")
     func requesterRefused() async throws {
         let rig = try Self.rig(Self.plan())

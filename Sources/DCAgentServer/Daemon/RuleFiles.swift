@@ -56,17 +56,15 @@ package enum RuleFiles {
         }
     }
 
-    /// Every checklist a rule's `needs_change:` names must be a template in `checklists/` beside
-    /// the config (issue 15): the RFC starts it on the rack. Refused naming the rule and why.
+    /// Every checklist a rule's `needs_change:` names must be a template of the checklist folder
+    /// (`checklists/` beside the config, else `/etc/dcagent/checklists`; issue 15): the RFC
+    /// starts it on the rack. A name that is not there is refused naming the rule and why. With
+    /// no checklist folder at all, RFCs are drafted without a run and each says so.
     package static func checkChangeChecklists(_ rules: CompiledRuleSet, file: String, configFile: String) throws(RuleFileError) {
         var lines: [String] = []
-        let dir = ChecklistTemplates.directory(besideConfig: configFile)
+        guard let dir = ChecklistTemplates.directory(besideConfig: configFile) else { return }
         for r in rules.rules {
             guard let name = r.needsChange?.checklist else { continue }
-            guard let dir else {
-                lines.append("\(file): \(r.id): needs_change.checklist '\(name)': no checklists/ folder beside \(configFile)")
-                continue
-            }
             do { _ = try ChecklistTemplates.load(name, from: dir) } catch {
                 lines.append("\(file): \(r.id): needs_change.checklist '\(name)': \(error)")
             }

@@ -121,9 +121,15 @@ extension ITSMService {
     func startChecklists(now: Timestamp) async throws {
         let waiting = try await store.followUps.changesAwaitingChecklist()
         guard !waiting.isEmpty else { return }
-        guard let dir = plan.checklistDirectory else { return }
         for c in waiting {
             guard let name = c.checklist, let rack = c.rack else { continue }
+            guard let dir = plan.checklistDirectory else {
+                // Nothing to start it from: the change says so, and is not tried again.
+                try await store.followUps.abandonChecklist(
+                    c.number, reason: "checklist \(name) not started: no checklists/ folder beside the config nor /etc/dcagent/checklists", now: now)
+                logger.warning("itsm: \(c.number): checklist \(name) not started: no checklist folder")
+                continue
+            }
             do {
                 let template = try ChecklistTemplates.load(name, from: dir)
                 let run = try store.checklists.start(
@@ -131,7 +137,12 @@ extension ITSMService {
                     executor: UserRepository.systemActor)
                 try await store.followUps.setChecklistRun(c.number, run: run.id, now: now)
                 logger.info("itsm: checklist run \(run.id) (\(name) on \(rack)) started for \(c.number)")
+            } catch let e as StoreError where e.code == .busy {
+                logger.warning("itsm: \(c.number): checklist \(name) on \(rack) not started yet: \(e); tried again")
             } catch {
+                // The template is gone or broken, the rack left the floor: said on the change,
+                // which keeps no checklist (a person starts one by hand).
+                try await store.followUps.abandonChecklist(c.number, reason: "checklist \(name) on \(rack) not started: \(error)", now: now)
                 logger.error("itsm: \(c.number): checklist \(name) on \(rack) not started: \(error)")
             }
         }
