@@ -9,7 +9,7 @@ import Testing
 /// Correlation in the daemon (issue 15): the change log through the policy with its group
 /// context, into the built-in tickets — a cooling failure that trips twelve probes of a rack is
 /// one incident.
-@Suite("ITSM service: events of one rack under one built-in ticket", .serialized, .timeLimit(.minutes(1)))
+@Suite("ITSM service: events of one rack under one built-in ticket", .serialized, .timeLimit(.minutes(3)))
 struct ITSMCorrelationTests {
     static let t0 = Timestamp(milliseconds: 1_796_000_000_000)
 

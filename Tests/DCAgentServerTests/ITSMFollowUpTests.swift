@@ -15,7 +15,7 @@ import Testing
 /// budget three times in a month opens a problem over its three incidents; the rule's
 /// `needs_change:` drafts an RFC with a cable check on the rack; a known error's workaround
 /// reaches the next incident; another approver — never the requester — approves the RFC.
-@Suite("ITSM follow-up: recurrence → problem, KEDB, needs change → RFC", .serialized, .timeLimit(.minutes(2)))
+@Suite("ITSM follow-up: recurrence → problem, KEDB, needs change → RFC", .serialized, .timeLimit(.minutes(3)))
 struct ITSMFollowUpTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let rack: CIID = "DC-R01"

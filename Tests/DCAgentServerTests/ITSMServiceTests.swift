@@ -11,7 +11,7 @@ import Testing
 
 /// The ITSM service in process, its time given: events committed as the rules commit them, the
 /// change log through the incident policy into the outbox, delivered to built-in tickets.
-@Suite("ITSM service: events into built-in incidents", .serialized, .timeLimit(.minutes(1)))
+@Suite("ITSM service: events into built-in incidents", .serialized, .timeLimit(.minutes(3)))
 struct ITSMServiceTests {
     static let probe: CIID = "DC-R01-TH1"
     static let temp = PointID(ci: probe, name: "temperature")!

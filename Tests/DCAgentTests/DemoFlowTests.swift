@@ -92,7 +92,7 @@ struct DemoFlowTests {
         let daemon = try Daemon(config: cfg, port: httpPort, logPath: dir.file("daemon.log"))
         try await daemon.waitHealthy()
         var latest = ""
-        try await waitUntil("good readings from every device; log:\n\(daemon.log)") {
+        try await waitUntil(timeout: .seconds(60), "good readings from every device; log:\n\(daemon.log)") {
             latest = try await dcagent("readings", "latest", "--config", cfg).stdout
             return ["DC-R01-TH1/temperature", "DC-R02-TH1/humidity", "DC-H1-DI1/leak", "DC-R01-PDU-A/power"].allSatisfy { p in
                 latest.split(separator: "\n").contains { $0.hasPrefix(p + "\t") && $0.hasSuffix("\tgood") }

@@ -1,6 +1,7 @@
 import AgentStore
 import ContaminationRules
 import FloorModel
+import Dispatch
 import Foundation
 import ITSMLink
 package import Telemetry
@@ -132,9 +133,19 @@ extension ITSMService {
             }
             do {
                 let template = try ChecklistTemplates.load(name, from: dir)
-                let run = try store.checklists.start(
-                    template: template, target: ChecklistTarget(.rack, CIID(unchecked: rack)), changeReference: c.number,
-                    executor: UserRepository.systemActor)
+                // A synchronous write with the audit trail's lock and fsync: on a Dispatch
+                // thread, never holding one of the cooperative pool's.
+                let checklists = store.checklists
+                let run = try await withCheckedThrowingContinuation { (k: CheckedContinuation<ChecklistRun, any Error>) in
+                    DispatchQueue.global(qos: .utility).async {
+                        k.resume(
+                            with: Result {
+                                try checklists.start(
+                                    template: template, target: ChecklistTarget(.rack, CIID(unchecked: rack)), changeReference: c.number,
+                                    executor: UserRepository.systemActor)
+                            })
+                    }
+                }
                 try await store.followUps.setChecklistRun(c.number, run: run.id, now: now)
                 logger.info("itsm: checklist run \(run.id) (\(name) on \(rack)) started for \(c.number)")
             } catch let e as StoreError where e.code == .busy {
