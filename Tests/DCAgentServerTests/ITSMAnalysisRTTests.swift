@@ -46,7 +46,10 @@ struct ITSMAnalysisRTTests {
 
     @Test("sensor value → rule → event → incident → recurrence → problem → drafted RFC with its checklist run, every link in RT; closed by hand while firing → reopened")
     func endToEnd() async throws {
-        let rt = try await RequestTracker.shared.get()
+        // A private RT: the shared one is RTClientTests', whose shredder must have its database
+        // to itself (a busy SQLite under this test's writes left a ticket unshredded once).
+        let rt = try await RequestTracker.create()
+        defer { Task { try? await rt.stop() } }
         var plan = ITSMFollowUpTests.plan()
         plan.tickets = "rt"
         plan.rt = RTPlan(url: rt.baseURL, queue: RequestTracker.queue, user: rt.user, secret: .file(rt.passwordFile))
