@@ -162,14 +162,11 @@ extension ITSMService {
     // MARK: Delivering problems and changes
 
     /// Delivers a problem or change action; the target's ticket reference when it made one.
-    func deliverFollowUp(_ entry: OutboxEntry) async throws -> String? {
-        let action = try JSONDecoder().decode(FollowUpAction.self, from: entry.item.payload)
+    func deliverFollowUp(_ action: FollowUpAction, _ entry: OutboxEntry) async throws -> String? {
         guard let rt else { return nil }  // built-in: the records are the tickets
         let opening = entry.item.opening
         let firstSeen = opening.firstSeen.date
-        func ticketOf(_ o: OpeningKey) async throws -> Int? {
-            try await store.itsm.links(of: o).first { $0.target == "rt" }?.ticket.flatMap { Int($0) }
-        }
+        func ticketOf(_ o: OpeningKey) async throws -> Int? { try await rtTicket(of: o) }
         func create(queue: String, subject: String, body: String, ci: CIID) async throws -> Int {
             if let found = try await rt.findTicket(dedupKey: opening.dedupKey, firstSeen: firstSeen) { return found }
             return try await rt.createTicket(

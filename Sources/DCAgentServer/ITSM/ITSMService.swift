@@ -321,34 +321,12 @@ package final class ITSMService<C: Clock>: ServiceLifecycle.Service where C.Dura
     private func deliver(_ due: [OutboxEntry], now: Timestamp) async throws -> Int {
         var sent = 0
         for entry in due {
-            if entry.item.action.hasPrefix("problem.") || entry.item.action.hasPrefix("change.") {
-                do {
-                    let number = try await deliverFollowUp(entry)
-                    try await store.itsm.markSent(entry.id, ticket: number, now: now)
-                    sent += 1
-                } catch let e as RTError {
-                    let retry = e.disposition == .deadLetter || now.seconds(since: entry.created) >= plan.deadAfter.inSeconds
-                        ? nil : now.adding(seconds: backoff(attempt: entry.attempts))
-                    try await store.itsm.markFailed(entry.id, error: e.description, class: Self.errorClass(e), retryAt: retry, now: now)
-                    logger.warning("itsm: \(entry.item.action) for \(entry.item.opening) failed (\(e))\(retry == nil ? "; dead letter" : "; retried")")
-                    if case .unreachable = e { break }
-                } catch {
-                    try await store.itsm.markFailed(entry.id, error: "\(error)", class: "malformed", retryAt: nil, now: now)
-                    logger.error("itsm: \(entry.item.action) for \(entry.item.opening) failed (\(error)); dead letter")
-                }
-                continue
-            }
-            let action: IncidentAction
-            do { action = try JSONDecoder().decode(IncidentAction.self, from: entry.item.payload) } catch {
-                try await store.itsm.markFailed(entry.id, error: "unreadable payload: \(error)", class: "malformed", retryAt: nil, now: now)
-                logger.error("itsm: outbox entry \(entry.id) is unreadable; dead letter")
-                continue
-            }
             do {
-                let number: String?
-                if let rt { number = try await deliverRT(action, entry, rt) } else { number = try await deliverBuiltin(action, entry) }
-                try await store.itsm.markSent(entry.id, ticket: number, now: now)
+                try await store.itsm.markSent(entry.id, ticket: try await deliverOne(entry), now: now)
                 sent += 1
+            } catch let e as UnreadablePayload {
+                try await store.itsm.markFailed(entry.id, error: "unreadable payload: \(e.error)", class: "malformed", retryAt: nil, now: now)
+                logger.error("itsm: outbox entry \(entry.id) is unreadable; dead letter")
             } catch let e as RTError {
                 // By the class of the failure: retried (RT down, 5xx, credentials), or dead at once
                 // (RT refused the request as it is, or the ticket is gone).
@@ -369,6 +347,28 @@ package final class ITSMService<C: Clock>: ServiceLifecycle.Service where C.Dura
             }
         }
         return sent
+    }
+
+    /// A payload the dispatcher cannot decode: a dead letter at once.
+    struct UnreadablePayload: Error { var error: any Error }
+
+    /// One entry to its target — an incident's action, or a problem's or change's (issue 15) —
+    /// under the one failure policy of ``deliver(_:now:)``; the ticket reference it made, if any.
+    private func deliverOne(_ entry: OutboxEntry) async throws -> String? {
+        if entry.item.action.hasPrefix("problem.") || entry.item.action.hasPrefix("change.") {
+            let action: FollowUpAction
+            do { action = try JSONDecoder().decode(FollowUpAction.self, from: entry.item.payload) } catch { throw UnreadablePayload(error: error) }
+            return try await deliverFollowUp(action, entry)
+        }
+        let action: IncidentAction
+        do { action = try JSONDecoder().decode(IncidentAction.self, from: entry.item.payload) } catch { throw UnreadablePayload(error: error) }
+        if let rt { return try await deliverRT(action, entry, rt) }
+        return try await deliverBuiltin(action, entry)
+    }
+
+    /// The RT ticket id the store knows for an opening (its link at the `rt` target).
+    func rtTicket(of opening: OpeningKey) async throws -> Int? {
+        try await store.itsm.links(of: opening).first { $0.target == "rt" }?.ticket.flatMap { Int($0) }
     }
 
     /// Exponential back-off with jitter: `retryFirst` × 2^attempt, at most `retryMax`, ±20 %.
@@ -398,8 +398,7 @@ package final class ITSMService<C: Clock>: ServiceLifecycle.Service where C.Dura
             }
             return "\(id)"
         }
-        let known = try await store.itsm.links(of: opening).first { $0.target == "rt" }?.ticket.flatMap { Int($0) }
-        var id = known
+        var id = try await rtTicket(of: opening)
         if id == nil { id = try await rt.findTicket(dedupKey: opening.dedupKey, firstSeen: firstSeen) }
         guard let id else { throw RTError.notFound(status: 0, reason: "no RT ticket for \(opening)") }
         // A ticket deleted by hand in RT keeps its id with the status `deleted`, and a reply
